@@ -1,0 +1,158 @@
+//! Machine-readable outputs: the safeguards matrix as CSV and JSON, and each entry as JSON.
+
+use serde::Serialize;
+
+use crate::model::{Jurisdiction, Site};
+use crate::render::{OutputFile, SiteMeta};
+
+/// One jurisdiction × safeguard row of the matrix export.
+#[derive(Debug, Serialize)]
+pub struct MatrixRecord {
+    pub jurisdiction_id: String,
+    pub jurisdiction: String,
+    pub iso: String,
+    pub safeguard: String,
+    pub value: String,
+    pub confidence: String,
+    pub provisions: String,
+    pub note: String,
+    pub source_titles: String,
+    pub source_urls: String,
+    pub last_reviewed: String,
+    pub entry_url: String,
+}
+
+/// Column names of the CSV export, in order.
+pub const MATRIX_COLUMNS: [&str; 12] = [
+    "jurisdiction_id",
+    "jurisdiction",
+    "iso",
+    "safeguard",
+    "value",
+    "confidence",
+    "provisions",
+    "note",
+    "source_titles",
+    "source_urls",
+    "last_reviewed",
+    "entry_url",
+];
+
+/// Every jurisdiction × safeguard, in name then safeguard order.
+pub fn matrix_records(jurisdictions: &[&Jurisdiction], base_url: &str) -> Vec<MatrixRecord> {
+    let mut records = Vec::new();
+    for j in jurisdictions {
+        for (key, a) in j.safeguards.iter() {
+            let sources: Vec<_> = a.sources.iter().filter_map(|id| j.source(id)).collect();
+            records.push(MatrixRecord {
+                jurisdiction_id: j.id.clone(),
+                jurisdiction: j.name.clone(),
+                iso: j.iso.clone(),
+                safeguard: key.key().to_string(),
+                value: a.value.key().to_string(),
+                confidence: a.confidence.key().to_string(),
+                provisions: a
+                    .provisions
+                    .iter()
+                    .map(|p| {
+                        let title = j
+                            .instrument(&p.instrument)
+                            .map_or(p.instrument.as_str(), |i| i.title.as_str());
+                        format!("{title}, {}", p.section)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                note: a.note.clone(),
+                source_titles: sources
+                    .iter()
+                    .map(|s| s.title.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                source_urls: sources
+                    .iter()
+                    .filter_map(|s| s.url.as_deref())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                last_reviewed: j.last_reviewed.to_string(),
+                entry_url: format!("{base_url}/jurisdictions/{}/#{}", j.id, key.anchor()),
+            });
+        }
+    }
+    records
+}
+
+/// Renders records as RFC 4180 CSV. Cells that a spreadsheet would read as a formula are
+/// prefixed with `'` so that an export can never run code when opened.
+pub fn to_csv(records: &[MatrixRecord]) -> String {
+    let mut out = MATRIX_COLUMNS.join(",");
+    out.push_str("\r\n");
+    for r in records {
+        let cells = [
+            &r.jurisdiction_id,
+            &r.jurisdiction,
+            &r.iso,
+            &r.safeguard,
+            &r.value,
+            &r.confidence,
+            &r.provisions,
+            &r.note,
+            &r.source_titles,
+            &r.source_urls,
+            &r.last_reviewed,
+            &r.entry_url,
+        ];
+        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn csv_cell(text: &str) -> String {
+    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+/// The static export files: matrix CSV/JSON and one JSON document per jurisdiction.
+pub fn files(site: &Site, meta: &SiteMeta) -> Vec<OutputFile> {
+    let all: Vec<&Jurisdiction> = site.jurisdictions.iter().collect();
+    let records = matrix_records(&all, &meta.base_url);
+    let mut files = vec![
+        OutputFile {
+            path: "export/matrix.csv".into(),
+            contents: to_csv(&records),
+        },
+        OutputFile {
+            path: "export/matrix.json".into(),
+            contents: serde_json::to_string_pretty(&records).unwrap_or_default(),
+        },
+    ];
+    for j in &site.jurisdictions {
+        files.push(OutputFile {
+            path: format!("api/jurisdictions/{}.json", j.id).into(),
+            contents: serde_json::to_string_pretty(j).unwrap_or_default(),
+        });
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_and_formula_guarded() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a, b"), "\"a, b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+    }
+}

@@ -1,0 +1,488 @@
+//! Reads `content/`: splits front matter from Markdown, deserialises it, and collects every
+//! problem as a [`Diagnostic`] instead of stopping at the first.
+//!
+//! Parsing limits (documented in the README): a content file may be at most
+//! [`MAX_FILE_BYTES`]; front matter at most [`MAX_FRONT_MATTER_BYTES`]; YAML nesting is capped by
+//! the parser at 128 levels and alias expansion at 100 events per document event (which stops
+//! "billion laughs"). Symlinks that leave the content directory are refused.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+
+use crate::diagnostics::{Diagnostic, Report};
+use crate::markdown;
+use crate::model::{Jurisdiction, Page, Site, Taxonomy, Topic};
+
+/// Largest content file accepted.
+pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
+/// Largest front matter accepted.
+pub const MAX_FRONT_MATTER_BYTES: usize = 256 * 1024;
+
+/// Where a loaded item came from, so later checks can point into the file.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub path: PathBuf,
+    pub locator: FieldLocator,
+}
+
+/// The result of loading: the items that parsed, their origins, and every problem found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub taxonomy: Option<Taxonomy>,
+    pub jurisdictions: Vec<(Jurisdiction, Origin)>,
+    pub topics: Vec<(Topic, Origin)>,
+    pub pages: Vec<(Page, Origin)>,
+    pub report: Report,
+}
+
+impl Loaded {
+    /// Assembles the site model from what loaded (validation decides whether it may be built).
+    pub fn site(&self) -> Site {
+        let mut jurisdictions: Vec<Jurisdiction> =
+            self.jurisdictions.iter().map(|(j, _)| j.clone()).collect();
+        jurisdictions.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut topics: Vec<Topic> = self.topics.iter().map(|(t, _)| t.clone()).collect();
+        topics.sort_by_key(|t| t.key);
+        let mut pages: Vec<Page> = self.pages.iter().map(|(p, _)| p.clone()).collect();
+        pages.sort_by(|a, b| a.id.cmp(&b.id));
+        Site {
+            taxonomy: self.taxonomy.clone().unwrap_or(Taxonomy {
+                regions: Vec::new(),
+                groupings: Vec::new(),
+            }),
+            jurisdictions,
+            topics,
+            pages,
+        }
+    }
+}
+
+/// Loads everything under `content_dir`.
+pub fn load(content_dir: &Path) -> Loaded {
+    let mut loaded = Loaded::default();
+    let root = match content_dir.canonicalize() {
+        Ok(root) => root,
+        Err(err) => {
+            loaded.report.push(Diagnostic::error(
+                content_dir,
+                (1, 1),
+                "content",
+                format!("cannot open the content directory: {err}"),
+            ));
+            return loaded;
+        }
+    };
+
+    let taxonomy_path = content_dir.join("groupings.yaml");
+    match read_text(&root, &taxonomy_path) {
+        Ok(text) => match parse_yaml::<Taxonomy>(&taxonomy_path, &text, 0) {
+            Ok(taxonomy) => loaded.taxonomy = Some(taxonomy),
+            Err(d) => loaded.report.push(d),
+        },
+        Err(d) => loaded.report.push(d),
+    }
+
+    let jurisdictions =
+        load_dir::<Jurisdiction>(&root, &content_dir.join("jurisdictions"), |j, body| {
+            j.body = markdown::render(body);
+        });
+    let topics = load_dir::<Topic>(&root, &content_dir.join("topics"), |t, body| {
+        t.body = markdown::render(body);
+    });
+    let pages = load_dir::<Page>(&root, &content_dir.join("pages"), |p, body| {
+        p.body = markdown::render(body);
+    });
+    for result in jurisdictions.into_iter() {
+        match result {
+            Ok(item) => loaded.jurisdictions.push(item),
+            Err(d) => loaded.report.push(d),
+        }
+    }
+    for result in topics.into_iter() {
+        match result {
+            Ok(item) => loaded.topics.push(item),
+            Err(d) => loaded.report.push(d),
+        }
+    }
+    for result in pages.into_iter() {
+        match result {
+            Ok(item) => loaded.pages.push(item),
+            Err(d) => loaded.report.push(d),
+        }
+    }
+    loaded
+}
+
+/// Loads every `*.md` file of a directory in parallel.
+fn load_dir<T>(
+    root: &Path,
+    dir: &Path,
+    attach_body: impl Fn(&mut T, &str) + Sync,
+) -> Vec<Result<(T, Origin), Diagnostic>>
+where
+    T: DeserializeOwned + Send,
+{
+    let mut files: Vec<PathBuf> = match fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md"))
+            .collect(),
+        Err(_) => return Vec::new(),
+    };
+    files.sort();
+    files
+        .par_iter()
+        .map(|path| {
+            let text = read_text(root, path)?;
+            let (front, body, offset) = split_front_matter(path, &text)?;
+            let mut item = parse_yaml::<T>(path, front, offset)?;
+            attach_body(&mut item, body);
+            Ok((
+                item,
+                Origin {
+                    path: path.clone(),
+                    locator: FieldLocator::new(front, offset),
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Reads a file as UTF-8, refusing oversized files and symlinks that leave the content root.
+fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
+    let fail = |message: String| Diagnostic::error(path, (1, 1), "file", message);
+    let meta = fs::symlink_metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if meta.file_type().is_symlink() {
+        let target = path
+            .canonicalize()
+            .map_err(|e| fail(format!("broken symlink: {e}")))?;
+        if !target.starts_with(root) {
+            return Err(fail(format!(
+                "is a symlink to `{}`, outside the content directory; copy the file in instead",
+                target.display()
+            )));
+        }
+    }
+    let len = fs::metadata(path)
+        .map_err(|e| fail(format!("cannot read: {e}")))?
+        .len();
+    if len > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "is {len} bytes; the limit for a content file is {MAX_FILE_BYTES} bytes"
+        )));
+    }
+    let bytes = fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..valid];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = valid
+            - before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1)
+            + 1;
+        Diagnostic::error(
+            path,
+            (line, column),
+            "file",
+            format!("is not valid UTF-8 (bad byte at offset {valid}); save the file as UTF-8"),
+        )
+    })
+}
+
+/// Splits `---\n<yaml>\n---\n<markdown>`; returns the YAML, the body and the number of lines
+/// before the YAML (to turn YAML line numbers into file line numbers).
+pub fn split_front_matter<'a>(
+    path: &Path,
+    text: &'a str,
+) -> Result<(&'a str, &'a str, usize), Diagnostic> {
+    let text_no_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Some(rest) = text_no_bom
+        .strip_prefix("---\n")
+        .or_else(|| text_no_bom.strip_prefix("---\r\n"))
+    else {
+        let message = if text.trim().is_empty() {
+            "is empty; an entry starts with a `---` line, then YAML front matter, then `---`"
+        } else {
+            "does not start with a `---` line opening the YAML front matter"
+        };
+        return Err(Diagnostic::error(path, (1, 1), "front matter", message));
+    };
+    let mut offset = 0;
+    let mut end = None;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end_matches(['\r', '\n']) == "---" {
+            end = Some(offset);
+            break;
+        }
+        offset += line.len();
+    }
+    let Some(end) = end else {
+        return Err(Diagnostic::error(
+            path,
+            (1, 1),
+            "front matter",
+            "has no closing `---` line; add one after the last YAML line",
+        ));
+    };
+    let front = &rest[..end];
+    if front.len() > MAX_FRONT_MATTER_BYTES {
+        return Err(Diagnostic::error(
+            path,
+            (2, 1),
+            "front matter",
+            format!(
+                "is {} bytes; the limit is {MAX_FRONT_MATTER_BYTES} bytes",
+                front.len()
+            ),
+        ));
+    }
+    let after = &rest[end..];
+    let body = after.split_once('\n').map_or("", |(_, b)| b);
+    Ok((front, body, 1))
+}
+
+/// Deserialises YAML, turning a parse error into a diagnostic at the real file position.
+pub fn parse_yaml<T: DeserializeOwned>(
+    path: &Path,
+    yaml: &str,
+    line_offset: usize,
+) -> Result<T, Diagnostic> {
+    if yaml.trim().is_empty() {
+        return Err(Diagnostic::error(
+            path,
+            (line_offset + 1, 1),
+            "front matter",
+            "is empty",
+        ));
+    }
+    serde_yaml::from_str::<T>(yaml).map_err(|err| {
+        let (line, column) = err
+            .location()
+            .map_or((1, 1), |l| (l.line() + line_offset, l.column()));
+        let full = err.to_string();
+        let message = match full.rsplit_once(" at line ") {
+            Some((head, tail)) if tail.contains(" column ") => head.to_string(),
+            _ => full,
+        };
+        let (field, message) = split_field(&message);
+        Diagnostic::error(path, (line.max(1), column.max(1)), &field, message)
+    })
+}
+
+/// Separates a leading `a.b[0].c: ` field path from a serde message.
+fn split_field(message: &str) -> (String, String) {
+    if let Some((head, tail)) = message.split_once(": ")
+        && !head.is_empty()
+        && head
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '-'))
+    {
+        return (head.to_string(), tail.to_string());
+    }
+    ("front matter".to_string(), message.to_string())
+}
+
+/// Finds the line and column of a field path (`instruments[1].sources[0]`) in block-style YAML,
+/// so that checks made after parsing can still point into the file. Falls back to the deepest
+/// part of the path it could find.
+#[derive(Debug, Clone)]
+pub struct FieldLocator {
+    lines: Vec<String>,
+    offset: usize,
+}
+
+enum Segment<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn segments(path: &str) -> Vec<Segment<'_>> {
+    let mut out = Vec::new();
+    for part in path.split('.') {
+        let (key, rest) = part.split_once('[').unwrap_or((part, ""));
+        if !key.is_empty() {
+            out.push(Segment::Key(key));
+        }
+        for index in rest.split('[') {
+            if let Ok(i) = index.trim_end_matches(']').parse() {
+                out.push(Segment::Index(i));
+            }
+        }
+    }
+    out
+}
+
+impl FieldLocator {
+    /// Indexes the YAML text; `offset` is the number of file lines before it.
+    pub fn new(yaml: &str, offset: usize) -> FieldLocator {
+        FieldLocator {
+            lines: yaml.lines().map(str::to_string).collect(),
+            offset,
+        }
+    }
+
+    /// 1-based (line, column) in the file of the field path.
+    pub fn locate(&self, path: &str) -> (usize, usize) {
+        let mut range = 0..self.lines.len();
+        let mut found = (0, 0);
+        for segment in segments(path) {
+            let next = match segment {
+                Segment::Key(key) => self.find_key(range.clone(), key),
+                Segment::Index(i) => self.find_item(range.clone(), i),
+            };
+            match next {
+                Some((line, column, sub)) => {
+                    found = (line, column);
+                    range = sub;
+                }
+                None => break,
+            }
+        }
+        (found.0 + self.offset + 1, found.1 + 1)
+    }
+
+    fn content(&self, line: usize) -> Option<(usize, &str)> {
+        let text = self.lines[line].as_str();
+        let trimmed = text.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            return None;
+        }
+        Some((text.len() - trimmed.len(), trimmed))
+    }
+
+    /// The end of the block that starts at `line` with its key at `column`.
+    fn block_end(
+        &self,
+        line: usize,
+        column: usize,
+        limit: usize,
+        allow_dash_at_column: bool,
+    ) -> usize {
+        for next in line + 1..limit {
+            if let Some((indent, text)) = self.content(next)
+                && (indent < column
+                    || (indent == column && !(allow_dash_at_column && text.starts_with('-'))))
+            {
+                return next;
+            }
+        }
+        limit
+    }
+
+    fn find_key(
+        &self,
+        range: std::ops::Range<usize>,
+        key: &str,
+    ) -> Option<(usize, usize, std::ops::Range<usize>)> {
+        let mut child_column = None;
+        for line in range.clone() {
+            let Some((mut indent, mut text)) = self.content(line) else {
+                continue;
+            };
+            while let Some(rest) = text.strip_prefix("- ") {
+                indent += 2 + (rest.len() - rest.trim_start().len());
+                text = rest.trim_start();
+            }
+            let column = *child_column.get_or_insert(indent);
+            if indent != column {
+                continue;
+            }
+            if let Some(after) = text.strip_prefix(key)
+                && (after.starts_with(':') || after.starts_with("\":") || after.starts_with("':"))
+            {
+                let end = self.block_end(line, indent, range.end, true);
+                return Some((line, indent, line + 1..end.max(line + 1)));
+            }
+        }
+        None
+    }
+
+    fn find_item(
+        &self,
+        range: std::ops::Range<usize>,
+        index: usize,
+    ) -> Option<(usize, usize, std::ops::Range<usize>)> {
+        let mut item_column = None;
+        let mut seen = 0;
+        for line in range.clone() {
+            let Some((indent, text)) = self.content(line) else {
+                continue;
+            };
+            if !(text.starts_with("- ") || text == "-") {
+                continue;
+            }
+            let column = *item_column.get_or_insert(indent);
+            if indent != column {
+                continue;
+            }
+            if seen == index {
+                let end = self.block_end(line, indent, range.end, false);
+                return Some((line, indent, line..end));
+            }
+            seen += 1;
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YAML: &str = "id: x\nsafeguards:\n  legal_clarity:\n    value: yes\n    sources: [a]\n  user_notice:\n    value: no\n    sources:\n      - a\n      - bogus\ninstruments:\n  - id: one\n    sources: [a]\n  - id: two\n    basis: { instrument: z, section: s 1 }\n";
+
+    #[test]
+    fn locates_nested_keys_and_list_items() {
+        let l = FieldLocator::new(YAML, 1);
+        assert_eq!(l.locate("id"), (2, 1));
+        assert_eq!(l.locate("safeguards.user_notice.value"), (8, 5));
+        assert_eq!(l.locate("safeguards.user_notice.sources[1]"), (11, 7));
+        assert_eq!(l.locate("instruments[1].id"), (15, 5));
+        assert_eq!(l.locate("instruments[1].basis.instrument"), (16, 5));
+        assert_eq!(l.locate("instruments[0].sources[0]"), (14, 5));
+    }
+
+    #[test]
+    fn front_matter_split_reports_missing_close() {
+        let p = Path::new("x.md");
+        assert!(split_front_matter(p, "---\na: 1\n---\nbody").is_ok());
+        let err = split_front_matter(p, "---\na: 1\n").unwrap_err();
+        assert!(err.message.contains("no closing `---`"));
+        let err = split_front_matter(p, "").unwrap_err();
+        assert!(err.message.contains("empty"));
+        let err = split_front_matter(p, "a: 1").unwrap_err();
+        assert!(err.message.contains("does not start"));
+    }
+
+    #[test]
+    fn yaml_errors_point_into_the_file_and_name_the_field() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Inner {
+            value: u8,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Outer {
+            id: String,
+            inner: Inner,
+        }
+        let err =
+            parse_yaml::<Outer>(Path::new("x.md"), "id: a\ninner:\n  vlue: 3\n", 1).unwrap_err();
+        assert_eq!(err.field, "inner");
+        assert!(
+            err.message.contains("unknown field `vlue`"),
+            "{}",
+            err.message
+        );
+        assert_eq!((err.line, err.column), (4, 3));
+    }
+}

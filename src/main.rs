@@ -1,0 +1,257 @@
+//! The `jurisdex` command line: parse arguments, call the library, print errors, set exit codes.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use jurisdex::search::{SearchIndex, SearchRequest};
+use jurisdex::site::{self, BuildError, BuildOptions};
+use jurisdex::{scaffold, server};
+
+/// jurisdex: compare how countries let authorities block or remove online content and accounts,
+/// and the safeguards that bind those powers.
+#[derive(Debug, Parser)]
+#[command(name = "jurisdex", version, about, long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    paths: Paths,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Directories, shared by every command.
+#[derive(Debug, Args)]
+struct Paths {
+    /// Content directory (entries, topics, pages, groupings.yaml).
+    #[arg(long, global = true, default_value = "content", value_name = "DIR")]
+    content: PathBuf,
+    /// Output directory for the built site and its search index.
+    #[arg(long, global = true, default_value = "public", value_name = "DIR")]
+    out: PathBuf,
+    /// Templates directory (minijinja templates and assets/).
+    #[arg(long, global = true, default_value = "templates", value_name = "DIR")]
+    templates: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate all content and report every problem as path:line:col: field: message.
+    Check,
+    /// Build the static site and search index into --out (atomically).
+    Build {
+        /// Absolute URL the site will be served from (used in permalinks, citations and the feed).
+        #[arg(long, default_value = "http://127.0.0.1:8080", value_name = "URL")]
+        base_url: String,
+    },
+    /// Build, index and serve the site with full-text search.
+    Serve {
+        /// Address to listen on. Loopback by default; listening elsewhere is an explicit choice.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        addr: SocketAddr,
+        /// Rebuild on changes under --content and --templates, and swap in the new version.
+        #[arg(long)]
+        watch: bool,
+        /// Public base URL (defaults to http://ADDR).
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
+    /// Search the built index from the terminal (builds first if there is no index).
+    Search {
+        /// The query: words, "quoted phrases", -exclusions, region:, grouping:, kind:, value:.
+        query: String,
+        /// Print JSON (the same shape as /api/search).
+        #[arg(long)]
+        json: bool,
+        /// Number of hits.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
+    /// Create a new content file from a valid skeleton.
+    New {
+        #[command(subcommand)]
+        what: NewKind,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum NewKind {
+    /// A jurisdiction entry: content/jurisdictions/<ID>.md with every required field.
+    Jurisdiction {
+        /// Lower-case id, e.g. `viet-nam`; becomes the file name and the URL.
+        id: String,
+        /// Display name (defaults to the id in title case).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "jurisdex=info,tower_http=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let paths = cli.paths;
+    match cli.command {
+        Command::Check => {
+            let (loaded, site) = site::check(&paths.content);
+            for d in &loaded.report.diagnostics {
+                eprintln!("{d}");
+            }
+            let report = &loaded.report;
+            eprintln!(
+                "checked {} jurisdiction(s), {} topic(s), {} page(s): {} error(s), {} warning(s)",
+                site.jurisdictions.len(),
+                site.topics.len(),
+                site.pages.len(),
+                report.error_count(),
+                report.warning_count()
+            );
+            Ok(if report.has_errors() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Build { base_url } => {
+            let options = build_options(&paths, base_url, false);
+            report_build(site::build(&options))
+        }
+        Command::Serve {
+            addr,
+            watch,
+            base_url,
+        } => {
+            let base_url = base_url.unwrap_or_else(|| format!("http://{addr}"));
+            let options = build_options(&paths, base_url, watch);
+            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            runtime.block_on(server::serve(options, addr, watch))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search { query, json, limit } => search(&paths, &query, json, limit),
+        Command::New {
+            what: NewKind::Jurisdiction { id, name },
+        } => {
+            let path = scaffold::new_jurisdiction(&paths.content, &id, name.as_deref())?;
+            println!("created {}", path.display());
+            println!("next: fill in every field, then run `jurisdex check`");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn build_options(paths: &Paths, base_url: String, dev_reload: bool) -> BuildOptions {
+    BuildOptions {
+        content_dir: paths.content.clone(),
+        templates_dir: paths.templates.clone(),
+        out_dir: paths.out.clone(),
+        base_url,
+        dev_reload,
+    }
+}
+
+fn report_build(result: Result<site::Built, BuildError>) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(built) => {
+            for d in &built.report.diagnostics {
+                eprintln!("{d}");
+            }
+            eprintln!(
+                "built {} entries, {} files into {} in {:.2?} ({} warning(s))",
+                built.site.jurisdictions.len(),
+                built.pages,
+                built.dir.display(),
+                built.elapsed,
+                built.report.warning_count()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(BuildError::Content(report)) => {
+            eprintln!("{report}");
+            eprintln!(
+                "build stopped: fix the errors above; the previous output was left untouched"
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(err) => bail!("build failed: {err}; the previous output was left untouched"),
+    }
+}
+
+fn search(paths: &Paths, query: &str, json: bool, limit: usize) -> anyhow::Result<ExitCode> {
+    let index_dir = paths.out.join(site::INDEX_DIR);
+    if !index_dir.exists() {
+        eprintln!("no index in {}: building first", paths.out.display());
+        let options = build_options(paths, "http://127.0.0.1:8080".into(), false);
+        if report_build(site::build(&options))? != ExitCode::SUCCESS {
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let index = SearchIndex::open(&index_dir)
+        .with_context(|| format!("opening {}", index_dir.display()))?;
+    let results = index.search(&SearchRequest {
+        q: query.to_string(),
+        limit: Some(limit),
+        ..SearchRequest::default()
+    });
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    print_hits(&results, &paths.out);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_hits(results: &jurisdex::search::SearchResults, out: &Path) {
+    let styled = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let (bold, em, dim, reset) = if styled {
+        ("\x1b[1m", "\x1b[1;33m", "\x1b[2m", "\x1b[0m")
+    } else {
+        ("", "*", "", "")
+    };
+    if results.corrected {
+        println!("{dim}no exact matches; showing results for similar terms{reset}");
+    }
+    println!(
+        "{} result(s) for \"{}\" ({:.1} ms, index in {})",
+        results.total,
+        results.query,
+        results.elapsed_ms,
+        out.display()
+    );
+    for (n, hit) in results.hits.iter().enumerate() {
+        println!();
+        println!("{}. {bold}{}{reset}", n + 1 + results.offset, hit.title);
+        println!("   {dim}{} · {}{reset}", hit.breadcrumb, hit.kind);
+        let mut snippet = String::new();
+        let mut last = 0;
+        for &(start, end) in &hit.highlights {
+            if start < last || end > hit.snippet_text.len() {
+                continue;
+            }
+            snippet.push_str(&hit.snippet_text[last..start]);
+            snippet.push_str(em);
+            snippet.push_str(&hit.snippet_text[start..end]);
+            snippet.push_str(if styled { reset } else { "*" });
+            last = end;
+        }
+        snippet.push_str(&hit.snippet_text[last..]);
+        println!("   {snippet}");
+        println!("   {dim}{}{reset}", hit.url);
+    }
+}

@@ -1,0 +1,222 @@
+//! Markdown to sanitised HTML in one pass, which also yields plain text and heading sections.
+//!
+//! Heading ids are generated from the heading text with a `section-` prefix, so they never collide
+//! with the data-derived anchors (`instrument-…`, `safeguard-…`). An explicit `{#id}` wins.
+//! Raw HTML in the source is kept but the whole output goes through ammonia.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+/// Markdown rendered once for both the page and the search index.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Rendered {
+    /// Sanitised HTML.
+    pub html: String,
+    /// The whole body as plain text.
+    pub text: String,
+    /// Heading sections in document order; text before the first heading has no section.
+    pub sections: Vec<Section>,
+}
+
+/// A heading and the plain text up to the next heading.
+#[derive(Debug, Clone, Serialize)]
+pub struct Section {
+    /// Anchor id, e.g. `section-legal-framework`.
+    pub id: String,
+    pub title: String,
+    pub level: u8,
+    pub text: String,
+}
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let mut builder = ammonia::Builder::default();
+    builder
+        .add_generic_attributes(["id"])
+        .add_tag_attributes("th", ["align"])
+        .add_tag_attributes("td", ["align"])
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer"));
+    builder
+});
+
+/// Turns text into a URL slug: lower-case ASCII letters and digits joined by single hyphens.
+/// Letters outside ASCII are kept when alphanumeric, so non-Latin headings still get an id.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut pending_hyphen = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if pending_hyphen && !slug.is_empty() {
+                slug.push('-');
+            }
+            pending_hyphen = false;
+            slug.extend(c.to_lowercase());
+        } else {
+            pending_hyphen = true;
+        }
+    }
+    slug
+}
+
+/// Renders Markdown to sanitised HTML, plain text and sections.
+pub fn render(source: &str) -> Rendered {
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_SMART_PUNCTUATION;
+    let mut events: Vec<Event> = Parser::new_ext(source, options).collect();
+
+    let mut text = String::new();
+    let mut sections: Vec<Section> = Vec::new();
+    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut heading_start: Option<usize> = None;
+
+    let mut index = 0;
+    while index < events.len() {
+        match &events[index] {
+            Event::Start(Tag::Heading { .. }) => heading_start = Some(index),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(start) = heading_start.take() {
+                    let title = plain_text(&events[start + 1..index]);
+                    if let Event::Start(Tag::Heading { level, id, .. }) = &mut events[start] {
+                        let base = match id {
+                            Some(explicit) => slugify(explicit),
+                            None => format!("section-{}", slugify(&title)),
+                        };
+                        let unique = unique_id(&base, &mut used_ids);
+                        *id = Some(CowStr::from(unique.clone()));
+                        sections.push(Section {
+                            id: unique,
+                            title: title.trim().to_string(),
+                            level: heading_number(*level),
+                            text: String::new(),
+                        });
+                    }
+                }
+            }
+            Event::FootnoteReference(label) => {
+                events[index] = Event::FootnoteReference(prefixed_label(label));
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                events[index] = Event::Start(Tag::FootnoteDefinition(prefixed_label(label)));
+            }
+            Event::Text(t) | Event::Code(t) if heading_start.is_none() => {
+                text.push_str(t);
+                if let Some(section) = sections.last_mut() {
+                    section.text.push_str(t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item)
+                if heading_start.is_none() =>
+            {
+                text.push(' ');
+                if let Some(section) = sections.last_mut() {
+                    section.text.push(' ');
+                }
+            }
+            _ => {}
+        }
+        index += 1;
+    }
+
+    let mut raw_html = String::with_capacity(source.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut raw_html, events.into_iter());
+    let html = SANITIZER.clean(&raw_html).to_string();
+    for section in &mut sections {
+        section.text = collapse_whitespace(&section.text);
+    }
+    Rendered {
+        html,
+        text: collapse_whitespace(&text),
+        sections,
+    }
+}
+
+fn plain_text(events: &[Event]) -> String {
+    let mut out = String::new();
+    for event in events {
+        if let Event::Text(t) | Event::Code(t) = event {
+            out.push_str(t);
+        }
+    }
+    out
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
+    let base = if base.is_empty() || base == "section-" {
+        "section".to_string()
+    } else {
+        base.to_string()
+    };
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while !used.insert(candidate.clone()) {
+        candidate = format!("{base}-{n}");
+        n += 1;
+    }
+    candidate
+}
+
+fn prefixed_label(label: &str) -> CowStr<'static> {
+    CowStr::from(format!("fn-{}", slugify(label)))
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headings_get_prefixed_unique_ids_and_sections() {
+        let r = render(
+            "intro\n\n## Legal framework\n\nThe *law* says.\n\n## Legal framework\n\nAgain.\n\n### Own {#custom}\n",
+        );
+        let ids: Vec<&str> = r.sections.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "section-legal-framework",
+                "section-legal-framework-2",
+                "custom"
+            ]
+        );
+        assert_eq!(r.sections[0].text, "The law says.");
+        assert!(r.html.contains(r#"<h2 id="section-legal-framework">"#));
+        assert!(r.text.starts_with("intro The law says."));
+    }
+
+    #[test]
+    fn scripts_handlers_and_javascript_urls_are_removed() {
+        let r = render(
+            "<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[x](javascript:alert(1)) <a href=\"javascript:alert(2)\">y</a>",
+        );
+        assert!(!r.html.contains("<script"), "{}", r.html);
+        assert!(!r.html.contains("onerror"), "{}", r.html);
+        assert!(!r.html.contains("javascript:"), "{}", r.html);
+    }
+
+    #[test]
+    fn tables_and_footnotes_render_with_prefixed_labels() {
+        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\nText[^1].\n\n[^1]: Note.\n");
+        assert!(r.html.contains("<table>"));
+        assert!(r.html.contains("fn-1"), "{}", r.html);
+    }
+
+    #[test]
+    fn slugify_handles_punctuation_and_unicode() {
+        assert_eq!(slugify("Art. 40(2b) — blocking"), "art-40-2b-blocking");
+        assert_eq!(slugify("  --  "), "");
+        assert_eq!(slugify("Überprüfung"), "überprüfung");
+    }
+}

@@ -1,0 +1,675 @@
+//! The content model: typed front matter for jurisdictions, topics and pages.
+//!
+//! These structs are deserialised straight from YAML with `deny_unknown_fields`, so a typo in a key
+//! or an unknown enum value is a parse error with a line and column. Cross-references between parts
+//! of an entry are checked afterwards by [`crate::validate`].
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::markdown::Rendered;
+
+/// A calendar date that may be partial: a year, a year and month, or a full day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: u16,
+    pub month: Option<u8>,
+    pub day: Option<u8>,
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+impl Date {
+    /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, rejecting dates that do not exist.
+    pub fn parse(text: &str) -> Result<Date, String> {
+        let bad = || format!("`{text}` is not a date: write YYYY-MM-DD, YYYY-MM or YYYY");
+        let parts: Vec<&str> = text.trim().split('-').collect();
+        let number = |part: &str, len: usize| -> Result<u16, String> {
+            if part.len() != len || !part.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(bad());
+            }
+            part.parse::<u16>().map_err(|_| bad())
+        };
+        let year = number(parts[0], 4)?;
+        if !(1800..=2100).contains(&year) {
+            return Err(format!("`{text}`: year {year} is out of range 1800-2100"));
+        }
+        let month = match parts.get(1) {
+            Some(m) => Some(number(m, 2)? as u8),
+            None => None,
+        };
+        let day = match parts.get(2) {
+            Some(d) => Some(number(d, 2)? as u8),
+            None => None,
+        };
+        if parts.len() > 3 {
+            return Err(bad());
+        }
+        if let Some(m) = month
+            && !(1..=12).contains(&m)
+        {
+            return Err(format!("`{text}`: there is no month {m}"));
+        }
+        if let (Some(m), Some(d)) = (month, day) {
+            let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+            let days_in_month = match m {
+                2 if leap => 29,
+                2 => 28,
+                4 | 6 | 9 | 11 => 30,
+                _ => 31,
+            };
+            if d == 0 || d > days_in_month {
+                return Err(format!(
+                    "`{text}` does not exist: month {m} has {days_in_month} days"
+                ));
+            }
+        }
+        Ok(Date { year, month, day })
+    }
+
+    /// True when the day is known.
+    pub fn is_full(&self) -> bool {
+        self.day.is_some()
+    }
+
+    /// A reader-friendly form: `2 January 2024`, `January 2024` or `2024`.
+    pub fn human(&self) -> String {
+        match (self.month, self.day) {
+            (Some(m), Some(d)) => format!("{d} {} {}", MONTHS[m as usize - 1], self.year),
+            (Some(m), None) => format!("{} {}", MONTHS[m as usize - 1], self.year),
+            _ => self.year.to_string(),
+        }
+    }
+
+    /// Today's date (UTC) from the system clock.
+    pub fn today() -> Date {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        Date::from_days_since_epoch((secs / 86_400) as i64)
+    }
+
+    /// The date `days` after 1970-01-01 (Howard Hinnant's civil_from_days).
+    pub fn from_days_since_epoch(days: i64) -> Date {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
+        Date {
+            year,
+            month: Some(month),
+            day: Some(day),
+        }
+    }
+
+    /// Days since 1970-01-01 of the first day this date covers (for age comparisons).
+    pub fn days_since_epoch(&self) -> i64 {
+        let (y, m, d) = (
+            i64::from(self.year),
+            i64::from(self.month.unwrap_or(1)),
+            i64::from(self.day.unwrap_or(1)),
+        );
+        // Howard Hinnant's days_from_civil.
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}", self.year)?;
+        if let Some(m) = self.month {
+            write!(f, "-{m:02}")?;
+        }
+        if let Some(d) = self.day {
+            write!(f, "-{d:02}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DateVisitor;
+        impl serde::de::Visitor<'_> for DateVisitor {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date written YYYY-MM-DD, YYYY-MM or YYYY")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Date, E> {
+                Date::parse(v).map_err(E::custom)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Date, E> {
+                Date::parse(&v.to_string()).map_err(E::custom)
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Date, E> {
+                Date::parse(&v.to_string()).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(DateVisitor)
+    }
+}
+
+/// Declares a closed vocabulary: a serde enum whose variants carry their wire key and a human label,
+/// with a list of all values.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $key:literal => $label:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name { $(#[serde(rename = $key)] $variant),+ }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The name used in content files, URLs and the API.
+            pub fn key(self) -> &'static str {
+                match self { $($name::$variant => $key),+ }
+            }
+
+            /// A human-readable label.
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            /// Looks a value up by its key.
+            pub fn from_key(key: &str) -> Option<$name> {
+                $name::ALL.iter().copied().find(|v| v.key() == key)
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// The kind of legal instrument.
+    InstrumentType {
+        Constitution = "constitution" => "Constitution",
+        Statute = "statute" => "Statute",
+        Regulation = "regulation" => "Regulation",
+        Decree = "decree" => "Decree",
+        Guideline = "guideline" => "Guideline",
+        CourtRuling = "court_ruling" => "Court ruling",
+        Bill = "bill" => "Bill",
+    }
+);
+
+vocabulary!(
+    /// Where an instrument is in its lifecycle.
+    InstrumentStatus {
+        Proposed = "proposed" => "Proposed",
+        Enacted = "enacted" => "Enacted",
+        InForce = "in_force" => "In force",
+        PartlyInForce = "partly_in_force" => "Partly in force",
+        Amended = "amended" => "In force as amended",
+        Suspended = "suspended" => "Suspended",
+        StruckDown = "struck_down" => "Struck down",
+        Repealed = "repealed" => "Repealed",
+    }
+);
+
+vocabulary!(
+    /// Who holds an ordering power.
+    AuthorityType {
+        Court = "court" => "Court",
+        IndependentRegulator = "independent_regulator" => "Independent regulator",
+        Executive = "executive" => "Executive",
+        Police = "police" => "Police",
+        Prosecutor = "prosecutor" => "Prosecutor",
+        Intelligence = "intelligence" => "Intelligence agency",
+    }
+);
+
+vocabulary!(
+    /// What an ordering power lets the authority do.
+    Action {
+        BlockAccess = "block_access" => "Block access",
+        RemoveContent = "remove_content" => "Remove content",
+        SuspendAccount = "suspend_account" => "Suspend account",
+        Throttle = "throttle" => "Throttle",
+        Shutdown = "shutdown" => "Shut down service",
+        DiscloseData = "disclose_data" => "Disclose user data",
+    }
+);
+
+vocabulary!(
+    /// What a court ruling did to the provision it reviewed.
+    Outcome {
+        Upheld = "upheld" => "Upheld",
+        StruckDown = "struck_down" => "Struck down",
+        PartlyStruckDown = "partly_struck_down" => "Partly struck down",
+        Limited = "limited" => "Limited (read down)",
+        Pending = "pending" => "Pending",
+    }
+);
+
+vocabulary!(
+    /// A safeguard rating.
+    Value {
+        Yes = "yes" => "Yes",
+        Partial = "partial" => "Partial",
+        No = "no" => "No",
+        Silent = "silent" => "Silent",
+        Unknown = "unknown" => "Unknown",
+    }
+);
+
+vocabulary!(
+    /// How sure the editors are of a claim.
+    Confidence {
+        Confirmed = "confirmed" => "Confirmed",
+        Believed = "believed" => "Believed",
+        Unsure = "unsure" => "Unsure",
+    }
+);
+
+vocabulary!(
+    /// Editorial state of an entry.
+    EntryStatus {
+        Draft = "draft" => "Draft",
+        Reviewed = "reviewed" => "Reviewed",
+    }
+);
+
+vocabulary!(
+    /// What kind of document a source is.
+    SourceKind {
+        Legislation = "legislation" => "Legislation",
+        Court = "court" => "Court record",
+        Official = "official" => "Official publication",
+        Secondary = "secondary" => "Secondary analysis",
+        News = "news" => "News report",
+    }
+);
+
+vocabulary!(
+    /// The eight safeguards every jurisdiction is assessed on.
+    SafeguardKey {
+        LegalClarity = "legal_clarity" => "Legal clarity",
+        NecessityProportionality = "necessity_proportionality" => "Necessity and proportionality",
+        JudicialAuthorisation = "judicial_authorisation" => "Judicial authorisation",
+        IndependentOversight = "independent_oversight" => "Independent oversight",
+        UserNotice = "user_notice" => "User notice",
+        AppealRedress = "appeal_redress" => "Appeal and redress",
+        TransparencyReporting = "transparency_reporting" => "Transparency reporting",
+        SunsetReview = "sunset_review" => "Sunset and review",
+    }
+);
+
+impl SafeguardKey {
+    /// The stable anchor of this safeguard on a jurisdiction page, e.g. `safeguard-user-notice`.
+    pub fn anchor(self) -> String {
+        format!("safeguard-{}", self.key().replace('_', "-"))
+    }
+}
+
+impl Value {
+    /// A one-character symbol, so that a value never relies on colour alone.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Value::Yes => "✓",
+            Value::Partial => "◐",
+            Value::No => "✗",
+            Value::Silent => "–",
+            Value::Unknown => "?",
+        }
+    }
+}
+
+/// One jurisdiction entry: front matter plus the rendered Markdown body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Jurisdiction {
+    pub id: String,
+    pub name: String,
+    pub iso: String,
+    pub region: String,
+    pub groupings: Vec<String>,
+    pub legal_system: String,
+    pub summary: String,
+    pub last_reviewed: Date,
+    pub reviewed_by: String,
+    pub entry_status: EntryStatus,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    pub changelog: Vec<ChangelogLine>,
+    pub instruments: Vec<Instrument>,
+    pub powers: Vec<Power>,
+    #[serde(default)]
+    pub no_general_power: Option<NoGeneralPower>,
+    #[serde(default)]
+    pub cases: Vec<Case>,
+    pub safeguards: Safeguards,
+    pub sources: Vec<Source>,
+    /// The Markdown body, rendered; filled by the loader, never by YAML.
+    #[serde(skip_deserializing)]
+    pub body: Rendered,
+}
+
+/// One line of an entry's changelog.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangelogLine {
+    pub date: Date,
+    pub change: String,
+}
+
+/// A legal instrument: constitution, statute, regulation, ruling or bill.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Instrument {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub original_title: Option<String>,
+    #[serde(default)]
+    pub original_lang: Option<String>,
+    #[serde(default)]
+    pub short_name: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: InstrumentType,
+    pub status: InstrumentStatus,
+    pub dates: InstrumentDates,
+    pub citation: String,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub key_provisions: Vec<Provision>,
+    pub confidence: Confidence,
+    pub sources: Vec<String>,
+}
+
+/// Lifecycle dates of an instrument.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InstrumentDates {
+    #[serde(default)]
+    pub adopted: Option<Date>,
+    #[serde(default)]
+    pub in_force: Option<Date>,
+    #[serde(default)]
+    pub amended: Vec<Date>,
+}
+
+/// A section of an instrument with a one-line gist.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Provision {
+    pub section: String,
+    pub gist: String,
+}
+
+/// A pointer to a section of one of the entry's instruments.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reference {
+    pub instrument: String,
+    pub section: String,
+}
+
+/// A power to order blocking, removal, suspension or disclosure.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Power {
+    pub authority: String,
+    pub authority_type: AuthorityType,
+    pub actions: Vec<Action>,
+    pub basis: Reference,
+    pub grounds: String,
+    #[serde(default)]
+    pub deadline: Option<String>,
+    #[serde(default)]
+    pub penalties: Option<String>,
+    pub confidence: Confidence,
+    pub sources: Vec<String>,
+}
+
+/// An explicit, sourced statement that a jurisdiction has no general power of this kind.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoGeneralPower {
+    pub statement: String,
+    pub sources: Vec<String>,
+}
+
+/// A court ruling on one of the entry's instruments.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    pub name: String,
+    pub court: String,
+    pub date: Date,
+    #[serde(default)]
+    pub citation: Option<String>,
+    pub outcome: Outcome,
+    pub instrument: String,
+    #[serde(default)]
+    pub provision: Option<String>,
+    pub summary: String,
+    pub confidence: Confidence,
+    pub sources: Vec<String>,
+}
+
+/// The eight safeguard assessments; every key is required.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Safeguards {
+    pub legal_clarity: Assessment,
+    pub necessity_proportionality: Assessment,
+    pub judicial_authorisation: Assessment,
+    pub independent_oversight: Assessment,
+    pub user_notice: Assessment,
+    pub appeal_redress: Assessment,
+    pub transparency_reporting: Assessment,
+    pub sunset_review: Assessment,
+}
+
+impl Safeguards {
+    /// The assessment for one key.
+    pub fn get(&self, key: SafeguardKey) -> &Assessment {
+        match key {
+            SafeguardKey::LegalClarity => &self.legal_clarity,
+            SafeguardKey::NecessityProportionality => &self.necessity_proportionality,
+            SafeguardKey::JudicialAuthorisation => &self.judicial_authorisation,
+            SafeguardKey::IndependentOversight => &self.independent_oversight,
+            SafeguardKey::UserNotice => &self.user_notice,
+            SafeguardKey::AppealRedress => &self.appeal_redress,
+            SafeguardKey::TransparencyReporting => &self.transparency_reporting,
+            SafeguardKey::SunsetReview => &self.sunset_review,
+        }
+    }
+
+    /// All eight assessments in display order.
+    pub fn iter(&self) -> impl Iterator<Item = (SafeguardKey, &Assessment)> {
+        SafeguardKey::ALL.iter().map(|&k| (k, self.get(k)))
+    }
+}
+
+/// The rating of one safeguard in one jurisdiction.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assessment {
+    pub value: Value,
+    #[serde(default)]
+    pub provisions: Vec<Reference>,
+    pub note: String,
+    pub confidence: Confidence,
+    #[serde(default)]
+    pub sources: Vec<String>,
+}
+
+/// A document the entry relies on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub id: String,
+    pub title: String,
+    pub publisher: String,
+    pub kind: SourceKind,
+    #[serde(default)]
+    pub url: Option<String>,
+    pub accessed: Date,
+}
+
+impl Jurisdiction {
+    /// The instrument with this id, if any.
+    pub fn instrument(&self, id: &str) -> Option<&Instrument> {
+        self.instruments.iter().find(|i| i.id == id)
+    }
+
+    /// The source with this id, if any.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+
+    /// How many safeguards are rated `yes` (full) and `partial` (half), for sorting the matrix.
+    pub fn safeguard_score(&self) -> f32 {
+        self.safeguards
+            .iter()
+            .map(|(_, a)| match a.value {
+                Value::Yes => 1.0,
+                Value::Partial => 0.5,
+                _ => 0.0,
+            })
+            .sum()
+    }
+}
+
+/// A topic page: one safeguard explained.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Topic {
+    pub key: SafeguardKey,
+    pub title: String,
+    pub question: String,
+    pub summary: String,
+    #[serde(skip_deserializing)]
+    pub body: Rendered,
+}
+
+/// A free-standing site page (about, methodology, disclaimer ...).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Page {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    #[serde(skip_deserializing)]
+    pub body: Rendered,
+}
+
+/// A named set of jurisdictions (a region or a grouping).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// The contents of `groupings.yaml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Taxonomy {
+    pub regions: Vec<Group>,
+    pub groupings: Vec<Group>,
+}
+
+/// Everything loaded and checked: the input to rendering and indexing.
+#[derive(Debug, Clone, Serialize)]
+pub struct Site {
+    pub taxonomy: Taxonomy,
+    /// Sorted by name.
+    pub jurisdictions: Vec<Jurisdiction>,
+    /// In safeguard order.
+    pub topics: Vec<Topic>,
+    pub pages: Vec<Page>,
+}
+
+impl Site {
+    /// The jurisdiction with this id, if any.
+    pub fn jurisdiction(&self, id: &str) -> Option<&Jurisdiction> {
+        self.jurisdictions.iter().find(|j| j.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_partial_and_reject_impossible() {
+        assert_eq!(Date::parse("2024").unwrap().human(), "2024");
+        assert_eq!(Date::parse("2024-01").unwrap().human(), "January 2024");
+        assert_eq!(Date::parse("2024-01-02").unwrap().human(), "2 January 2024");
+        assert!(Date::parse("2024-02-29").is_ok());
+        assert!(
+            Date::parse("2023-02-29")
+                .unwrap_err()
+                .contains("does not exist")
+        );
+        assert!(
+            Date::parse("2021-13-01")
+                .unwrap_err()
+                .contains("no month 13")
+        );
+        assert!(Date::parse("21-01-01").is_err());
+        assert!(Date::parse("yesterday").is_err());
+        assert!(Date::parse("2024-01-02-03").is_err());
+    }
+
+    #[test]
+    fn days_since_epoch_matches_known_values() {
+        assert_eq!(Date::parse("1970-01-01").unwrap().days_since_epoch(), 0);
+        assert_eq!(
+            Date::parse("2000-03-01").unwrap().days_since_epoch(),
+            11_017
+        );
+        for text in ["1970-01-01", "2000-02-29", "2026-11-24", "2099-12-31"] {
+            let date = Date::parse(text).unwrap();
+            assert_eq!(Date::from_days_since_epoch(date.days_since_epoch()), date);
+        }
+    }
+
+    #[test]
+    fn vocabulary_keys_round_trip() {
+        for key in SafeguardKey::ALL {
+            assert_eq!(SafeguardKey::from_key(key.key()), Some(*key));
+        }
+        assert_eq!(
+            SafeguardKey::JudicialAuthorisation.anchor(),
+            "safeguard-judicial-authorisation"
+        );
+        assert_eq!(InstrumentStatus::PartlyInForce.key(), "partly_in_force");
+    }
+}

@@ -1,0 +1,483 @@
+//! Renders the checked [`Site`] to HTML pages in memory with minijinja; writes nothing.
+//!
+//! Templates get `#[derive(Serialize)]` view structs, autoescape is on (by `.html`/`.xml`
+//! extension) and undefined variables are errors, so a misspelt name fails the build.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use minijinja::value::{Serde, Value as JinjaValue};
+use minijinja::{Environment, UndefinedBehavior, context};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::model::{
+    Action, AuthorityType, Confidence, Date, EntryStatus, InstrumentStatus, InstrumentType,
+    Jurisdiction, Outcome, SafeguardKey, Site, SourceKind, Value,
+};
+
+/// One output file: a path relative to the output root and its bytes.
+#[derive(Debug)]
+pub struct OutputFile {
+    pub path: PathBuf,
+    pub contents: String,
+}
+
+/// Rendering failed: a template error with its template name and line.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: template error: {message}")]
+pub struct RenderError {
+    pub path: String,
+    pub message: String,
+}
+
+impl From<minijinja::Error> for RenderError {
+    fn from(err: minijinja::Error) -> Self {
+        RenderError {
+            path: match (err.name(), err.line()) {
+                (Some(name), Some(line)) => format!("templates/{name}:{line}"),
+                (Some(name), None) => format!("templates/{name}"),
+                _ => "templates".to_string(),
+            },
+            message: format!("{err:#}"),
+        }
+    }
+}
+
+/// Site-wide settings the templates need.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteMeta {
+    /// Absolute base URL for permalinks, citations and the feed, without trailing slash.
+    pub base_url: String,
+    /// Path prefix for links (the path part of `base_url`), without trailing slash.
+    pub root: String,
+    /// Date of this build, `YYYY-MM-DD`.
+    pub built: String,
+    /// Whether the page is served with live search (`serve`) or static only.
+    pub dev_reload: bool,
+}
+
+/// The minijinja environment with jurisdex's filters and functions.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    /// Loads templates from `dir`.
+    pub fn new(dir: &Path) -> Renderer {
+        let mut env = Environment::new();
+        env.set_loader(minijinja::path_loader(dir));
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_reload(false);
+        env.add_filter("date", human_date);
+        env.add_filter("anchor", |key: String| {
+            SafeguardKey::from_key(&key).map_or(key.clone(), SafeguardKey::anchor)
+        });
+        env.add_function("label", label);
+        env.add_function("symbol", |value: String| {
+            Value::from_key(&value)
+                .map_or("?", Value::symbol)
+                .to_string()
+        });
+        env.add_global("safeguard_keys", JinjaValue::from(Serde(safeguard_list())));
+        env.add_global("value_legend", JinjaValue::from(Serde(value_legend())));
+        Renderer { env }
+    }
+
+    /// Renders one template with a context.
+    pub fn render(&self, template: &str, ctx: JinjaValue) -> Result<String, RenderError> {
+        Ok(self.env.get_template(template)?.render(ctx)?)
+    }
+
+    /// Renders a page template with the site-wide `meta` and `nav` added to its context.
+    pub fn render_page(
+        &self,
+        template: &str,
+        meta: &SiteMeta,
+        nav: &Nav,
+        ctx: JinjaValue,
+    ) -> Result<String, RenderError> {
+        self.render(
+            template,
+            context! { meta => Serde(meta), nav => Serde(nav), ..ctx },
+        )
+    }
+
+    /// Renders every page of the site.
+    pub fn render_site(
+        &self,
+        site: &Site,
+        meta: &SiteMeta,
+    ) -> Result<Vec<OutputFile>, RenderError> {
+        let nav = Nav::new(site);
+        let page =
+            |path: &str, template: &str, ctx: JinjaValue| -> Result<OutputFile, RenderError> {
+                Ok(OutputFile {
+                    path: PathBuf::from(path),
+                    contents: self.render_page(template, meta, &nav, ctx)?,
+                })
+            };
+
+        let matrix = Matrix::new(site);
+        let mut files = vec![
+            page(
+                "index.html",
+                "index.html",
+                context! { matrix => Serde(&matrix), site => Serde(site) },
+            )?,
+            page("404.html", "404.html", context! {})?,
+            page(
+                "jurisdictions/index.html",
+                "jurisdictions.html",
+                context! { site => Serde(site), matrix => Serde(&matrix) },
+            )?,
+            page(
+                "topics/index.html",
+                "topics.html",
+                context! { site => Serde(site) },
+            )?,
+        ];
+        let entries: Vec<OutputFile> = site
+            .jurisdictions
+            .par_iter()
+            .map(|j| {
+                let view = JurisdictionView::new(j, site);
+                page(
+                    &format!("jurisdictions/{}/index.html", j.id),
+                    "jurisdiction.html",
+                    context! { j => Serde(j), view => Serde(view) },
+                )
+            })
+            .collect::<Result<_, _>>()?;
+        files.extend(entries);
+        for j in &site.jurisdictions {
+            for alias in &j.aliases {
+                files.push(page(
+                    &format!("jurisdictions/{alias}/index.html"),
+                    "redirect.html",
+                    context! { target => format!("{}/jurisdictions/{}/", meta.root, j.id), title => &j.name },
+                )?);
+            }
+        }
+        for key in SafeguardKey::ALL {
+            let topic = site.topics.iter().find(|t| t.key == *key);
+            let rows = topic_rows(site, *key);
+            files.push(page(
+                &format!("topics/{}/index.html", key.key()),
+                "topic.html",
+                context! { key => key.key(), title => key.label(), anchor => key.anchor(), topic => Serde(topic), groups => Serde(rows) },
+            )?);
+        }
+        let mut by_review: Vec<&Jurisdiction> = site.jurisdictions.iter().collect();
+        by_review.sort_by(|a, b| {
+            b.last_reviewed
+                .cmp(&a.last_reviewed)
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        let updated = by_review
+            .first()
+            .map_or_else(|| meta.built.clone(), |j| j.last_reviewed.to_string());
+        files.push(page(
+            "feed.xml",
+            "feed.xml",
+            context! { entries => Serde(by_review), updated => updated },
+        )?);
+        for p in &site.pages {
+            files.push(page(
+                &format!("{}/index.html", p.id),
+                "page.html",
+                context! { page => Serde(p) },
+            )?);
+        }
+        Ok(files)
+    }
+}
+
+/// Navigation data shared by every page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Nav {
+    pub pages: Vec<NavItem>,
+}
+
+/// One link in the navigation.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub id: String,
+    pub title: String,
+}
+
+impl Nav {
+    /// The navigation of a site.
+    pub fn new(site: &Site) -> Nav {
+        Nav {
+            pages: site
+                .pages
+                .iter()
+                .map(|p| NavItem {
+                    id: p.id.clone(),
+                    title: p.title.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The jurisdictions × safeguards matrix on the home page.
+#[derive(Debug, Serialize)]
+pub struct Matrix {
+    pub rows: Vec<MatrixRow>,
+}
+
+/// One jurisdiction's row of the matrix.
+#[derive(Debug, Serialize)]
+pub struct MatrixRow {
+    pub id: String,
+    pub name: String,
+    pub iso: String,
+    pub region: String,
+    pub groupings: Vec<String>,
+    pub score: f32,
+    pub entry_status: EntryStatus,
+    pub cells: Vec<MatrixCell>,
+}
+
+/// One rated safeguard in the matrix.
+#[derive(Debug, Serialize)]
+pub struct MatrixCell {
+    pub key: SafeguardKey,
+    pub value: Value,
+    pub confidence: Confidence,
+    pub href: String,
+    pub note: String,
+}
+
+impl Matrix {
+    /// Builds the matrix from every jurisdiction, in name order.
+    pub fn new(site: &Site) -> Matrix {
+        Matrix {
+            rows: site
+                .jurisdictions
+                .iter()
+                .map(|j| MatrixRow {
+                    id: j.id.clone(),
+                    name: j.name.clone(),
+                    iso: j.iso.clone(),
+                    region: j.region.clone(),
+                    groupings: j.groupings.clone(),
+                    score: j.safeguard_score(),
+                    entry_status: j.entry_status,
+                    cells: j
+                        .safeguards
+                        .iter()
+                        .map(|(key, a)| MatrixCell {
+                            key,
+                            value: a.value,
+                            confidence: a.confidence,
+                            href: format!("jurisdictions/{}/#{}", j.id, key.anchor()),
+                            note: a.note.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Lookups a jurisdiction page needs beside the entry itself.
+#[derive(Debug, Serialize)]
+struct JurisdictionView<'a> {
+    instrument_titles: BTreeMap<&'a str, String>,
+    sources: BTreeMap<&'a str, &'a crate::model::Source>,
+    /// Case numbers (1-based) per instrument id, to tie rulings to the provisions they affected.
+    cases_by_instrument: BTreeMap<&'a str, Vec<usize>>,
+    region_name: String,
+    grouping_names: Vec<(String, String)>,
+    warnings: usize,
+}
+
+impl<'a> JurisdictionView<'a> {
+    fn new(j: &'a Jurisdiction, site: &Site) -> JurisdictionView<'a> {
+        let mut cases_by_instrument: BTreeMap<&str, Vec<usize>> = j
+            .instruments
+            .iter()
+            .map(|i| (i.id.as_str(), Vec::new()))
+            .collect();
+        for (n, case) in j.cases.iter().enumerate() {
+            cases_by_instrument
+                .entry(case.instrument.as_str())
+                .or_default()
+                .push(n + 1);
+        }
+        let unsure = j
+            .instruments
+            .iter()
+            .filter(|i| i.confidence == Confidence::Unsure)
+            .count()
+            + j.powers
+                .iter()
+                .filter(|p| p.confidence == Confidence::Unsure)
+                .count()
+            + j.cases
+                .iter()
+                .filter(|c| c.confidence == Confidence::Unsure)
+                .count()
+            + j.safeguards
+                .iter()
+                .filter(|(_, a)| a.confidence == Confidence::Unsure)
+                .count();
+        JurisdictionView {
+            instrument_titles: j
+                .instruments
+                .iter()
+                .map(|i| {
+                    (
+                        i.id.as_str(),
+                        i.short_name.clone().unwrap_or_else(|| i.title.clone()),
+                    )
+                })
+                .collect(),
+            sources: j.sources.iter().map(|s| (s.id.as_str(), s)).collect(),
+            cases_by_instrument,
+            region_name: site
+                .taxonomy
+                .regions
+                .iter()
+                .find(|r| r.id == j.region)
+                .map_or_else(|| j.region.clone(), |r| r.name.clone()),
+            grouping_names: j
+                .groupings
+                .iter()
+                .map(|g| {
+                    let name = site
+                        .taxonomy
+                        .groupings
+                        .iter()
+                        .find(|t| &t.id == g)
+                        .map_or_else(|| g.clone(), |t| t.name.clone());
+                    (g.clone(), name)
+                })
+                .collect(),
+            warnings: unsure,
+        }
+    }
+}
+
+/// Jurisdictions grouped by their value for one safeguard (for topic pages).
+#[derive(Debug, Serialize)]
+struct TopicGroup {
+    value: Value,
+    rows: Vec<TopicRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct TopicRow {
+    id: String,
+    name: String,
+    note: String,
+    confidence: Confidence,
+    provisions: Vec<String>,
+}
+
+fn topic_rows(site: &Site, key: SafeguardKey) -> Vec<TopicGroup> {
+    Value::ALL
+        .iter()
+        .map(|&value| TopicGroup {
+            value,
+            rows: site
+                .jurisdictions
+                .iter()
+                .filter(|j| j.safeguards.get(key).value == value)
+                .map(|j| {
+                    let a = j.safeguards.get(key);
+                    TopicRow {
+                        id: j.id.clone(),
+                        name: j.name.clone(),
+                        note: a.note.clone(),
+                        confidence: a.confidence,
+                        provisions: a
+                            .provisions
+                            .iter()
+                            .map(|p| {
+                                let title = j
+                                    .instrument(&p.instrument)
+                                    .map(|i| {
+                                        i.short_name.clone().unwrap_or_else(|| i.title.clone())
+                                    })
+                                    .unwrap_or_else(|| p.instrument.clone());
+                                format!("{title}, {}", p.section)
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        })
+        .filter(|g| !g.rows.is_empty())
+        .collect()
+}
+
+#[derive(Serialize)]
+struct KeyLabel {
+    key: &'static str,
+    label: &'static str,
+    anchor: String,
+}
+
+fn safeguard_list() -> Vec<KeyLabel> {
+    SafeguardKey::ALL
+        .iter()
+        .map(|k| KeyLabel {
+            key: k.key(),
+            label: k.label(),
+            anchor: k.anchor(),
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct LegendItem {
+    key: &'static str,
+    label: &'static str,
+    symbol: &'static str,
+    meaning: &'static str,
+}
+
+fn value_legend() -> Vec<LegendItem> {
+    Value::ALL
+        .iter()
+        .map(|v| LegendItem {
+            key: v.key(),
+            label: v.label(),
+            symbol: v.symbol(),
+            meaning: match v {
+                Value::Yes => "the law provides this safeguard",
+                Value::Partial => "provided in part, or only for some powers",
+                Value::No => "the law excludes it or provides the opposite",
+                Value::Silent => "the law says nothing on it",
+                Value::Unknown => "not yet researched",
+            },
+        })
+        .collect()
+}
+
+/// `label("value", "yes")` → `Yes`: the human label of any vocabulary key.
+fn label(vocabulary: String, key: String) -> String {
+    let found = match vocabulary.as_str() {
+        "value" => Value::from_key(&key).map(Value::label),
+        "confidence" => Confidence::from_key(&key).map(Confidence::label),
+        "status" => InstrumentStatus::from_key(&key).map(InstrumentStatus::label),
+        "type" => InstrumentType::from_key(&key).map(InstrumentType::label),
+        "authority" => AuthorityType::from_key(&key).map(AuthorityType::label),
+        "action" => Action::from_key(&key).map(Action::label),
+        "outcome" => Outcome::from_key(&key).map(Outcome::label),
+        "safeguard" => SafeguardKey::from_key(&key).map(SafeguardKey::label),
+        "source_kind" => SourceKind::from_key(&key).map(SourceKind::label),
+        "entry_status" => EntryStatus::from_key(&key).map(EntryStatus::label),
+        _ => None,
+    };
+    found.map_or(key, str::to_string)
+}
+
+/// The `date` filter: `2024-01-02` → `2 January 2024`; leaves other text alone.
+fn human_date(text: String) -> String {
+    Date::parse(&text).map_or(text, |d| d.human())
+}

@@ -1,0 +1,1674 @@
+//! Full-text search over the units a reader lands on: jurisdiction summaries, instruments, powers,
+//! cases, safeguard assessments, body sections, topics and pages, each a tantivy document with its
+//! anchor URL, facets, snippets and a fuzzy fallback.
+//!
+//! The index directory holds tantivy's own files plus `jurisdex-labels.json`, the display names of
+//! regions and groupings used to label facets.
+//!
+//! The query language is parsed here, not by tantivy's grammar, so no input is an error: words (all
+//! must match, stemmed), `"quoted phrases"`, `-word` and `-"phrase"` exclusions, and the filters
+//! `region:`, `grouping:`, `kind:`, `value:`, `authority:` (or `authority_type:`), `jurisdiction:`,
+//! `safeguard:` and `status:`; `-region:…` excludes. Any other `name:` is read as plain words.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery,
+};
+use tantivy::schema::{
+    FAST, Facet as FacetPath, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions, Value as _,
+};
+use tantivy::snippet::{SnippetGenerator, collapse_overlapped_ranges};
+use tantivy::tokenizer::{LowerCaser, NgramTokenizer, TextAnalyzer, TokenStream};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, Searcher,
+    TantivyDocument, Term,
+};
+
+use crate::markdown::Rendered;
+use crate::model::{
+    Action, AuthorityType, InstrumentStatus, Jurisdiction, Reference, SafeguardKey, Site,
+    Value as Rating,
+};
+
+/// Longer queries are cut to this many bytes (at a character boundary) before parsing.
+pub const MAX_QUERY_BYTES: usize = 1024;
+/// The most hits one request may ask for; the default is 10.
+pub const MAX_LIMIT: usize = 100;
+
+const DEFAULT_LIMIT: usize = 10;
+const MAX_OFFSET: usize = 10_000;
+const SNIPPET_CHARS: usize = 200;
+const WRITER_HEAP_BYTES: usize = 100_000_000;
+/// Beyond this many words a zero-hit query is not retried fuzzily: it would cost more than it finds.
+const MAX_FUZZY_TERMS: usize = 8;
+const LABELS_FILE: &str = "jurisdex-labels.json";
+const STEM_TOKENIZER: &str = "en_stem";
+const NGRAM_TOKENIZER: &str = "jurisdex_ngram";
+const FACETS_FIELD: &str = "facets";
+const ORDER_FIELD: &str = "order";
+const CRUMB: &str = " › ";
+
+/// Something went wrong building or opening the index.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The index directory could not be created.
+    #[error("cannot create the search index directory `{path}`: {source}")]
+    CreateDir { path: PathBuf, source: io::Error },
+    /// tantivy failed (a directory that already holds an index, a damaged index, disk errors).
+    #[error("search index at `{path}`: {source}")]
+    Index {
+        path: PathBuf,
+        source: tantivy::TantivyError,
+    },
+    /// The facet labels file could not be read or written.
+    #[error("cannot access `{path}`: {source}")]
+    LabelsIo { path: PathBuf, source: io::Error },
+    /// The facet labels file is not valid JSON of the expected shape.
+    #[error("`{path}` is damaged ({source}): rebuild the site")]
+    LabelsJson {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    /// The index was written with a different schema.
+    #[error(
+        "the search index at `{path}` was built by another version of jurisdex: rebuild the site"
+    )]
+    SchemaMismatch { path: PathBuf },
+}
+
+/// An opened, read-only search index.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    parser: QueryParser,
+    ngram_parser: QueryParser,
+    labels: Labels,
+}
+
+/// A search as the server receives it; every field is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SearchRequest {
+    pub q: String,
+    pub region: Option<String>,
+    pub grouping: Option<String>,
+    pub kind: Option<String>,
+    pub value: Option<String>,
+    pub authority_type: Option<String>,
+    pub jurisdiction: Option<String>,
+    pub limit: Option<usize>,
+    pub offset: Option<usize>,
+}
+
+/// One page of results with facet counts over the whole matching set.
+#[derive(Debug, Clone, Serialize)]
+pub struct SearchResults {
+    /// The query as searched: control characters removed, cut to [`MAX_QUERY_BYTES`].
+    pub query: String,
+    pub total: usize,
+    pub offset: usize,
+    pub limit: usize,
+    pub hits: Vec<Hit>,
+    pub facets: Vec<Facet>,
+    /// The query found nothing as typed and these are fuzzy matches ("showing results for").
+    pub corrected: bool,
+    /// When `corrected`, the query rewritten with the words the fuzzy matches found, if known.
+    pub corrected_query: Option<String>,
+    pub elapsed_ms: f64,
+}
+
+/// One search result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub title: String,
+    /// Where the unit sits, e.g. `Pakistan › Safeguards › User notice`.
+    pub breadcrumb: String,
+    /// The page URL with the unit's anchor.
+    pub url: String,
+    pub kind: String,
+    /// The jurisdiction id, for units of a jurisdiction.
+    pub jurisdiction: Option<String>,
+    /// `snippet_text` escaped, with `<mark>…</mark>` around matches and no other tags.
+    pub snippet_html: String,
+    pub snippet_text: String,
+    /// Byte ranges of the matches in `snippet_text`.
+    pub highlights: Vec<(usize, usize)>,
+    pub score: f32,
+    /// The BCP 47 language of `title` when the local-language title is shown.
+    pub lang: Option<String>,
+}
+
+/// Counts for one facet: `region`, `grouping`, `kind`, `value` or `authority_type`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Facet {
+    pub name: String,
+    pub label: String,
+    pub values: Vec<FacetValue>,
+}
+
+/// One value of a facet with its count in the matching set.
+#[derive(Debug, Clone, Serialize)]
+pub struct FacetValue {
+    pub key: String,
+    pub label: String,
+    pub count: u64,
+    /// The value is one of the active filters.
+    pub selected: bool,
+}
+
+/// What kind of unit a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Jurisdiction,
+    Instrument,
+    Power,
+    Case,
+    Safeguard,
+    Section,
+    Topic,
+    Page,
+}
+
+impl Kind {
+    const ALL: [Kind; 8] = [
+        Kind::Jurisdiction,
+        Kind::Instrument,
+        Kind::Power,
+        Kind::Case,
+        Kind::Safeguard,
+        Kind::Section,
+        Kind::Topic,
+        Kind::Page,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            Kind::Jurisdiction => "jurisdiction",
+            Kind::Instrument => "instrument",
+            Kind::Power => "power",
+            Kind::Case => "case",
+            Kind::Safeguard => "safeguard",
+            Kind::Section => "section",
+            Kind::Topic => "topic",
+            Kind::Page => "page",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Kind::Jurisdiction => "Jurisdiction",
+            Kind::Instrument => "Instrument",
+            Kind::Power => "Power",
+            Kind::Case => "Court case",
+            Kind::Safeguard => "Safeguard",
+            Kind::Section => "Section",
+            Kind::Topic => "Topic",
+            Kind::Page => "Page",
+        }
+    }
+}
+
+/// A field that can be filtered on, by request field or `name:value` in the query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum FilterKey {
+    Region,
+    Grouping,
+    Kind,
+    Value,
+    AuthorityType,
+    Jurisdiction,
+    Safeguard,
+    Status,
+}
+
+/// The facets reported with every result set: key, name, label.
+const FACETS: [(FilterKey, &str, &str); 5] = [
+    (FilterKey::Region, "region", "Region"),
+    (FilterKey::Grouping, "grouping", "Grouping"),
+    (FilterKey::Kind, "kind", "Type"),
+    (FilterKey::Value, "value", "Safeguard rating"),
+    (FilterKey::AuthorityType, "authority_type", "Authority"),
+];
+
+impl FilterKey {
+    fn from_prefix(prefix: &str) -> Option<FilterKey> {
+        match prefix.to_lowercase().as_str() {
+            "region" => Some(FilterKey::Region),
+            "grouping" => Some(FilterKey::Grouping),
+            "kind" => Some(FilterKey::Kind),
+            "value" => Some(FilterKey::Value),
+            "authority" | "authority_type" => Some(FilterKey::AuthorityType),
+            "jurisdiction" => Some(FilterKey::Jurisdiction),
+            "safeguard" => Some(FilterKey::Safeguard),
+            "status" => Some(FilterKey::Status),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            FilterKey::Region => "region",
+            FilterKey::Grouping => "grouping",
+            FilterKey::Kind => "kind",
+            FilterKey::Value => "value",
+            FilterKey::AuthorityType => "authority_type",
+            FilterKey::Jurisdiction => "jurisdiction",
+            FilterKey::Safeguard => "safeguard",
+            FilterKey::Status => "status",
+        }
+    }
+
+    /// Lower-cases a value; vocabulary keys use `_`, so `user-notice` means `user_notice`.
+    fn normalize(self, value: &str) -> String {
+        let value = value.trim().to_lowercase();
+        match self {
+            FilterKey::Region | FilterKey::Grouping | FilterKey::Jurisdiction => value,
+            _ => value.replace('-', "_"),
+        }
+    }
+
+    fn field(self, fields: &Fields) -> Field {
+        match self {
+            FilterKey::Region => fields.region,
+            FilterKey::Grouping => fields.grouping,
+            FilterKey::Kind => fields.kind,
+            FilterKey::Value => fields.value,
+            FilterKey::AuthorityType => fields.authority_type,
+            FilterKey::Jurisdiction => fields.jurisdiction,
+            FilterKey::Safeguard => fields.safeguard,
+            FilterKey::Status => fields.status,
+        }
+    }
+
+    /// Position in the vocabulary, so that closed facets list their values in a stable order.
+    fn rank(self, value: &str) -> Option<usize> {
+        match self {
+            FilterKey::Kind => Kind::ALL.iter().position(|k| k.key() == value),
+            FilterKey::Value => Rating::ALL.iter().position(|v| v.key() == value),
+            FilterKey::AuthorityType => AuthorityType::ALL.iter().position(|a| a.key() == value),
+            _ => None,
+        }
+    }
+}
+
+/// Field handles, built once with the schema.
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    title: Field,
+    short_name: Field,
+    original_title: Field,
+    original_lang: Field,
+    title_ngram: Field,
+    text: Field,
+    context: Field,
+    url: Field,
+    breadcrumb: Field,
+    kind: Field,
+    jurisdiction: Field,
+    region: Field,
+    grouping: Field,
+    value: Field,
+    authority_type: Field,
+    safeguard: Field,
+    status: Field,
+    facets: Field,
+    order: Field,
+}
+
+impl Fields {
+    /// The schema and its field handles. `open` compares the stored schema with this one.
+    fn schema() -> (Schema, Fields) {
+        let mut builder = Schema::builder();
+        let prose = |stored: bool| {
+            let indexing = TextFieldIndexing::default()
+                .set_tokenizer(STEM_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+            let options = TextOptions::default().set_indexing_options(indexing);
+            if stored {
+                options.set_stored()
+            } else {
+                options
+            }
+        };
+        // Positions are needed because the query parser turns several n-grams into a phrase.
+        let ngrams = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(NGRAM_TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let exact = || STRING | STORED | FAST;
+        let fields = Fields {
+            title: builder.add_text_field("title", prose(true)),
+            short_name: builder.add_text_field("short_name", prose(false)),
+            original_title: builder.add_text_field("original_title", prose(true)),
+            original_lang: builder.add_text_field("original_lang", STORED),
+            title_ngram: builder.add_text_field("title_ngram", ngrams),
+            text: builder.add_text_field("text", prose(true)),
+            context: builder.add_text_field("context", prose(false)),
+            url: builder.add_text_field("url", STORED),
+            breadcrumb: builder.add_text_field("breadcrumb", STORED),
+            kind: builder.add_text_field("kind", exact()),
+            jurisdiction: builder.add_text_field("jurisdiction", exact()),
+            region: builder.add_text_field("region", exact()),
+            grouping: builder.add_text_field("grouping", exact()),
+            value: builder.add_text_field("value", exact()),
+            authority_type: builder.add_text_field("authority_type", exact()),
+            safeguard: builder.add_text_field("safeguard", exact()),
+            status: builder.add_text_field("status", exact()),
+            facets: builder.add_facet_field(FACETS_FIELD, FacetOptions::default()),
+            order: builder.add_u64_field(ORDER_FIELD, FAST),
+        };
+        (builder.build(), fields)
+    }
+
+    /// The prose fields searched by default, with their boosts. The n-gram field is not here: it
+    /// costs 3-5x and is searched only for scripts that need it.
+    fn weighted(&self) -> [(Field, Score); 5] {
+        [
+            (self.title, 3.0),
+            (self.short_name, 4.0),
+            (self.original_title, 2.0),
+            (self.text, 1.0),
+            (self.context, 0.5),
+        ]
+    }
+
+    fn document(&self, unit: &Unit, labels: &Labels, order: u64) -> TantivyDocument {
+        let mut doc = TantivyDocument::default();
+        doc.add_text(self.kind, unit.kind.key());
+        doc.add_facet(self.facets, FacetPath::from_path(["kind", unit.kind.key()]));
+        doc.add_text(self.url, &unit.url);
+        doc.add_text(self.title, &unit.title);
+        doc.add_text(self.title_ngram, &unit.title);
+        doc.add_text(self.breadcrumb, &unit.breadcrumb);
+        doc.add_text(self.text, &unit.text);
+        if let Some(short_name) = unit.short_name {
+            doc.add_text(self.short_name, short_name);
+        }
+        if let Some(original) = unit.original_title {
+            doc.add_text(self.original_title, original);
+            doc.add_text(self.title_ngram, original);
+        }
+        if let Some(lang) = unit.original_lang {
+            doc.add_text(self.original_lang, lang);
+        }
+        if let Some(j) = unit.jurisdiction {
+            doc.add_text(self.jurisdiction, &j.id);
+            doc.add_text(self.region, &j.region);
+            doc.add_facet(
+                self.facets,
+                FacetPath::from_path(["region", j.region.as_str()]),
+            );
+            for grouping in &j.groupings {
+                doc.add_text(self.grouping, grouping);
+                doc.add_facet(
+                    self.facets,
+                    FacetPath::from_path(["grouping", grouping.as_str()]),
+                );
+            }
+            doc.add_text(self.context, labels.context(j));
+        }
+        if let Some(value) = unit.value {
+            doc.add_text(self.value, value.key());
+            doc.add_facet(self.facets, FacetPath::from_path(["value", value.key()]));
+        }
+        if let Some(authority) = unit.authority_type {
+            doc.add_text(self.authority_type, authority.key());
+            doc.add_facet(
+                self.facets,
+                FacetPath::from_path(["authority_type", authority.key()]),
+            );
+        }
+        if let Some(key) = unit.safeguard {
+            doc.add_text(self.safeguard, key.key());
+        }
+        if let Some(status) = unit.status {
+            doc.add_text(self.status, status.key());
+        }
+        doc.add_u64(self.order, order);
+        doc
+    }
+}
+
+/// Display names of regions and groupings, stored beside the index for facet labels.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Labels {
+    regions: BTreeMap<String, String>,
+    groupings: BTreeMap<String, String>,
+}
+
+impl Labels {
+    fn from_site(site: &Site) -> Labels {
+        let names = |groups: &[crate::model::Group]| {
+            groups
+                .iter()
+                .map(|g| (g.id.clone(), g.name.clone()))
+                .collect()
+        };
+        Labels {
+            regions: names(&site.taxonomy.regions),
+            groupings: names(&site.taxonomy.groupings),
+        }
+    }
+
+    /// Words that place a unit, so that `indonesia blocking` finds Indonesia's powers even when
+    /// their text never names the country.
+    fn context(&self, j: &Jurisdiction) -> String {
+        let mut words = vec![j.name.as_str(), j.iso.as_str()];
+        words.extend(j.aliases.iter().map(String::as_str));
+        words.extend(self.regions.get(&j.region).map(String::as_str));
+        words.extend(
+            j.groupings
+                .iter()
+                .filter_map(|g| self.groupings.get(g))
+                .map(String::as_str),
+        );
+        words.join(" · ")
+    }
+
+    fn label(&self, key: FilterKey, value: &str) -> String {
+        let found = match key {
+            FilterKey::Region => self.regions.get(value).cloned(),
+            FilterKey::Grouping => self.groupings.get(value).cloned(),
+            FilterKey::Kind => Kind::ALL
+                .iter()
+                .find(|k| k.key() == value)
+                .map(|k| k.label().to_owned()),
+            FilterKey::Value => Rating::from_key(value).map(|v| v.label().to_owned()),
+            FilterKey::AuthorityType => {
+                AuthorityType::from_key(value).map(|a| a.label().to_owned())
+            }
+            FilterKey::Jurisdiction | FilterKey::Safeguard | FilterKey::Status => None,
+        };
+        found.unwrap_or_else(|| value.to_owned())
+    }
+}
+
+/// One search document before it becomes a tantivy document.
+struct Unit<'a> {
+    kind: Kind,
+    jurisdiction: Option<&'a Jurisdiction>,
+    url: String,
+    title: String,
+    breadcrumb: String,
+    text: String,
+    short_name: Option<&'a str>,
+    original_title: Option<&'a str>,
+    original_lang: Option<&'a str>,
+    value: Option<Rating>,
+    authority_type: Option<AuthorityType>,
+    safeguard: Option<SafeguardKey>,
+    status: Option<InstrumentStatus>,
+}
+
+impl<'a> Unit<'a> {
+    fn new(
+        kind: Kind,
+        jurisdiction: Option<&'a Jurisdiction>,
+        url: String,
+        title: &str,
+        breadcrumb: String,
+        text: String,
+    ) -> Unit<'a> {
+        Unit {
+            kind,
+            jurisdiction,
+            url,
+            title: title.trim().to_owned(),
+            breadcrumb,
+            text,
+            short_name: None,
+            original_title: None,
+            original_lang: None,
+            value: None,
+            authority_type: None,
+            safeguard: None,
+            status: None,
+        }
+    }
+}
+
+/// Writes the search index for `site` into `dir`, creating the directory; `dir` must not already
+/// hold an index.
+pub fn build_index(site: &Site, dir: &Path) -> Result<(), SearchError> {
+    let tantivy_error = |source| SearchError::Index {
+        path: dir.to_path_buf(),
+        source,
+    };
+    fs::create_dir_all(dir).map_err(|source| SearchError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let (schema, fields) = Fields::schema();
+    let index = Index::create_in_dir(dir, schema).map_err(tantivy_error)?;
+    register_tokenizers(&index).map_err(tantivy_error)?;
+    let labels = Labels::from_site(site);
+    let mut writer: IndexWriter = index.writer(WRITER_HEAP_BYTES).map_err(tantivy_error)?;
+    for (order, unit) in (0u64..).zip(units(site)) {
+        writer
+            .add_document(fields.document(&unit, &labels, order))
+            .map_err(tantivy_error)?;
+    }
+    writer.commit().map_err(tantivy_error)?;
+    writer.wait_merging_threads().map_err(tantivy_error)?;
+
+    let path = dir.join(LABELS_FILE);
+    let json = serde_json::to_vec_pretty(&labels).map_err(|source| SearchError::LabelsJson {
+        path: path.clone(),
+        source,
+    })?;
+    fs::write(&path, json).map_err(|source| SearchError::LabelsIo { path, source })
+}
+
+fn register_tokenizers(index: &Index) -> tantivy::Result<()> {
+    let ngrams = NgramTokenizer::all_ngrams(2, 3)?;
+    index.tokenizers().register(
+        NGRAM_TOKENIZER,
+        TextAnalyzer::builder(ngrams).filter(LowerCaser).build(),
+    );
+    Ok(())
+}
+
+/// Every unit of the site, jurisdictions by name and each followed by its parts in page order,
+/// then topics and pages. The position in this list is the `order` used to sort browse views.
+fn units(site: &Site) -> Vec<Unit<'_>> {
+    let mut jurisdictions: Vec<&Jurisdiction> = site.jurisdictions.iter().collect();
+    jurisdictions.sort_by_cached_key(|j| j.name.to_lowercase());
+    let mut units = Vec::new();
+    for j in jurisdictions {
+        jurisdiction_units(j, &mut units);
+    }
+    for topic in &site.topics {
+        let mut unit = Unit::new(
+            Kind::Topic,
+            None,
+            format!("/topics/{}/", topic.key.key()),
+            &topic.title,
+            crumb(&["Topics", &topic.title]),
+            sentences(&[&topic.question, &topic.summary, &topic.body.text]),
+        );
+        unit.safeguard = Some(topic.key);
+        units.push(unit);
+    }
+    for page in &site.pages {
+        units.push(Unit::new(
+            Kind::Page,
+            None,
+            format!("/{}/", page.id),
+            &page.title,
+            page.title.trim().to_owned(),
+            sentences(&[&page.summary, &page.body.text]),
+        ));
+    }
+    units
+}
+
+fn jurisdiction_units<'a>(j: &'a Jurisdiction, units: &mut Vec<Unit<'a>>) {
+    let name = j.name.as_str();
+    let page = format!("/jurisdictions/{}/", j.id);
+    let legal_system = format!("Legal system: {}", j.legal_system);
+    let no_general_power = j
+        .no_general_power
+        .as_ref()
+        .map_or("", |n| n.statement.as_str());
+    units.push(Unit::new(
+        Kind::Jurisdiction,
+        Some(j),
+        page.clone(),
+        name,
+        name.to_owned(),
+        sentences(&[
+            &j.summary,
+            &legal_system,
+            no_general_power,
+            preamble(&j.body),
+        ]),
+    ));
+
+    for instrument in &j.instruments {
+        let shown = instrument
+            .short_name
+            .as_deref()
+            .unwrap_or(&instrument.title);
+        let status = format!(
+            "{}, {}",
+            instrument.kind.label(),
+            instrument.status.label().to_lowercase()
+        );
+        let mut parts = vec![instrument.citation.clone(), status];
+        parts.extend(
+            instrument
+                .key_provisions
+                .iter()
+                .map(|p| format!("{}: {}", p.section, p.gist)),
+        );
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let mut unit = Unit::new(
+            Kind::Instrument,
+            Some(j),
+            format!("{page}#instrument-{}", instrument.id),
+            &instrument.title,
+            crumb(&[name, "Instruments", shown]),
+            sentences(&parts),
+        );
+        unit.short_name = instrument.short_name.as_deref();
+        unit.original_title = instrument.original_title.as_deref();
+        unit.original_lang = instrument.original_lang.as_deref();
+        unit.status = Some(instrument.status);
+        units.push(unit);
+    }
+
+    for (n, power) in (1..).zip(&j.powers) {
+        let title = format!(
+            "{} power: {}",
+            power.authority_type.label(),
+            actions(&power.actions)
+        );
+        let labels: Vec<&str> = power.actions.iter().map(|a| a.label()).collect();
+        let parts = [
+            format!("Authority: {}", power.authority),
+            format!("Actions: {}", labels.join(", ")),
+            format!("Basis: {}", reference(j, &power.basis)),
+            format!("Grounds: {}", power.grounds),
+            power
+                .deadline
+                .as_ref()
+                .map_or_else(String::new, |d| format!("Deadline: {d}")),
+            power
+                .penalties
+                .as_ref()
+                .map_or_else(String::new, |p| format!("Penalties: {p}")),
+        ];
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        let mut unit = Unit::new(
+            Kind::Power,
+            Some(j),
+            format!("{page}#power-{n}"),
+            &title,
+            crumb(&[name, "Powers", &title]),
+            sentences(&parts),
+        );
+        unit.authority_type = Some(power.authority_type);
+        units.push(unit);
+    }
+
+    for (n, case) in (1..).zip(&j.cases) {
+        let reviewed = Reference {
+            instrument: case.instrument.clone(),
+            section: case.provision.clone().unwrap_or_default(),
+        };
+        let parts = [
+            format!("{}, {}", case.court, case.date.human()),
+            case.citation.clone().unwrap_or_default(),
+            format!("Outcome: {}", case.outcome.label()),
+            format!("On {}", reference(j, &reviewed)),
+            case.summary.clone(),
+        ];
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        units.push(Unit::new(
+            Kind::Case,
+            Some(j),
+            format!("{page}#case-{n}"),
+            &case.name,
+            crumb(&[name, "Cases", &case.name]),
+            sentences(&parts),
+        ));
+    }
+
+    for (key, assessment) in j.safeguards.iter() {
+        let provisions: Vec<String> = assessment
+            .provisions
+            .iter()
+            .map(|r| reference(j, r))
+            .collect();
+        let provisions = if provisions.is_empty() {
+            String::new()
+        } else {
+            format!("Provisions: {}", provisions.join("; "))
+        };
+        let mut unit = Unit::new(
+            Kind::Safeguard,
+            Some(j),
+            format!("{page}#{}", key.anchor()),
+            &format!("{}: {}", key.label(), assessment.value.label()),
+            crumb(&[name, "Safeguards", key.label()]),
+            sentences(&[&assessment.note, &provisions]),
+        );
+        unit.value = Some(assessment.value);
+        unit.safeguard = Some(key);
+        units.push(unit);
+    }
+
+    for section in j.body.sections.iter().filter(|s| !s.title.is_empty()) {
+        units.push(Unit::new(
+            Kind::Section,
+            Some(j),
+            format!("{page}#{}", section.id),
+            &section.title,
+            crumb(&[name, &section.title]),
+            section.text.clone(),
+        ));
+    }
+}
+
+/// The body text before its first heading, which belongs to the jurisdiction summary.
+fn preamble(body: &Rendered) -> &str {
+    match body.sections.iter().find(|s| !s.text.is_empty()) {
+        Some(first) => body
+            .text
+            .find(&first.text)
+            .map_or("", |at| &body.text[..at]),
+        None => &body.text,
+    }
+}
+
+/// `Block access, remove content`.
+fn actions(actions: &[Action]) -> String {
+    let labels: Vec<String> = actions
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            if i == 0 {
+                a.label().to_owned()
+            } else {
+                a.label().to_lowercase()
+            }
+        })
+        .collect();
+    labels.join(", ")
+}
+
+/// `Prevention of Electronic Crimes Act 2016 (PECA) s 37`.
+fn reference(j: &Jurisdiction, r: &Reference) -> String {
+    let instrument = match j.instrument(&r.instrument) {
+        Some(i) => match &i.short_name {
+            Some(short) => format!("{} ({short})", i.title.trim()),
+            None => i.title.trim().to_owned(),
+        },
+        None => r.instrument.clone(),
+    };
+    format!("{instrument} {}", r.section).trim().to_owned()
+}
+
+fn crumb(parts: &[&str]) -> String {
+    let parts: Vec<&str> = parts.iter().map(|p| p.trim()).collect();
+    parts.join(CRUMB)
+}
+
+/// Joins non-empty parts into prose, ending each with a full stop if it has none.
+fn sentences(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for part in parts.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(part);
+        if part.ends_with(|c: char| c.is_alphanumeric() || c == ')') {
+            out.push('.');
+        }
+    }
+    out
+}
+
+impl SearchIndex {
+    /// Opens an index written by [`build_index`]; reloading is manual, as the index never changes.
+    pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
+        let tantivy_error = |source| SearchError::Index {
+            path: dir.to_path_buf(),
+            source,
+        };
+        let index = Index::open_in_dir(dir).map_err(tantivy_error)?;
+        let (schema, fields) = Fields::schema();
+        if index.schema() != schema {
+            return Err(SearchError::SchemaMismatch {
+                path: dir.to_path_buf(),
+            });
+        }
+        register_tokenizers(&index).map_err(tantivy_error)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(tantivy_error)?;
+        let path = dir.join(LABELS_FILE);
+        let json = fs::read(&path).map_err(|source| SearchError::LabelsIo {
+            path: path.clone(),
+            source,
+        })?;
+        let labels = serde_json::from_slice(&json)
+            .map_err(|source| SearchError::LabelsJson { path, source })?;
+        let parser = text_parser(&index, &fields, false);
+        let ngram_parser = text_parser(&index, &fields, true);
+        Ok(SearchIndex {
+            index,
+            reader,
+            fields,
+            parser,
+            ngram_parser,
+            labels,
+        })
+    }
+
+    /// The number of documents (units) in the index.
+    pub fn doc_count(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Runs a search; any input gives results (possibly none), never an error or a panic.
+    pub fn search(&self, request: &SearchRequest) -> SearchResults {
+        let started = Instant::now();
+        let query = clean_query(&request.q);
+        let parsed = ParsedQuery::parse(&query);
+        let filters = Filters::new(request, &parsed);
+        let limit = request.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+        let offset = request.offset.unwrap_or(0).min(MAX_OFFSET);
+        let outcome = self
+            .run(&parsed, &filters, limit, offset)
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, query = %query, "search failed");
+                Outcome::default()
+            });
+        SearchResults {
+            query,
+            total: outcome.total,
+            offset,
+            limit,
+            hits: outcome.hits,
+            facets: outcome.facets,
+            corrected: outcome.corrected,
+            corrected_query: outcome.corrected_query,
+            elapsed_ms: started.elapsed().as_secs_f64() * 1000.0,
+        }
+    }
+
+    fn run(
+        &self,
+        parsed: &ParsedQuery,
+        filters: &Filters,
+        limit: usize,
+        offset: usize,
+    ) -> tantivy::Result<Outcome> {
+        let searcher = self.reader.searcher();
+        let mut clauses = filters.clauses(&self.fields);
+        clauses.extend(
+            parsed
+                .exclusions()
+                .map(|text| (Occur::MustNot, self.parse_text(&[text]))),
+        );
+        let positive: Vec<&str> = parsed.positive().collect();
+        if positive.is_empty() {
+            // Browse view: all jurisdictions, or everything the filters let through, in site order.
+            let base: Box<dyn Query> = if filters.is_empty() {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(self.fields.kind, Kind::Jurisdiction.key()),
+                    IndexRecordOption::Basic,
+                ))
+            } else {
+                Box::new(AllQuery)
+            };
+            let query = with_clauses(base, clauses);
+            let page = self.collect(&searcher, &*query, Ranking::Order, limit, offset)?;
+            return self.outcome(&searcher, page, filters, parsed, Highlight::Nothing);
+        }
+
+        let text_query = self.parse_text(&positive);
+        let cloned = clauses
+            .iter()
+            .map(|(occur, q)| (*occur, q.box_clone()))
+            .collect();
+        let query = with_clauses(text_query.box_clone(), cloned);
+        let page = self.collect(&searcher, &*query, Ranking::Score, limit, offset)?;
+        if page.total == 0
+            && let Some(fuzzy) = self.fuzzy_plan(parsed)
+        {
+            let query = with_clauses(fuzzy.query, clauses);
+            let page = self.collect(&searcher, &*query, Ranking::Score, limit, offset)?;
+            if page.total > 0 {
+                let highlight = Highlight::Fuzzy(&fuzzy.terms);
+                return self.outcome(&searcher, page, filters, parsed, highlight);
+            }
+        }
+        self.outcome(
+            &searcher,
+            page,
+            filters,
+            parsed,
+            Highlight::Query(&*text_query),
+        )
+    }
+
+    /// Parses words and phrases as quoted literals, so tantivy's own syntax never applies; the
+    /// n-gram field joins in when the text has scripts written without spaces between words.
+    fn parse_text(&self, texts: &[&str]) -> Box<dyn Query> {
+        let parser = if texts.iter().any(|t| needs_ngrams(t)) {
+            &self.ngram_parser
+        } else {
+            &self.parser
+        };
+        let quoted: Vec<String> = texts
+            .iter()
+            .map(|t| format!("\"{}\"", t.replace(['"', '\\'], " ")))
+            .collect();
+        parser.parse_query_lenient(&quoted.join(" ")).0
+    }
+
+    /// A clone of the stemming analyzer, for fuzzy terms and title matching.
+    fn stemmer(&self) -> Option<TextAnalyzer> {
+        self.index.tokenizers().get(STEM_TOKENIZER)
+    }
+
+    /// The zero-hit retry: each plain word becomes fuzzy term queries over the prose fields;
+    /// phrases and words in n-gram scripts stay exact.
+    fn fuzzy_plan(&self, parsed: &ParsedQuery) -> Option<FuzzyPlan> {
+        let mut stemmer = self.stemmer()?;
+        let mut terms = Vec::new();
+        let mut exact = Vec::new();
+        for (part, item) in parsed.parts.iter().enumerate() {
+            match item {
+                Part::Word(word) if !needs_ngrams(word) => {
+                    stemmer.token_stream(word).process(&mut |token| {
+                        let chars = word
+                            .get(token.offset_from..token.offset_to)
+                            .map_or(0, |s| s.chars().count());
+                        terms.push(FuzzyTerm {
+                            part,
+                            stem: token.text.clone(),
+                            distance: fuzzy_distance(chars),
+                        });
+                    });
+                }
+                Part::Word(text) | Part::Phrase(text) => exact.push(text.as_str()),
+                Part::Exclude(_) | Part::Filter { .. } => {}
+            }
+        }
+        if terms.len() > MAX_FUZZY_TERMS || terms.iter().all(|t| t.distance == 0) {
+            return None;
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .map(|term| {
+                let per_field: Vec<(Occur, Box<dyn Query>)> = self
+                    .fields
+                    .weighted()
+                    .into_iter()
+                    .map(|(field, boost)| {
+                        let fuzzy = FuzzyTermQuery::new(
+                            Term::from_field_text(field, &term.stem),
+                            term.distance,
+                            true,
+                        );
+                        let boosted: Box<dyn Query> =
+                            Box::new(BoostQuery::new(Box::new(fuzzy), boost));
+                        (Occur::Should, boosted)
+                    })
+                    .collect();
+                let any_field: Box<dyn Query> = Box::new(BooleanQuery::new(per_field));
+                (Occur::Must, any_field)
+            })
+            .collect();
+        if !exact.is_empty() {
+            clauses.push((Occur::Must, self.parse_text(&exact)));
+        }
+        Some(FuzzyPlan {
+            query: Box::new(BooleanQuery::new(clauses)),
+            terms,
+        })
+    }
+
+    fn collect(
+        &self,
+        searcher: &Searcher,
+        query: &dyn Query,
+        ranking: Ranking,
+        limit: usize,
+        offset: usize,
+    ) -> tantivy::Result<Page> {
+        let mut facets = FacetCollector::for_field(FACETS_FIELD);
+        for (_, name, _) in FACETS {
+            facets.add_facet(FacetPath::from_path([name]));
+        }
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let (docs, total, counts) = match ranking {
+            Ranking::Score => searcher.search(query, &(top.order_by_score(), Count, facets))?,
+            Ranking::Order => {
+                let by_order = top.order_by_fast_field::<u64>(ORDER_FIELD, Order::Asc);
+                let (docs, total, counts) = searcher.search(query, &(by_order, Count, facets))?;
+                let docs = docs
+                    .into_iter()
+                    .map(|(_, address)| (0.0, address))
+                    .collect();
+                (docs, total, counts)
+            }
+        };
+        Ok(Page {
+            docs,
+            total,
+            counts,
+        })
+    }
+
+    /// Loads the page of hits, makes their snippets and reads the facet counts.
+    fn outcome(
+        &self,
+        searcher: &Searcher,
+        page: Page,
+        filters: &Filters,
+        parsed: &ParsedQuery,
+        highlight: Highlight,
+    ) -> tantivy::Result<Outcome> {
+        let docs = page
+            .docs
+            .iter()
+            .map(|&(score, address)| Ok((score, searcher.doc::<TantivyDocument>(address)?)))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let mut corrected_query = None;
+        let generator = match highlight {
+            Highlight::Nothing => None,
+            Highlight::Query(query) => {
+                let mut generator = SnippetGenerator::create(searcher, query, self.fields.text)?;
+                generator.set_max_num_chars(SNIPPET_CHARS);
+                Some(generator)
+            }
+            Highlight::Fuzzy(terms) => {
+                let (generator, suggestion) = self.fuzzy_matches(&docs, terms, parsed);
+                corrected_query = suggestion;
+                generator
+            }
+        };
+        let query_terms = self.query_terms(parsed);
+        let hits = docs
+            .iter()
+            .map(|(score, doc)| self.hit(doc, *score, generator.as_ref(), &query_terms))
+            .collect();
+        Ok(Outcome {
+            total: page.total,
+            hits,
+            facets: self.facets(&page.counts, filters),
+            corrected: matches!(highlight, Highlight::Fuzzy(_)),
+            corrected_query,
+        })
+    }
+
+    /// The words of the hits that the fuzzy terms matched: a snippet generator highlighting them,
+    /// and the query rewritten with the most common spelling of each.
+    fn fuzzy_matches(
+        &self,
+        docs: &[(Score, TantivyDocument)],
+        terms: &[FuzzyTerm],
+        parsed: &ParsedQuery,
+    ) -> (Option<SnippetGenerator>, Option<String>) {
+        let Some(mut stemmer) = self.stemmer() else {
+            return (None, None);
+        };
+        let mut matched: BTreeMap<String, Score> = BTreeMap::new();
+        let mut spellings: BTreeMap<usize, BTreeMap<String, usize>> = BTreeMap::new();
+        for (_, doc) in docs {
+            for field in [self.fields.title, self.fields.text] {
+                let text = stored(doc, field);
+                stemmer.token_stream(text).process(&mut |token| {
+                    for term in terms {
+                        if edit_distance(&token.text, &term.stem) <= usize::from(term.distance) {
+                            matched.insert(token.text.clone(), 1.0);
+                            if let Some(spelling) = text.get(token.offset_from..token.offset_to) {
+                                *spellings
+                                    .entry(term.part)
+                                    .or_default()
+                                    .entry(spelling.to_lowercase())
+                                    .or_default() += 1;
+                            }
+                        }
+                    }
+                });
+            }
+        }
+        let mut replacements = HashMap::new();
+        for (part, counts) in spellings {
+            let single_term = terms.iter().filter(|t| t.part == part).count() == 1;
+            let best = counts
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+            if let (true, Some((spelling, _))) = (single_term, best) {
+                replacements.insert(part, spelling);
+            }
+        }
+        let rewritten = parsed.render(&replacements);
+        let suggestion = (rewritten.to_lowercase()
+            != parsed.render(&HashMap::new()).to_lowercase())
+        .then_some(rewritten);
+        let generator = SnippetGenerator::new(matched, stemmer, self.fields.text, SNIPPET_CHARS);
+        (Some(generator), suggestion)
+    }
+
+    /// Stems and n-gram-script words of the query, to decide which title to show.
+    fn query_terms(&self, parsed: &ParsedQuery) -> QueryTerms {
+        let mut terms = QueryTerms::default();
+        let Some(mut stemmer) = self.stemmer() else {
+            return terms;
+        };
+        for text in parsed.positive() {
+            stemmer.token_stream(text).process(&mut |token| {
+                terms.stems.insert(token.text.clone());
+            });
+            terms.scripts.extend(
+                text.split_whitespace()
+                    .filter(|w| needs_ngrams(w))
+                    .map(str::to_lowercase),
+            );
+        }
+        terms
+    }
+
+    /// How many of the query's terms a title contains.
+    fn overlap(&self, terms: &QueryTerms, title: &str) -> usize {
+        let mut stems = BTreeSet::new();
+        if let Some(mut stemmer) = self.stemmer() {
+            stemmer.token_stream(title).process(&mut |token| {
+                if terms.stems.contains(&token.text) {
+                    stems.insert(token.text.clone());
+                }
+            });
+        }
+        let lower = title.to_lowercase();
+        stems.len()
+            + terms
+                .scripts
+                .iter()
+                .filter(|w| lower.contains(String::as_str(w)))
+                .count()
+    }
+
+    fn hit(
+        &self,
+        doc: &TantivyDocument,
+        score: Score,
+        generator: Option<&SnippetGenerator>,
+        terms: &QueryTerms,
+    ) -> Hit {
+        let title = stored(doc, self.fields.title);
+        let original = stored(doc, self.fields.original_title);
+        let (title, lang) =
+            if !original.is_empty() && self.overlap(terms, original) > self.overlap(terms, title) {
+                (original, non_empty(stored(doc, self.fields.original_lang)))
+            } else {
+                (title, None)
+            };
+        let (snippet_text, highlights) = snippet(stored(doc, self.fields.text), generator);
+        Hit {
+            title: title.to_owned(),
+            breadcrumb: stored(doc, self.fields.breadcrumb).to_owned(),
+            url: stored(doc, self.fields.url).to_owned(),
+            kind: stored(doc, self.fields.kind).to_owned(),
+            jurisdiction: non_empty(stored(doc, self.fields.jurisdiction)),
+            snippet_html: mark(&snippet_text, &highlights),
+            snippet_text,
+            highlights,
+            score,
+            lang,
+        }
+    }
+
+    fn facets(&self, counts: &FacetCounts, filters: &Filters) -> Vec<Facet> {
+        FACETS
+            .iter()
+            .map(|&(key, name, label)| {
+                let mut values: Vec<FacetValue> = counts
+                    .get(FacetPath::from_path([name]))
+                    .filter_map(|(facet, count)| {
+                        let value = facet.to_path().last().copied()?;
+                        Some(FacetValue {
+                            key: value.to_owned(),
+                            label: self.labels.label(key, value),
+                            count,
+                            selected: filters.is_selected(key, value),
+                        })
+                    })
+                    .collect();
+                // A selected value that matches nothing stays listed, so it can be unselected.
+                for value in filters.selected(key) {
+                    if !values.iter().any(|v| v.key == *value) {
+                        values.push(FacetValue {
+                            key: value.clone(),
+                            label: self.labels.label(key, value),
+                            count: 0,
+                            selected: true,
+                        });
+                    }
+                }
+                values.sort_by(|a, b| {
+                    key.rank(&a.key)
+                        .cmp(&key.rank(&b.key))
+                        .then_with(|| b.count.cmp(&a.count))
+                        .then_with(|| a.label.cmp(&b.label))
+                });
+                Facet {
+                    name: name.to_owned(),
+                    label: label.to_owned(),
+                    values,
+                }
+            })
+            .collect()
+    }
+}
+
+fn text_parser(index: &Index, fields: &Fields, with_ngrams: bool) -> QueryParser {
+    let weighted = fields.weighted();
+    let mut defaults: Vec<Field> = weighted.iter().map(|&(field, _)| field).collect();
+    if with_ngrams {
+        defaults.push(fields.title_ngram);
+    }
+    let mut parser = QueryParser::for_index(index, defaults);
+    parser.set_conjunction_by_default();
+    for (field, boost) in weighted {
+        parser.set_field_boost(field, boost);
+    }
+    parser
+}
+
+fn with_clauses(base: Box<dyn Query>, clauses: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    if clauses.is_empty() {
+        return base;
+    }
+    let mut all = vec![(Occur::Must, base)];
+    all.extend(clauses);
+    Box::new(BooleanQuery::new(all))
+}
+
+#[derive(Default)]
+struct Outcome {
+    total: usize,
+    hits: Vec<Hit>,
+    facets: Vec<Facet>,
+    corrected: bool,
+    corrected_query: Option<String>,
+}
+
+struct Page {
+    docs: Vec<(Score, DocAddress)>,
+    total: usize,
+    counts: FacetCounts,
+}
+
+enum Ranking {
+    Score,
+    /// Site order: jurisdictions by name, then their parts in page order.
+    Order,
+}
+
+#[derive(Clone, Copy)]
+enum Highlight<'q> {
+    Nothing,
+    Query(&'q dyn Query),
+    Fuzzy(&'q [FuzzyTerm]),
+}
+
+struct FuzzyPlan {
+    query: Box<dyn Query>,
+    terms: Vec<FuzzyTerm>,
+}
+
+/// One stemmed token of a query word, searched within `distance` edits.
+struct FuzzyTerm {
+    /// Index of the word in [`ParsedQuery::parts`].
+    part: usize,
+    stem: String,
+    distance: u8,
+}
+
+#[derive(Default)]
+struct QueryTerms {
+    stems: BTreeSet<String>,
+    scripts: Vec<String>,
+}
+
+/// Edits allowed for a word of this many characters: none for very short words, which would
+/// match almost anything.
+fn fuzzy_distance(chars: usize) -> u8 {
+    match chars {
+        0..=2 => 0,
+        3..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Optimal string alignment distance: edits where swapping two neighbours counts as one.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = Vec::new();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut next = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (row[j] + 1).min(next[j - 1] + 1).min(row[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(previous[j - 2] + 1);
+            }
+            next[j] = best;
+        }
+        previous = std::mem::replace(&mut row, next);
+    }
+    row[b.len()]
+}
+
+/// True for scripts written without spaces between words, or poorly split by the default
+/// tokenizer: Thai, Lao, Myanmar, Khmer, CJK, Hangul, Arabic (and Urdu) and Devanagari.
+fn needs_ngrams(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(u32::from(c),
+            0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF // Arabic
+            | 0x0900..=0x097F | 0xA8E0..=0xA8FF // Devanagari
+            | 0x0E00..=0x0EFF // Thai, Lao
+            | 0x1000..=0x109F | 0xA9E0..=0xA9FF | 0xAA60..=0xAA7F // Myanmar
+            | 0x1780..=0x17FF | 0x19E0..=0x19FF // Khmer
+            | 0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF // Hangul
+            | 0x2E80..=0x2FDF | 0x3040..=0x30FF | 0x3100..=0x312F | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F // CJK, kana
+        )
+    })
+}
+
+/// Cuts the query to [`MAX_QUERY_BYTES`] at a character boundary, turns control whitespace into
+/// spaces and drops other control characters.
+fn clean_query(q: &str) -> String {
+    let mut end = q.len().min(MAX_QUERY_BYTES);
+    while !q.is_char_boundary(end) {
+        end -= 1;
+    }
+    let cleaned: String = q[..end]
+        .chars()
+        .filter_map(|c| match c {
+            c if c.is_whitespace() => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect();
+    cleaned.trim().to_owned()
+}
+
+/// The user's query split into words, phrases, exclusions and filters.
+#[derive(Debug, PartialEq)]
+struct ParsedQuery {
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, PartialEq)]
+enum Part {
+    Word(String),
+    Phrase(String),
+    Exclude(String),
+    Filter {
+        key: FilterKey,
+        value: String,
+        negated: bool,
+    },
+}
+
+impl ParsedQuery {
+    fn parse(text: &str) -> ParsedQuery {
+        let mut parts = Vec::new();
+        let mut rest = text;
+        loop {
+            rest = rest.trim_start();
+            if rest.is_empty() {
+                break;
+            }
+            let (negated, body) = match rest.strip_prefix('-') {
+                Some(body) if !body.is_empty() && !body.starts_with(char::is_whitespace) => {
+                    (true, body)
+                }
+                _ => (false, rest),
+            };
+            if let Some(inner) = body.strip_prefix('"') {
+                let (phrase, after) = match inner.find('"') {
+                    Some(at) => (&inner[..at], &inner[at + 1..]),
+                    None => (inner, ""),
+                };
+                push_text(&mut parts, phrase.trim(), negated, true);
+                rest = after;
+                continue;
+            }
+            let end = body
+                .find(|c: char| c.is_whitespace() || c == '"')
+                .unwrap_or(body.len());
+            let token = &body[..end];
+            rest = &body[end..];
+            let filter = token.split_once(':').and_then(|(prefix, value)| {
+                let key = FilterKey::from_prefix(prefix)?;
+                value
+                    .chars()
+                    .any(char::is_alphanumeric)
+                    .then_some((key, value))
+            });
+            match filter {
+                Some((key, value)) => parts.push(Part::Filter {
+                    key,
+                    value: value.to_owned(),
+                    negated,
+                }),
+                // Unknown `name:` prefixes and stray colons: plain words.
+                None => {
+                    for word in token.split(':') {
+                        push_text(&mut parts, word, negated, false);
+                    }
+                }
+            }
+        }
+        ParsedQuery { parts }
+    }
+
+    /// Words and phrases that must match.
+    fn positive(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Word(text) | Part::Phrase(text) => Some(text.as_str()),
+            _ => None,
+        })
+    }
+
+    fn exclusions(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|part| match part {
+            Part::Exclude(text) => Some(text.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The query written back, with some words replaced (by their index in `parts`).
+    fn render(&self, replacements: &HashMap<usize, String>) -> String {
+        let rendered: Vec<String> = self
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(i, part)| match part {
+                Part::Word(word) => replacements.get(&i).unwrap_or(word).clone(),
+                Part::Phrase(phrase) => format!("\"{phrase}\""),
+                Part::Exclude(text) if text.contains(' ') => format!("-\"{text}\""),
+                Part::Exclude(text) => format!("-{text}"),
+                Part::Filter {
+                    key,
+                    value,
+                    negated,
+                } => format!("{}{}:{value}", if *negated { "-" } else { "" }, key.name()),
+            })
+            .collect();
+        rendered.join(" ")
+    }
+}
+
+/// Adds a word or phrase unless it has nothing searchable in it (`*`, `((`, a lone `-`).
+fn push_text(parts: &mut Vec<Part>, text: &str, negated: bool, quoted: bool) {
+    if !text.chars().any(char::is_alphanumeric) {
+        return;
+    }
+    let text = text.to_owned();
+    parts.push(match (negated, quoted) {
+        (true, _) => Part::Exclude(text),
+        (false, true) => Part::Phrase(text),
+        (false, false) => Part::Word(text),
+    });
+}
+
+/// Active filters: values of one key are alternatives, different keys must all hold.
+#[derive(Debug, Default)]
+struct Filters {
+    include: BTreeMap<FilterKey, BTreeSet<String>>,
+    exclude: Vec<(FilterKey, String)>,
+}
+
+impl Filters {
+    /// The request's own filter fields (comma-separated values allowed) plus those in the query.
+    fn new(request: &SearchRequest, parsed: &ParsedQuery) -> Filters {
+        let mut filters = Filters::default();
+        let fields = [
+            (FilterKey::Region, &request.region),
+            (FilterKey::Grouping, &request.grouping),
+            (FilterKey::Kind, &request.kind),
+            (FilterKey::Value, &request.value),
+            (FilterKey::AuthorityType, &request.authority_type),
+            (FilterKey::Jurisdiction, &request.jurisdiction),
+        ];
+        for (key, value) in fields {
+            for value in value.iter().flat_map(|v| v.split(',')) {
+                filters.add(key, value, false);
+            }
+        }
+        for part in &parsed.parts {
+            if let Part::Filter {
+                key,
+                value,
+                negated,
+            } = part
+            {
+                filters.add(*key, value, *negated);
+            }
+        }
+        filters
+    }
+
+    fn add(&mut self, key: FilterKey, value: &str, negated: bool) {
+        let value = key.normalize(value);
+        if value.is_empty() {
+            return;
+        }
+        if negated {
+            self.exclude.push((key, value));
+        } else {
+            self.include.entry(key).or_default().insert(value);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.include.is_empty() && self.exclude.is_empty()
+    }
+
+    fn selected(&self, key: FilterKey) -> impl Iterator<Item = &String> {
+        self.include.get(&key).into_iter().flatten()
+    }
+
+    fn is_selected(&self, key: FilterKey, value: &str) -> bool {
+        self.include
+            .get(&key)
+            .is_some_and(|values| values.contains(value))
+    }
+
+    fn clauses(&self, fields: &Fields) -> Vec<(Occur, Box<dyn Query>)> {
+        let term = |key: FilterKey, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(key.field(fields), value),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = self
+            .include
+            .iter()
+            .map(|(&key, values)| {
+                let any: Vec<(Occur, Box<dyn Query>)> = values
+                    .iter()
+                    .map(|value| (Occur::Should, term(key, value)))
+                    .collect();
+                let any: Box<dyn Query> = Box::new(BooleanQuery::new(any));
+                (Occur::Must, any)
+            })
+            .collect();
+        clauses.extend(
+            self.exclude
+                .iter()
+                .map(|(key, value)| (Occur::MustNot, term(*key, value))),
+        );
+        clauses
+    }
+}
+
+fn stored(doc: &TantivyDocument, field: Field) -> &str {
+    doc.get_first(field).and_then(|v| v.as_str()).unwrap_or("")
+}
+
+fn non_empty(text: &str) -> Option<String> {
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// The best fragment of `text` with its highlights, or the start of `text` when nothing matched.
+fn snippet(text: &str, generator: Option<&SnippetGenerator>) -> (String, Vec<(usize, usize)>) {
+    if let Some(snippet) = generator.map(|g| g.snippet(text))
+        && !snippet.highlighted().is_empty()
+    {
+        let range = snippet.fragment_range();
+        let before = if range.start > 0 { "… " } else { "" };
+        let after = if range.end < text.len() { " …" } else { "" };
+        let highlights = collapse_overlapped_ranges(snippet.highlighted())
+            .into_iter()
+            .map(|r| (r.start + before.len(), r.end + before.len()))
+            .collect();
+        return (format!("{before}{}{after}", snippet.fragment()), highlights);
+    }
+    (text_start(text), Vec::new())
+}
+
+fn text_start(text: &str) -> String {
+    let Some((cut, _)) = text.char_indices().nth(SNIPPET_CHARS) else {
+        return text.to_owned();
+    };
+    let head = &text[..cut];
+    let head = head
+        .rfind(char::is_whitespace)
+        .map_or(head, |at| &head[..at]);
+    format!("{} …", head.trim_end())
+}
+
+/// Escapes `text` for HTML and wraps the highlighted byte ranges in `<mark>`.
+fn mark(text: &str, highlights: &[(usize, usize)]) -> String {
+    let mut html = String::with_capacity(text.len() + 16 * highlights.len());
+    let mut at = 0;
+    for &(start, end) in highlights {
+        let (Some(before), Some(marked)) = (text.get(at..start), text.get(start..end)) else {
+            continue;
+        };
+        escape_into(&mut html, before);
+        html.push_str("<mark>");
+        escape_into(&mut html, marked);
+        html.push_str("</mark>");
+        at = end;
+    }
+    escape_into(&mut html, text.get(at..).unwrap_or(""));
+    html
+}
+
+fn escape_into(html: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            c => html.push(c),
+        }
+    }
+}

@@ -1,0 +1,675 @@
+//! The HTTP server: static pages, the search page, JSON APIs and a health check, with hardened
+//! defaults. A [`Snapshot`] (site directory + search index) is swapped atomically on rebuild; each
+//! request holds the snapshot it started with, so no request sees a half-built version.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path as UrlPath, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use minijinja::context;
+use minijinja::value::Serde;
+use serde::Serialize;
+use tower::ServiceExt;
+use tower::limit::ConcurrencyLimitLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::render::{Nav, Renderer, SiteMeta};
+use crate::search::{MAX_QUERY_BYTES, SearchIndex, SearchRequest, SearchResults};
+use crate::site::{self, BuildOptions, Built, INDEX_DIR};
+
+/// Content-Security-Policy for every response: no inline script or style, no framing.
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// Most requests handled at once; more wait their turn.
+pub const MAX_CONCURRENT_REQUESTS: usize = 512;
+/// A request taking longer than this is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Largest request body accepted (the server takes no uploads).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// One complete built version: its files, search index and what the handlers need to know.
+pub struct Snapshot {
+    dir: PathBuf,
+    index: SearchIndex,
+    renderer: Renderer,
+    meta: SiteMeta,
+    nav: Nav,
+    ids: HashSet<String>,
+    /// Old id → current id.
+    aliases: HashMap<String, String>,
+    version: u64,
+    /// Whether the directory is private to this snapshot and removed with it.
+    owned: bool,
+}
+
+impl Snapshot {
+    /// Opens a built site directory.
+    pub fn open(
+        built: &Built,
+        options: &BuildOptions,
+        version: u64,
+        owned: bool,
+    ) -> Result<Snapshot, crate::search::SearchError> {
+        let index = SearchIndex::open(&built.dir.join(INDEX_DIR))?;
+        Ok(Snapshot {
+            dir: built.dir.clone(),
+            index,
+            renderer: Renderer::new(&options.templates_dir),
+            meta: SiteMeta {
+                base_url: options.base_url.trim_end_matches('/').to_string(),
+                root: options.root(),
+                built: crate::model::Date::today().to_string(),
+                dev_reload: options.dev_reload,
+            },
+            nav: Nav::new(&built.site),
+            ids: built
+                .site
+                .jurisdictions
+                .iter()
+                .map(|j| j.id.clone())
+                .collect(),
+            aliases: built
+                .site
+                .jurisdictions
+                .iter()
+                .flat_map(|j| j.aliases.iter().map(move |a| (a.clone(), j.id.clone())))
+                .collect(),
+            version,
+            owned,
+        })
+    }
+
+    /// The version number (increments on every successful rebuild).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+}
+
+impl Drop for Snapshot {
+    fn drop(&mut self) {
+        if self.owned {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// Shared server state: the current snapshot, swappable.
+#[derive(Clone)]
+pub struct AppState {
+    current: Arc<RwLock<Arc<Snapshot>>>,
+}
+
+impl AppState {
+    /// State serving one snapshot.
+    pub fn new(snapshot: Snapshot) -> AppState {
+        AppState {
+            current: Arc::new(RwLock::new(Arc::new(snapshot))),
+        }
+    }
+
+    /// The snapshot to use for one request.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        match self.current.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Makes `snapshot` current; the previous one is dropped when its last request finishes.
+    pub fn swap(&self, snapshot: Snapshot) {
+        let next = Arc::new(snapshot);
+        match self.current.write() {
+            Ok(mut guard) => *guard = next,
+            Err(poisoned) => *poisoned.into_inner() = next,
+        }
+    }
+}
+
+/// An error answer: status plus a message safe to show (never internals).
+#[derive(Debug)]
+pub struct AppError {
+    status: StatusCode,
+    message: String,
+}
+
+impl AppError {
+    fn bad_request(message: impl Into<String>) -> AppError {
+        AppError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            Json(ErrorBody {
+                error: &self.message,
+            }),
+        )
+            .into_response()
+    }
+}
+
+/// The router with every route and layer.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/__version", get(version))
+        .route("/search", get(search_page))
+        .route("/api/search", get(api_search))
+        .route("/api/jurisdictions/{id}", get(api_jurisdiction))
+        .fallback(static_files)
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(ConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn version(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CACHE_CONTROL, "no-store")],
+        state.snapshot().version().to_string(),
+    )
+}
+
+fn search_request(
+    query: Result<Query<SearchRequest>, QueryRejection>,
+) -> Result<SearchRequest, AppError> {
+    let Query(request) =
+        query.map_err(|e| AppError::bad_request(format!("bad query string: {}", e.body_text())))?;
+    if request.q.len() > MAX_QUERY_BYTES {
+        return Err(AppError::bad_request(format!(
+            "query too long: {} bytes, the limit is {MAX_QUERY_BYTES}",
+            request.q.len()
+        )));
+    }
+    Ok(request)
+}
+
+async fn run_search(state: &AppState, request: SearchRequest) -> (Arc<Snapshot>, SearchResults) {
+    let snapshot = state.snapshot();
+    let for_task = snapshot.clone();
+    let results = tokio::task::spawn_blocking(move || for_task.index.search(&request)).await;
+    match results {
+        Ok(results) => (snapshot, results),
+        Err(_) => {
+            let empty = snapshot.index.search(&SearchRequest::default());
+            (snapshot, empty)
+        }
+    }
+}
+
+async fn api_search(
+    State(state): State<AppState>,
+    query: Result<Query<SearchRequest>, QueryRejection>,
+) -> Result<Json<SearchResults>, AppError> {
+    let request = search_request(query)?;
+    let (_, results) = run_search(&state, request).await;
+    Ok(Json(results))
+}
+
+async fn search_page(
+    State(state): State<AppState>,
+    query: Result<Query<SearchRequest>, QueryRejection>,
+) -> Response {
+    let request = match search_request(query) {
+        Ok(request) => request,
+        Err(err) => {
+            let snapshot = state.snapshot();
+            return render_search(
+                &snapshot,
+                &SearchRequest::default(),
+                None,
+                Some(&err.message),
+                err.status,
+            );
+        }
+    };
+    let (snapshot, results) = run_search(&state, request.clone()).await;
+    render_search(&snapshot, &request, Some(&results), None, StatusCode::OK)
+}
+
+/// A link that changes one parameter of the current search.
+#[derive(Serialize)]
+struct FacetLink {
+    label: String,
+    count: u64,
+    selected: bool,
+    href: String,
+}
+
+#[derive(Serialize)]
+struct FacetView {
+    name: String,
+    label: String,
+    values: Vec<FacetLink>,
+}
+
+#[derive(Serialize)]
+struct SearchView<'a> {
+    q: &'a str,
+    results: Option<&'a SearchResults>,
+    facets: Vec<FacetView>,
+    active: Vec<FacetLink>,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    page: usize,
+    pages: usize,
+    error: Option<&'a str>,
+}
+
+const FILTERS: [&str; 6] = [
+    "region",
+    "grouping",
+    "kind",
+    "value",
+    "authority_type",
+    "jurisdiction",
+];
+
+fn filter_value<'a>(request: &'a SearchRequest, name: &str) -> Option<&'a str> {
+    match name {
+        "region" => request.region.as_deref(),
+        "grouping" => request.grouping.as_deref(),
+        "kind" => request.kind.as_deref(),
+        "value" => request.value.as_deref(),
+        "authority_type" => request.authority_type.as_deref(),
+        "jurisdiction" => request.jurisdiction.as_deref(),
+        _ => None,
+    }
+}
+
+/// `/search?...` with one filter set (or removed, with `None`) and an offset.
+fn search_href(
+    root: &str,
+    request: &SearchRequest,
+    change: Option<(&str, Option<&str>)>,
+    offset: usize,
+) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    if !request.q.is_empty() {
+        pairs.push(("q", request.q.clone()));
+    }
+    for name in FILTERS {
+        let value = match change {
+            Some((changed, new)) if changed == name => new,
+            _ => filter_value(request, name),
+        };
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            pairs.push((name, v.to_string()));
+        }
+    }
+    if offset > 0 {
+        pairs.push(("offset", offset.to_string()));
+    }
+    if let Some(limit) = request.limit {
+        pairs.push(("limit", limit.to_string()));
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    if query.is_empty() {
+        format!("{root}/search")
+    } else {
+        format!("{root}/search?{query}")
+    }
+}
+
+fn render_search(
+    snapshot: &Snapshot,
+    request: &SearchRequest,
+    results: Option<&SearchResults>,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let root = snapshot.meta.root.as_str();
+    let mut facets = Vec::new();
+    let mut active = Vec::new();
+    if let Some(results) = results {
+        for facet in &results.facets {
+            let values = facet
+                .values
+                .iter()
+                .map(|v| FacetLink {
+                    label: v.label.clone(),
+                    count: v.count,
+                    selected: v.selected,
+                    href: search_href(
+                        root,
+                        request,
+                        Some((&facet.name, if v.selected { None } else { Some(&v.key) })),
+                        0,
+                    ),
+                })
+                .collect();
+            facets.push(FacetView {
+                name: facet.name.clone(),
+                label: facet.label.clone(),
+                values,
+            });
+        }
+        for name in FILTERS {
+            if let Some(value) = filter_value(request, name).filter(|v| !v.is_empty()) {
+                active.push(FacetLink {
+                    label: format!("{}: {value}", name.replace('_', " ")),
+                    count: 0,
+                    selected: true,
+                    href: search_href(root, request, Some((name, None)), 0),
+                });
+            }
+        }
+    }
+    let (prev_href, next_href, page, pages) = match results {
+        Some(r) if r.limit > 0 => {
+            let prev = (r.offset > 0)
+                .then(|| search_href(root, request, None, r.offset.saturating_sub(r.limit)));
+            let next = (r.offset + r.limit < r.total)
+                .then(|| search_href(root, request, None, r.offset + r.limit));
+            (
+                prev,
+                next,
+                r.offset / r.limit + 1,
+                r.total.div_ceil(r.limit).max(1),
+            )
+        }
+        _ => (None, None, 1, 1),
+    };
+    let view = SearchView {
+        q: &request.q,
+        results,
+        facets,
+        active,
+        prev_href,
+        next_href,
+        page,
+        pages,
+        error,
+    };
+    match snapshot.renderer.render_page(
+        "search.html",
+        &snapshot.meta,
+        &snapshot.nav,
+        context! { search => Serde(&view) },
+    ) {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(err) => {
+            tracing::error!("search page: {err}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the search page could not be rendered",
+            )
+                .into_response()
+        }
+    }
+}
+
+async fn api_jurisdiction(State(state): State<AppState>, UrlPath(id): UrlPath<String>) -> Response {
+    let snapshot = state.snapshot();
+    let id = id.trim_end_matches(".json");
+    if let Some(target) = snapshot.aliases.get(id) {
+        return moved(&format!(
+            "{}/api/jurisdictions/{target}",
+            snapshot.meta.root
+        ));
+    }
+    if !snapshot.ids.contains(id) {
+        return AppError {
+            status: StatusCode::NOT_FOUND,
+            message: format!("no jurisdiction with id `{id}`"),
+        }
+        .into_response();
+    }
+    let path = snapshot
+        .dir
+        .join("api/jurisdictions")
+        .join(format!("{id}.json"));
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// A 301 answer: old ids keep working for bookmarks and workshop handouts.
+fn moved(target: &str) -> Response {
+    match HeaderValue::from_str(target) {
+        Ok(location) => (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, location)],
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// True when a raw request path could escape the site or reach hidden files.
+fn is_suspicious(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.contains("..")
+        || lower.contains('\\')
+        || lower.contains("%2e")
+        || lower.contains("%2f")
+        || lower.contains("%5c")
+        || lower.contains("%00")
+        || lower.contains('\0')
+        || path.split('/').any(|segment| segment.starts_with('.'))
+}
+
+async fn static_files(State(state): State<AppState>, request: Request) -> Response {
+    let snapshot = state.snapshot();
+    let path = request.uri().path().to_string();
+    let not_found = ServeFile::new(snapshot.dir.join("404.html"));
+    if is_suspicious(&path) {
+        let response = not_found.oneshot(request).await;
+        return (StatusCode::NOT_FOUND, response.into_response()).into_response();
+    }
+    if let Some(target) = alias_target(&snapshot, request.uri()) {
+        return moved(&target);
+    }
+    let service = ServeDir::new(&snapshot.dir).not_found_service(not_found);
+    match service.oneshot(request).await {
+        Ok(response) => response.into_response(),
+        Err(never) => match never {},
+    }
+}
+
+/// `/jurisdictions/<alias>/...` → the same address under the current id.
+fn alias_target(snapshot: &Snapshot, uri: &Uri) -> Option<String> {
+    let rest = uri
+        .path()
+        .strip_prefix(&format!("{}/jurisdictions/", snapshot.meta.root))?;
+    let (id, tail) = rest.split_once('/').unwrap_or((rest, ""));
+    let target = snapshot.aliases.get(id)?;
+    Some(format!(
+        "{}/jurisdictions/{target}/{tail}",
+        snapshot.meta.root
+    ))
+}
+
+/// Builds a private, versioned copy of the site for hot swapping.
+pub fn build_snapshot(options: &BuildOptions, version: u64) -> Result<Snapshot, String> {
+    let parent = site::parent_dir(&options.out_dir);
+    let dir = tempfile::Builder::new()
+        .prefix(".jurisdex-serve-")
+        .tempdir_in(&parent)
+        .map_err(|e| format!("{}: {e}", parent.display()))?
+        .keep();
+    let snapshot = site::build_into(options, &dir)
+        .map_err(|e| e.to_string())
+        .and_then(|built| {
+            Snapshot::open(&built, options, version, true).map_err(|e| e.to_string())
+        });
+    if snapshot.is_err() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    snapshot
+}
+
+/// `jurisdex serve`: build into `--out`, then serve it (and rebuild on change with `watch`).
+pub async fn serve(options: BuildOptions, addr: SocketAddr, watch: bool) -> anyhow::Result<()> {
+    let build_options = options.clone();
+    let built = tokio::task::spawn_blocking(move || site::build(&build_options)).await?;
+    let built = match built {
+        Ok(built) => built,
+        Err(site::BuildError::Content(report)) => {
+            anyhow::bail!(
+                "{report}\nthe content has errors: fix them and run `jurisdex serve` again"
+            )
+        }
+        Err(err) => anyhow::bail!("build failed: {err}"),
+    };
+    for d in &built.report.diagnostics {
+        eprintln!("{d}");
+    }
+    let state = AppState::new(Snapshot::open(&built, &options, 1, false)?);
+    eprintln!(
+        "built {} entries in {:.2?}",
+        built.site.jurisdictions.len(),
+        built.elapsed
+    );
+    let watcher = if watch {
+        Some(start_watch(options.clone(), state.clone())?)
+    } else {
+        None
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    eprintln!(
+        "serving {} on http://{addr}/{}  (Ctrl+C to stop)",
+        options.out_dir.display(),
+        if watch { "  watching for changes" } else { "" }
+    );
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    drop(watcher);
+    eprintln!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl+C or SIGTERM; in-flight requests then finish before the server exits.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+type Debouncer = notify_debouncer_full::Debouncer<
+    notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+
+/// Watches content and templates; each burst of changes triggers one rebuild and swap.
+fn start_watch(options: BuildOptions, state: AppState) -> anyhow::Result<Debouncer> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(1);
+    let mut debouncer =
+        notify_debouncer_full::new_debouncer(Duration::from_millis(150), None, move |result| {
+            if let Ok(events) = result
+                && !Vec::<notify_debouncer_full::DebouncedEvent>::is_empty(&events)
+            {
+                let _ = tx.try_send(());
+            }
+        })?;
+    for dir in [&options.content_dir, &options.templates_dir] {
+        debouncer.watch(dir, notify::RecursiveMode::Recursive)?;
+    }
+    tokio::spawn(async move {
+        let mut version = 1;
+        while rx.recv().await.is_some() {
+            let next = version + 1;
+            let opts = options.clone();
+            let started = std::time::Instant::now();
+            match tokio::task::spawn_blocking(move || build_snapshot(&opts, next)).await {
+                Ok(Ok(snapshot)) => {
+                    state.swap(snapshot);
+                    version = next;
+                    eprintln!(
+                        "rebuilt in {:.2?}: now serving version {version}",
+                        started.elapsed()
+                    );
+                }
+                Ok(Err(errors)) => {
+                    eprintln!("{errors}\nrebuild failed: still serving version {version}")
+                }
+                Err(err) => eprintln!("rebuild crashed ({err}): still serving version {version}"),
+            }
+        }
+    });
+    Ok(debouncer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suspicious_paths_are_caught() {
+        for path in [
+            "/../etc/passwd",
+            "/%2e%2e/x",
+            "/a%2fb",
+            "/a\\b",
+            "/.search-index/meta.json",
+            "/x%00",
+        ] {
+            assert!(is_suspicious(path), "{path}");
+        }
+        assert!(!is_suspicious("/jurisdictions/pakistan/"));
+    }
+}

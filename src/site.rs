@@ -1,0 +1,250 @@
+//! The build orchestrator: load → validate → render → write → index, then an atomic swap.
+//!
+//! This is the only code that knows the stage order or writes the output. A build is written to a
+//! fresh directory beside the output and renamed into place, so a failed or killed build leaves
+//! the previous output untouched.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+use crate::diagnostics::Report;
+use crate::export;
+use crate::load::{self, Loaded};
+use crate::model::{Date, Site};
+use crate::render::{Renderer, SiteMeta};
+use crate::search;
+use crate::validate;
+
+/// Name of the search index directory inside the output (hidden: the server never serves it).
+pub const INDEX_DIR: &str = ".search-index";
+
+/// Where to read from and write to.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub content_dir: PathBuf,
+    pub templates_dir: PathBuf,
+    pub out_dir: PathBuf,
+    /// Absolute base URL used in permalinks, citations and the feed.
+    pub base_url: String,
+    /// Pages poll for rebuilds (serve --watch only).
+    pub dev_reload: bool,
+}
+
+impl BuildOptions {
+    /// The path part of the base URL, used to prefix links (`""` for a site at the root).
+    pub fn root(&self) -> String {
+        let after_scheme = self
+            .base_url
+            .split_once("://")
+            .map_or(self.base_url.as_str(), |(_, r)| r);
+        let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
+        path.trim_end_matches('/').to_string()
+    }
+}
+
+/// Why a build failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("{0}")]
+    Content(Report),
+    #[error("{0}")]
+    Render(#[from] crate::render::RenderError),
+    #[error("search index: {0}")]
+    Search(#[from] search::SearchError),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What a successful build produced.
+#[derive(Debug)]
+pub struct Built {
+    pub site: Site,
+    /// Warnings found while checking (errors stop the build).
+    pub report: Report,
+    pub pages: usize,
+    pub elapsed: Duration,
+    /// The directory holding the finished site.
+    pub dir: PathBuf,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
+    move |source| BuildError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Loads and validates the content, returning the model and the report (which may hold errors).
+pub fn check(content_dir: &Path) -> (Loaded, Site) {
+    let mut loaded = load::load(content_dir);
+    validate::validate(&mut loaded, Date::today());
+    let site = loaded.site();
+    (loaded, site)
+}
+
+/// Builds the site and swaps it into `options.out_dir` atomically.
+pub fn build(options: &BuildOptions) -> Result<Built, BuildError> {
+    let parent = parent_dir(&options.out_dir);
+    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
+    let staging = tempfile::Builder::new()
+        .prefix(".jurisdex-build-")
+        .tempdir_in(&parent)
+        .map_err(io_err(&parent))?;
+    let mut built = build_into(options, staging.path())?;
+    publish(staging.keep(), &options.out_dir)?;
+    built.dir = options.out_dir.clone();
+    Ok(built)
+}
+
+/// Builds the complete site into `dir`, which must exist and be empty.
+pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildError> {
+    let started = Instant::now();
+    let progress = ProgressBar::new(5).with_style(
+        ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    progress.set_message("loading and checking content");
+    let (loaded, site) = check(&options.content_dir);
+    if loaded.report.has_errors() {
+        progress.finish_and_clear();
+        return Err(BuildError::Content(loaded.report));
+    }
+    progress.inc(1);
+
+    progress.set_message(format!("rendering {} entries", site.jurisdictions.len()));
+    let meta = SiteMeta {
+        base_url: options.base_url.trim_end_matches('/').to_string(),
+        root: options.root(),
+        built: Date::today().to_string(),
+        dev_reload: options.dev_reload,
+    };
+    let renderer = Renderer::new(&options.templates_dir);
+    let mut files = renderer.render_site(&site, &meta)?;
+    files.extend(export::files(&site, &meta));
+    progress.inc(1);
+
+    progress.set_message(format!("writing {} files", files.len()));
+    files.par_iter().try_for_each(|file| {
+        let path = dir.join(&file.path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        fs::write(&path, &file.contents).map_err(io_err(&path))
+    })?;
+    copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
+    progress.inc(1);
+
+    progress.set_message("building the search index");
+    search::build_index(&site, &dir.join(INDEX_DIR))?;
+    progress.inc(2);
+    progress.finish_and_clear();
+
+    Ok(Built {
+        pages: files.len(),
+        report: loaded.report,
+        site,
+        elapsed: started.elapsed(),
+        dir: dir.to_path_buf(),
+    })
+}
+
+/// Replaces `out` with `staging`: two renames, with the old output kept until the new one is in
+/// place. A leftover `<out>.old` from an interrupted swap is restored or removed first.
+pub fn publish(staging: PathBuf, out: &Path) -> Result<(), BuildError> {
+    let old = out.with_extension("old");
+    if old.exists() {
+        if out.exists() {
+            fs::remove_dir_all(&old).map_err(io_err(&old))?;
+        } else {
+            fs::rename(&old, out).map_err(io_err(&old))?;
+        }
+    }
+    if out.exists() {
+        fs::rename(out, &old).map_err(io_err(out))?;
+    }
+    if let Err(source) = fs::rename(&staging, out) {
+        if old.exists() {
+            let _ = fs::rename(&old, out);
+        }
+        let _ = fs::remove_dir_all(&staging);
+        return Err(BuildError::Io {
+            path: out.to_path_buf(),
+            source,
+        });
+    }
+    if old.exists() {
+        fs::remove_dir_all(&old).map_err(io_err(&old))?;
+    }
+    Ok(())
+}
+
+/// The directory that will hold `out` (its parent, or `.`).
+pub fn parent_dir(out: &Path) -> PathBuf {
+    match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), BuildError> {
+    fs::create_dir_all(to).map_err(io_err(to))?;
+    let entries = match fs::read_dir(from) {
+        Ok(entries) => entries,
+        Err(_) => return Ok(()),
+    };
+    for entry in entries {
+        let entry = entry.map_err(io_err(from))?;
+        let target = to.join(entry.file_name());
+        if entry.file_type().map_err(io_err(from))?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target).map_err(io_err(&target))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_is_the_path_of_the_base_url() {
+        let mut options = BuildOptions {
+            content_dir: "content".into(),
+            templates_dir: "templates".into(),
+            out_dir: "public".into(),
+            base_url: "http://127.0.0.1:8080".into(),
+            dev_reload: false,
+        };
+        assert_eq!(options.root(), "");
+        options.base_url = "https://example.org/kb/".into();
+        assert_eq!(options.root(), "/kb");
+    }
+
+    #[test]
+    fn publish_swaps_and_recovers_an_interrupted_swap() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let first = tmp.path().join("a");
+        fs::create_dir(&first).unwrap();
+        fs::write(first.join("v"), "1").unwrap();
+        publish(first, &out).unwrap();
+        assert_eq!(fs::read_to_string(out.join("v")).unwrap(), "1");
+        // Simulate a crash between the two renames: only public.old is left.
+        fs::rename(&out, out.with_extension("old")).unwrap();
+        let second = tmp.path().join("b");
+        fs::create_dir(&second).unwrap();
+        fs::write(second.join("v"), "2").unwrap();
+        publish(second, &out).unwrap();
+        assert_eq!(fs::read_to_string(out.join("v")).unwrap(), "2");
+        assert!(!out.with_extension("old").exists());
+    }
+}

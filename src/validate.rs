@@ -1,0 +1,427 @@
+//! Checks that parsing alone cannot: ids, cross-references, completeness and editorial warnings.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use crate::diagnostics::{Diagnostic, Report};
+use crate::load::{Loaded, Origin};
+use crate::model::{Confidence, Date, Jurisdiction, Reference, SafeguardKey, Taxonomy, Value};
+
+/// Entries not reviewed for this many days get a warning.
+pub const STALE_AFTER_DAYS: i64 = 365;
+
+/// True for a lower-case slug: `a-z`, `0-9` and single hyphens, starting with a letter.
+pub fn is_slug(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    !bytes.is_empty()
+        && bytes[0].is_ascii_lowercase()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && !text.ends_with('-')
+        && !text.contains("--")
+}
+
+/// True for an absolute `http` or `https` URL with a host.
+pub fn is_web_url(text: &str) -> bool {
+    let rest = text
+        .strip_prefix("https://")
+        .or_else(|| text.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        !r.is_empty()
+            && !r.starts_with('/')
+            && !r.chars().any(|c| c.is_whitespace() || c.is_control())
+    })
+}
+
+/// Runs every check over what was loaded and adds the problems to its report.
+pub fn validate(loaded: &mut Loaded, today: Date) {
+    let mut report = std::mem::take(&mut loaded.report);
+    if let Some(taxonomy) = &loaded.taxonomy {
+        check_taxonomy(taxonomy, &mut report);
+    }
+    let mut ids: HashMap<&str, &Path> = HashMap::new();
+    for (j, origin) in &loaded.jurisdictions {
+        if let Some(first) = ids.insert(&j.id, &origin.path) {
+            report.push(at(origin, "id").error(format!(
+                "duplicate id `{}`, also used by {}",
+                j.id,
+                first.display()
+            )));
+        }
+        check_jurisdiction(j, origin, loaded.taxonomy.as_ref(), today, &mut report);
+    }
+    let mut alias_owner: HashMap<&str, &str> = HashMap::new();
+    for (j, origin) in &loaded.jurisdictions {
+        for (n, alias) in j.aliases.iter().enumerate() {
+            let field = format!("aliases[{n}]");
+            if ids.contains_key(alias.as_str()) {
+                report.push(
+                    at(origin, &field)
+                        .error(format!("alias `{alias}` is the id of an existing entry")),
+                );
+            } else if let Some(owner) = alias_owner.insert(alias, &j.id)
+                && owner != j.id
+            {
+                report.push(
+                    at(origin, &field)
+                        .error(format!("alias `{alias}` is already an alias of `{owner}`")),
+                );
+            }
+        }
+    }
+    for (topic, origin) in &loaded.topics {
+        let stem = origin
+            .path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if topic.key.key() != stem {
+            report.push(at(origin, "key").error(format!(
+                "`{}` must match the file name `{stem}`: rename one of them",
+                topic.key.key()
+            )));
+        }
+    }
+    let present: HashSet<SafeguardKey> = loaded.topics.iter().map(|(t, _)| t.key).collect();
+    for key in SafeguardKey::ALL.iter().filter(|k| !present.contains(k)) {
+        report.push(Diagnostic::warning(
+            Path::new("content/topics"),
+            (1, 1),
+            "topics",
+            format!(
+                "no topic page `{}.md`; its page will show only the comparison",
+                key.key()
+            ),
+        ));
+    }
+    for (page, origin) in &loaded.pages {
+        check_file_stem(&page.id, "id", origin, &mut report);
+    }
+    report.sort();
+    loaded.report = report;
+}
+
+/// A position in a file, ready to become a diagnostic.
+struct Place<'a> {
+    path: &'a Path,
+    position: (usize, usize),
+    field: String,
+}
+
+impl Place<'_> {
+    fn error(&self, message: String) -> Diagnostic {
+        Diagnostic::error(self.path, self.position, &self.field, message)
+    }
+    fn warning(&self, message: String) -> Diagnostic {
+        Diagnostic::warning(self.path, self.position, &self.field, message)
+    }
+}
+
+fn at<'a>(origin: &'a Origin, field: &str) -> Place<'a> {
+    Place {
+        path: &origin.path,
+        position: origin.locator.locate(field),
+        field: field.to_string(),
+    }
+}
+
+fn check_file_stem(id: &str, field: &str, origin: &Origin, report: &mut Report) {
+    let stem = origin
+        .path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default();
+    if !is_slug(id) {
+        report.push(at(origin, field).error(format!(
+            "`{id}` is not a valid id: use lower-case letters, digits and hyphens, starting with a letter"
+        )));
+    } else if id != stem {
+        report.push(at(origin, field).error(format!(
+            "`{id}` must match the file name `{stem}`: rename one of them"
+        )));
+    }
+}
+
+fn check_taxonomy(taxonomy: &Taxonomy, report: &mut Report) {
+    let mut seen = HashSet::new();
+    for group in taxonomy.regions.iter().chain(&taxonomy.groupings) {
+        if !is_slug(&group.id) || !seen.insert(group.id.as_str()) {
+            report.push(Diagnostic::error(
+                Path::new("content/groupings.yaml"),
+                (1, 1),
+                "id",
+                format!("`{}` is not a valid, unique id", group.id),
+            ));
+        }
+    }
+}
+
+fn check_jurisdiction(
+    j: &Jurisdiction,
+    origin: &Origin,
+    taxonomy: Option<&Taxonomy>,
+    today: Date,
+    report: &mut Report,
+) {
+    check_file_stem(&j.id, "id", origin, report);
+    let iso_ok =
+        j.iso == "EU" || (j.iso.len() == 2 && j.iso.bytes().all(|b| b.is_ascii_uppercase()));
+    if !iso_ok {
+        report.push(at(origin, "iso").error(format!(
+            "`{}` is not an ISO 3166-1 alpha-2 code (two capital letters) or `EU`",
+            j.iso
+        )));
+    }
+    for (field, text) in [
+        ("name", &j.name),
+        ("summary", &j.summary),
+        ("legal_system", &j.legal_system),
+        ("reviewed_by", &j.reviewed_by),
+    ] {
+        if text.trim().is_empty() {
+            report.push(at(origin, field).error("must not be empty".to_string()));
+        }
+    }
+    if let Some(taxonomy) = taxonomy {
+        if !taxonomy.regions.iter().any(|r| r.id == j.region) {
+            report.push(at(origin, "region").error(format!(
+                "unknown region `{}`; define it in content/groupings.yaml",
+                j.region
+            )));
+        }
+        for (n, g) in j.groupings.iter().enumerate() {
+            if !taxonomy.groupings.iter().any(|t| &t.id == g) {
+                report.push(at(origin, &format!("groupings[{n}]")).error(format!(
+                    "unknown grouping `{g}`; define it in content/groupings.yaml"
+                )));
+            }
+        }
+    }
+    for (n, alias) in j.aliases.iter().enumerate() {
+        if !is_slug(alias) {
+            report.push(
+                at(origin, &format!("aliases[{n}]")).error(format!("`{alias}` is not a valid id")),
+            );
+        }
+    }
+    if j.changelog.is_empty() {
+        report.push(
+            at(origin, "changelog")
+                .error("needs at least one line: `- {date: YYYY-MM-DD, change: ...}`".to_string()),
+        );
+    }
+    if !j.last_reviewed.is_full() {
+        report
+            .push(at(origin, "last_reviewed").error("must be a full date, YYYY-MM-DD".to_string()));
+    } else if today.days_since_epoch() - j.last_reviewed.days_since_epoch() > STALE_AFTER_DAYS {
+        report.push(at(origin, "last_reviewed").warning(format!(
+            "not reviewed for more than 12 months (last {})",
+            j.last_reviewed
+        )));
+    }
+
+    let sources: HashSet<&str> = j.sources.iter().map(|s| s.id.as_str()).collect();
+    let mut cited: HashSet<String> = HashSet::new();
+    let mut cite = |field: String, ids: &[String], required: bool, report: &mut Report| {
+        if required && ids.is_empty() {
+            report.push(
+                at(origin, &field)
+                    .error("must cite at least one source id from `sources`".to_string()),
+            );
+        }
+        for (n, id) in ids.iter().enumerate() {
+            if sources.contains(id.as_str()) {
+                cited.insert(id.clone());
+            } else {
+                report.push(at(origin, &format!("{field}[{n}]")).error(format!(
+                    "unknown source `{id}`; add it to `sources` or fix the id"
+                )));
+            }
+        }
+    };
+
+    let mut instrument_ids = HashSet::new();
+    if j.instruments.is_empty() {
+        report.push(at(origin, "instruments").error("needs at least one instrument".to_string()));
+    } else if j.instruments.iter().all(|i| i.citation.trim().is_empty()) {
+        report.push(
+            at(origin, "instruments")
+                .error("at least one instrument needs a `citation`".to_string()),
+        );
+    }
+    for (n, instrument) in j.instruments.iter().enumerate() {
+        let base = format!("instruments[{n}]");
+        if !is_slug(&instrument.id) {
+            report.push(
+                at(origin, &format!("{base}.id"))
+                    .error(format!("`{}` is not a valid id", instrument.id)),
+            );
+        } else if !instrument_ids.insert(instrument.id.as_str()) {
+            report.push(
+                at(origin, &format!("{base}.id"))
+                    .error(format!("duplicate instrument id `{}`", instrument.id)),
+            );
+        }
+        if instrument.title.trim().is_empty() {
+            report
+                .push(at(origin, &format!("{base}.title")).error("must not be empty".to_string()));
+        }
+        if instrument.original_title.is_some() != instrument.original_lang.is_some() {
+            report.push(
+                at(origin, &base).error(
+                    "`original_title` and `original_lang` go together: give both or neither"
+                        .to_string(),
+                ),
+            );
+        }
+        if let Some(url) = &instrument.url
+            && !is_web_url(url)
+        {
+            report.push(
+                at(origin, &format!("{base}.url")).error(format!("`{url}` is not an http(s) URL")),
+            );
+        }
+        check_confidence(instrument.confidence, origin, &base, report);
+        cite(format!("{base}.sources"), &instrument.sources, true, report);
+    }
+
+    let check_reference = |field: String, reference: &Reference, report: &mut Report| {
+        if !instrument_ids.contains(reference.instrument.as_str()) {
+            report.push(at(origin, &format!("{field}.instrument")).error(format!(
+                "unknown instrument `{}`; use an id from `instruments`",
+                reference.instrument
+            )));
+        }
+    };
+
+    match (&j.no_general_power, j.powers.is_empty()) {
+        (None, true) => report.push(
+            at(origin, "powers").error(
+                "needs at least one power, or an explicit sourced `no_general_power` statement"
+                    .to_string(),
+            ),
+        ),
+        (Some(none), _) => {
+            if none.statement.trim().is_empty() {
+                report.push(
+                    at(origin, "no_general_power.statement").error("must not be empty".to_string()),
+                );
+            }
+            cite(
+                "no_general_power.sources".to_string(),
+                &none.sources,
+                true,
+                report,
+            );
+        }
+        _ => {}
+    }
+    for (n, power) in j.powers.iter().enumerate() {
+        let base = format!("powers[{n}]");
+        if power.actions.is_empty() {
+            report.push(
+                at(origin, &format!("{base}.actions"))
+                    .error("must name at least one action".to_string()),
+            );
+        }
+        check_reference(format!("{base}.basis"), &power.basis, report);
+        check_confidence(power.confidence, origin, &base, report);
+        cite(format!("{base}.sources"), &power.sources, true, report);
+    }
+    for (n, case) in j.cases.iter().enumerate() {
+        let base = format!("cases[{n}]");
+        if !instrument_ids.contains(case.instrument.as_str()) {
+            report.push(at(origin, &format!("{base}.instrument")).error(format!(
+                "unknown instrument `{}`; use an id from `instruments`",
+                case.instrument
+            )));
+        }
+        check_confidence(case.confidence, origin, &base, report);
+        cite(format!("{base}.sources"), &case.sources, true, report);
+    }
+    for (key, assessment) in j.safeguards.iter() {
+        let base = format!("safeguards.{}", key.key());
+        for (n, provision) in assessment.provisions.iter().enumerate() {
+            check_reference(format!("{base}.provisions[{n}]"), provision, report);
+        }
+        if assessment.note.trim().is_empty() {
+            report.push(
+                at(origin, &format!("{base}.note")).error("must explain the rating".to_string()),
+            );
+        }
+        if assessment.value != Value::Unknown {
+            check_confidence(assessment.confidence, origin, &base, report);
+        }
+        cite(
+            format!("{base}.sources"),
+            &assessment.sources,
+            assessment.value != Value::Unknown,
+            report,
+        );
+    }
+
+    let mut source_ids = HashSet::new();
+    for (n, source) in j.sources.iter().enumerate() {
+        let base = format!("sources[{n}]");
+        if !is_slug(&source.id) {
+            report.push(
+                at(origin, &format!("{base}.id"))
+                    .error(format!("`{}` is not a valid id", source.id)),
+            );
+        } else if !source_ids.insert(source.id.as_str()) {
+            report.push(
+                at(origin, &format!("{base}.id"))
+                    .error(format!("duplicate source id `{}`", source.id)),
+            );
+        }
+        if let Some(url) = &source.url
+            && !is_web_url(url)
+        {
+            report.push(
+                at(origin, &format!("{base}.url")).error(format!("`{url}` is not an http(s) URL")),
+            );
+        }
+        if !cited.contains(&source.id) {
+            report.push(
+                at(origin, &format!("{base}.id"))
+                    .warning(format!("source `{}` is never cited", source.id)),
+            );
+        }
+    }
+}
+
+fn check_confidence(confidence: Confidence, origin: &Origin, field: &str, report: &mut Report) {
+    if confidence == Confidence::Unsure {
+        report.push(
+            at(origin, &format!("{field}.confidence")).warning(
+                "claim marked `unsure`: shown with a warning; verify it against a primary source"
+                    .to_string(),
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        assert!(is_slug("peca-2016"));
+        assert!(!is_slug("PECA"));
+        assert!(!is_slug("2016-peca"));
+        assert!(!is_slug("a--b"));
+        assert!(!is_slug("a-"));
+        assert!(!is_slug(""));
+    }
+
+    #[test]
+    fn web_urls() {
+        assert!(is_web_url("https://eur-lex.europa.eu/eli/reg/2021/784/oj"));
+        assert!(!is_web_url("javascript:alert(1)"));
+        assert!(!is_web_url("https://"));
+        assert!(!is_web_url("https://a b"));
+        assert!(!is_web_url("ftp://x"));
+    }
+}

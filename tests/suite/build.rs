@@ -1,0 +1,166 @@
+//! Building fixture sites: anchors, escaping, redirects, matrix, 404, exports, atomic output.
+
+use std::fs;
+
+use crate::support::Fixture;
+use jurisdex::site::BuildError;
+
+#[test]
+fn entry_page_has_data_anchors_and_escapes_hostile_text() {
+    let f = Fixture::new("basic");
+    f.build().expect("fixture builds");
+    let html = f.read_out("jurisdictions/alpha/index.html");
+    for anchor in [
+        r#"id="instrument-ite-2008""#,
+        r#"id="power-1""#,
+        r#"id="case-1""#,
+        r#"id="safeguard-judicial-authorisation""#,
+        r#"id="safeguard-user-notice""#,
+        r#"id="source-law-text""#,
+        r#"id="section-legal-framework""#,
+        r#"id="section-court-rulings""#,
+    ] {
+        assert!(html.contains(anchor), "missing {anchor}");
+    }
+    // Hostile text in front matter is escaped, never executed.
+    assert!(!html.contains(r#"<script>alert("name")"#));
+    assert!(html.contains("&lt;script&gt;alert("));
+    assert!(!html.contains("<img src=x onerror"));
+    // Raw HTML and javascript: links in the body are sanitised away.
+    assert!(!html.contains(r#"<script>alert("body")"#));
+    assert!(!html.contains("javascript:"));
+    // The only scripts are jurisdex's own.
+    assert_eq!(html.matches("<script").count(), 1);
+    assert!(html.contains(r#"<script src="/assets/app.js" defer></script>"#));
+    // Local-language titles carry their language; a ruling is tied to its instrument.
+    assert!(html.contains(r#"<p class="original" lang="th">"#));
+    assert!(html.contains(
+        r##"Court rulings: <a href="#case-1">Belau v Minister</a> (upheld, Art. 40(2b))"##
+    ));
+    // The not-legal-advice disclaimer is visible on every page.
+    assert!(html.contains("Not legal advice."));
+    assert!(html.contains("Cite this entry"));
+}
+
+#[test]
+fn no_general_power_is_shown_and_partial_dates_render() {
+    let f = Fixture::new("basic");
+    f.build().unwrap();
+    let beta = f.read_out("jurisdictions/beta/index.html");
+    assert!(beta.contains("No general power."));
+    let alpha = f.read_out("jurisdictions/alpha/index.html");
+    assert!(alpha.contains(r#"<time datetime="2016-11">November 2016</time>"#));
+    assert!(alpha.contains(r#"<time datetime="2008-04-21">21 April 2008</time>"#));
+}
+
+#[test]
+fn home_matrix_links_every_cell_to_its_section() {
+    let f = Fixture::new("basic");
+    f.build().unwrap();
+    let home = f.read_out("index.html");
+    assert!(home.contains(r#"href="/jurisdictions/alpha/#safeguard-user-notice""#));
+    assert!(home.contains(r#"href="/jurisdictions/beta/#safeguard-sunset-review""#));
+    assert_eq!(
+        home.matches(r#"<td class="cell v-"#).count(),
+        16,
+        "2 jurisdictions × 8 safeguards"
+    );
+    // Values are text and symbol, not colour alone; a legend explains them.
+    assert!(home.contains(r#"<span class="sym" aria-hidden="true">✗</span> No"#));
+    assert!(home.contains(r#"class="legend""#));
+    assert!(home.contains(r#"<th scope="row">"#));
+}
+
+#[test]
+fn aliases_write_redirect_pages_and_404_exists() {
+    let f = Fixture::new("basic");
+    f.build().unwrap();
+    let redirect = f.read_out("jurisdictions/old-alpha/index.html");
+    assert!(
+        redirect.contains(r#"<meta http-equiv="refresh" content="0; url=/jurisdictions/alpha/">"#)
+    );
+    assert!(redirect.contains(r#"<link rel="canonical" href="/jurisdictions/alpha/">"#));
+    let not_found = f.read_out("404.html");
+    assert!(not_found.contains("Page not found"));
+}
+
+#[test]
+fn topic_pages_list_every_jurisdiction_by_value() {
+    let f = Fixture::new("basic");
+    f.build().unwrap();
+    let topic = f.read_out("topics/judicial_authorisation/index.html");
+    assert!(topic.contains("Must a court authorise an order before it is made?"));
+    assert!(topic.contains(r#"href="/jurisdictions/alpha/#safeguard-judicial-authorisation""#));
+    assert!(topic.contains(r#"href="/jurisdictions/beta/#safeguard-judicial-authorisation""#));
+    // A topic with no page of its own still gets the comparison.
+    let other = f.read_out("topics/user_notice/index.html");
+    assert!(other.contains(r#"id="value-yes""#));
+}
+
+#[test]
+fn exports_and_feed_are_written() {
+    let f = Fixture::new("basic");
+    f.build().unwrap();
+    let csv = f.read_out("export/matrix.csv");
+    assert_eq!(csv.lines().count(), 1 + 16);
+    assert!(csv.starts_with("jurisdiction_id,jurisdiction,iso,safeguard,value"));
+    let json: serde_json::Value = serde_json::from_str(&f.read_out("export/matrix.json")).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), 16);
+    let entry: serde_json::Value =
+        serde_json::from_str(&f.read_out("api/jurisdictions/alpha.json")).unwrap();
+    assert_eq!(entry["instruments"][0]["id"], "ite-2008");
+    let feed = f.read_out("feed.xml");
+    assert!(feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
+    assert!(feed.contains("Alpha &lt;script&gt;"));
+}
+
+#[test]
+fn malformed_yaml_names_the_file_and_line_and_keeps_the_previous_build() {
+    let f = Fixture::new("basic");
+    f.build().unwrap();
+    let before = f.read_out("jurisdictions/alpha/index.html");
+    // Line 7 of beta.md: an unclosed flow sequence.
+    f.edit("jurisdictions/beta.md", "groupings: [eu]", "groupings: [eu");
+    let err = f.build().expect_err("broken YAML must fail the build");
+    let BuildError::Content(report) = err else {
+        panic!("expected a content error, got {err}")
+    };
+    let text = report.to_string();
+    assert!(text.contains("jurisdictions/beta.md:"), "{text}");
+    let d = &report.diagnostics[0];
+    assert!(d.path.ends_with("jurisdictions/beta.md"));
+    assert!((7..=8).contains(&d.line), "line {} in {text}", d.line);
+    assert_eq!(
+        f.read_out("jurisdictions/alpha/index.html"),
+        before,
+        "previous build untouched"
+    );
+    let leftovers: Vec<_> = fs::read_dir(f.dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".jurisdex-"))
+        .collect();
+    assert!(leftovers.is_empty(), "staging directories are cleaned up");
+}
+
+#[test]
+fn a_template_error_fails_the_build_with_its_name() {
+    let f = Fixture::new("basic");
+    let templates = f.dir.path().join("templates");
+    crate::support::copy_dir(
+        &crate::support::manifest_dir().join("templates"),
+        &templates,
+    );
+    let page = templates.join("page.html");
+    let text = fs::read_to_string(&page).unwrap();
+    fs::write(
+        &page,
+        text.replace("{{ page.title }}</h1>", "{{ page.titel }}</h1>"),
+    )
+    .unwrap();
+    let mut options = f.options();
+    options.templates_dir = templates;
+    let err = jurisdex::site::build(&options).expect_err("undefined variable fails");
+    assert!(err.to_string().contains("page.html"), "{err}");
+    assert!(!f.out().exists());
+}

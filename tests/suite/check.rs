@@ -1,0 +1,372 @@
+//! `check`: one failing case per validation rule, each asserting file, line and field.
+
+use crate::support::Fixture;
+use jurisdex::diagnostics::Diagnostic;
+
+/// 1-based line of the first occurrence of `needle` in a fixture file.
+fn line_of(f: &Fixture, file: &str, needle: &str) -> usize {
+    let text = std::fs::read_to_string(f.content().join(file)).unwrap();
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in {file}"));
+    text[..at].matches('\n').count() + 1
+}
+
+fn errors(f: &Fixture) -> Vec<Diagnostic> {
+    let (loaded, _) = jurisdex::site::check(&f.content());
+    loaded
+        .report
+        .diagnostics
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect()
+}
+
+/// Applies an edit to alpha.md and asserts exactly one error on the edited line, naming `field`
+/// and containing `message`.
+fn expect_error(from: &str, to: &str, field: &str, message: &str) {
+    let f = Fixture::new("basic");
+    f.edit("jurisdictions/alpha.md", from, to);
+    let line = line_of(&f, "jurisdictions/alpha.md", to.lines().next().unwrap());
+    let errors = errors(&f);
+    let hit = errors
+        .iter()
+        .find(|d| d.field == field && d.message.contains(message))
+        .unwrap_or_else(|| {
+            panic!("no error on `{field}` containing {message:?}; got:\n{errors:#?}")
+        });
+    assert!(hit.path.ends_with("jurisdictions/alpha.md"));
+    assert_eq!(hit.line, line, "wrong line for {field}: {hit}");
+    assert!(
+        hit.to_string().contains(&format!("alpha.md:{line}:")),
+        "{hit}"
+    );
+}
+
+#[test]
+fn the_fixture_is_valid() {
+    let f = Fixture::new("basic");
+    assert_eq!(errors(&f), Vec::new());
+}
+
+#[test]
+fn unknown_key_is_an_error() {
+    expect_error(
+        "legal_system: civil law",
+        "legal_sytem: civil law",
+        "front matter",
+        "unknown field `legal_sytem`",
+    );
+}
+
+#[test]
+fn unknown_nested_key_names_the_path() {
+    expect_error(
+        "    deadline: 4 hours",
+        "    dedline: 4 hours",
+        "powers[0]",
+        "unknown field `dedline`",
+    );
+}
+
+#[test]
+fn unknown_enum_value_is_an_error() {
+    expect_error(
+        "    authority_type: executive",
+        "    authority_type: ministry",
+        "powers[0].authority_type",
+        "unknown variant `ministry`",
+    );
+}
+
+#[test]
+fn wrong_type_is_an_error() {
+    expect_error(
+        "groupings: [asean]",
+        "groupings: asean",
+        "groupings",
+        "invalid type",
+    );
+}
+
+#[test]
+fn impossible_date_is_an_error() {
+    expect_error(
+        "last_reviewed: 2026-11-01",
+        "last_reviewed: 2026-02-30",
+        "last_reviewed",
+        "does not exist",
+    );
+}
+
+#[test]
+fn missing_safeguard_is_an_error() {
+    let f = Fixture::new("basic");
+    f.edit("jurisdictions/alpha.md", "  sunset_review:\n    value: \"no\"\n    note: Orders do not expire.\n    confidence: believed\n    sources: [law-text]\n", "");
+    let errors = errors(&f);
+    assert!(errors.iter().any(|d| d.field == "safeguards" && d.message.contains("missing field `sunset_review`")), "{errors:#?}");
+}
+
+#[test]
+fn id_must_match_the_file_name() {
+    expect_error(
+        "id: alpha",
+        "id: alfa",
+        "id",
+        "must match the file name `alpha`",
+    );
+}
+
+#[test]
+fn iso_code_is_checked() {
+    expect_error("iso: AL", "iso: Alb", "iso", "ISO 3166-1");
+}
+
+#[test]
+fn unknown_region_and_grouping_are_errors() {
+    expect_error(
+        "region: southeast-asia",
+        "region: atlantis",
+        "region",
+        "unknown region `atlantis`",
+    );
+    expect_error(
+        "groupings: [asean]",
+        "groupings: [asean, nato]",
+        "groupings[1]",
+        "unknown grouping `nato`",
+    );
+}
+
+#[test]
+fn dangling_source_id_is_an_error() {
+    expect_error(
+        "    sources: [ruling]\nsafeguards:",
+        "    sources: [rulling]\nsafeguards:",
+        "cases[0].sources[0]",
+        "unknown source `rulling`",
+    );
+}
+
+#[test]
+fn dangling_instrument_reference_is_an_error() {
+    expect_error(
+        "    basis: { instrument: ite-2008, section: Art. 40(2b) }",
+        "    basis: { instrument: ite-2009, section: Art. 40(2b) }",
+        "powers[0].basis.instrument",
+        "unknown instrument `ite-2009`",
+    );
+    expect_error(
+        "    instrument: ite-2008\n    provision",
+        "    instrument: nope\n    provision",
+        "cases[0].instrument",
+        "unknown instrument `nope`",
+    );
+}
+
+#[test]
+fn rated_safeguard_without_source_is_an_error() {
+    expect_error(
+        "    note: No notice is required.\n    confidence: confirmed\n    sources: [ruling]",
+        "    note: No notice is required.\n    confidence: confirmed\n    sources: []",
+        "safeguards.user_notice.sources",
+        "must cite at least one source",
+    );
+}
+
+#[test]
+fn power_without_source_is_an_error() {
+    expect_error(
+        "    penalties: Access blocking of the platform.\n    confidence: confirmed\n    sources: [law-text]",
+        "    penalties: Access blocking of the platform.\n    confidence: confirmed\n    sources: []",
+        "powers[0].sources",
+        "must cite at least one source",
+    );
+}
+
+#[test]
+fn duplicate_instrument_id_is_an_error() {
+    expect_error(
+        "  - id: thai-act",
+        "  - id: ite-2008",
+        "instruments[1].id",
+        "duplicate instrument id `ite-2008`",
+    );
+}
+
+#[test]
+fn duplicate_source_id_is_an_error() {
+    expect_error(
+        "  - id: ruling",
+        "  - id: law-text",
+        "sources[1].id",
+        "duplicate source id `law-text`",
+    );
+}
+
+#[test]
+fn original_title_needs_its_language() {
+    expect_error(
+        "    original_lang: th\n",
+        "    short_name: CCA\n",
+        "instruments[1]",
+        "`original_title` and `original_lang` go together",
+    );
+}
+
+#[test]
+fn non_web_url_is_an_error() {
+    expect_error(
+        "    url: https://example.org/ruling",
+        "    url: javascript:alert(1)",
+        "sources[1].url",
+        "not an http(s) URL",
+    );
+}
+
+#[test]
+fn no_powers_needs_an_explicit_statement() {
+    let f = Fixture::new("basic");
+    f.edit("jurisdictions/beta.md", "no_general_power:\n  statement: There is no general national power; removal orders come only from the TCO Regulation.\n  sources: [tco-text]\n", "");
+    let errors = errors(&f);
+    let hit = errors
+        .iter()
+        .find(|d| d.field == "powers")
+        .expect("powers error");
+    assert!(hit.message.contains("no_general_power"));
+    assert_eq!(hit.line, line_of(&f, "jurisdictions/beta.md", "powers: []"));
+}
+
+#[test]
+fn instrument_needs_a_citation() {
+    let f = Fixture::new("basic");
+    f.edit(
+        "jurisdictions/beta.md",
+        "    citation: Regulation (EU) 2021/784\n",
+        "    citation: \"\"\n",
+    );
+    assert!(
+        errors(&f)
+            .iter()
+            .any(|d| d.field == "instruments" && d.message.contains("`citation`"))
+    );
+}
+
+#[test]
+fn alias_clashing_with_an_id_is_an_error() {
+    expect_error(
+        "aliases: [old-alpha]",
+        "aliases: [beta]",
+        "aliases[0]",
+        "is the id of an existing entry",
+    );
+}
+
+#[test]
+fn duplicate_alias_across_entries_is_an_error() {
+    let f = Fixture::new("basic");
+    f.edit(
+        "jurisdictions/beta.md",
+        "entry_status: draft",
+        "entry_status: draft\naliases: [old-alpha]",
+    );
+    assert!(
+        errors(&f)
+            .iter()
+            .any(|d| d.message.contains("is already an alias of"))
+    );
+}
+
+#[test]
+fn every_problem_is_reported_in_one_run() {
+    let f = Fixture::new("basic");
+    f.edit(
+        "jurisdictions/alpha.md",
+        "region: southeast-asia",
+        "region: atlantis",
+    );
+    f.edit(
+        "jurisdictions/alpha.md",
+        "    sources: [ruling]\nsafeguards:",
+        "    sources: [nope]\nsafeguards:",
+    );
+    f.edit(
+        "jurisdictions/beta.md",
+        "groupings: [eu]",
+        "groupings: [eu, nato]",
+    );
+    assert!(errors(&f).len() >= 3);
+}
+
+#[test]
+fn warnings_do_not_fail_stale_and_unsure_claims() {
+    let f = Fixture::new("basic");
+    f.edit(
+        "jurisdictions/alpha.md",
+        "last_reviewed: 2026-11-01",
+        "last_reviewed: 2020-01-01",
+    );
+    let (loaded, _) = jurisdex::site::check(&f.content());
+    assert!(!loaded.report.has_errors());
+    let warnings: Vec<String> = loaded
+        .report
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("warning: last_reviewed: not reviewed for more than 12 months")),
+        "{warnings:#?}"
+    );
+    assert!(warnings.iter().any(
+        |w| w.contains("safeguards.independent_oversight.confidence") && w.contains("unsure")
+    ));
+}
+
+#[test]
+fn file_level_problems_are_reported_not_panicked() {
+    let f = Fixture::new("basic");
+    f.write("jurisdictions/empty.md", "");
+    f.write("jurisdictions/unclosed.md", "---\nid: unclosed\nname: X\n");
+    f.write("jurisdictions/latin1.md", "---\nid: latin1\n");
+    std::fs::write(
+        f.content().join("jurisdictions/latin1.md"),
+        b"---\nid: latin1\nname: Caf\xe9\n---\n",
+    )
+    .unwrap();
+    let errors = errors(&f);
+    let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter()
+            .any(|t| t.contains("empty.md:1:1: front matter: is empty")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("unclosed.md:1:1: front matter: has no closing `---`")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("latin1.md:3:") && t.contains("not valid UTF-8")),
+        "{text:#?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_out_of_content_is_refused() {
+    let f = Fixture::new("basic");
+    let outside = f.dir.path().join("outside.md");
+    std::fs::write(&outside, "---\nid: outside\n---\n").unwrap();
+    std::os::unix::fs::symlink(&outside, f.content().join("jurisdictions/outside.md")).unwrap();
+    let errors = errors(&f);
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.message.contains("outside the content directory")),
+        "{errors:#?}"
+    );
+}

@@ -1,0 +1,182 @@
+//! The router end to end with `oneshot`: pages, headers, redirects, search, APIs, hostile input.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+use crate::support::Fixture;
+use jurisdex::server::{AppState, Snapshot, app};
+
+struct Served {
+    _fixture: Fixture,
+    router: axum::Router,
+}
+
+fn served() -> Served {
+    let fixture = Fixture::new("basic");
+    let built = fixture.build().expect("fixture builds");
+    let snapshot = Snapshot::open(&built, &fixture.options(), 1, false).expect("snapshot opens");
+    Served {
+        router: app(AppState::new(snapshot)),
+        _fixture: fixture,
+    }
+}
+
+async fn get(router: &axum::Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = router
+        .clone()
+        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn pages_are_served_with_security_headers() {
+    let s = served();
+    let (status, headers, body) = get(&s.router, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Safeguards matrix"));
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"));
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert!(headers.contains_key(header::REFERRER_POLICY));
+    let (status, _, body) = get(&s.router, "/jurisdictions/alpha/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(r#"id="safeguard-judicial-authorisation""#));
+    let (status, _, body) = get(&s.router, "/healthz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
+}
+
+#[tokio::test]
+async fn unknown_pages_get_the_404_page_and_aliases_301() {
+    let s = served();
+    let (status, _, body) = get(&s.router, "/jurisdictions/nowhere/").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("Page not found"));
+    let (status, headers, _) = get(&s.router, "/jurisdictions/old-alpha/").await;
+    assert_eq!(status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(headers[header::LOCATION], "/jurisdictions/alpha/");
+}
+
+#[tokio::test]
+async fn path_traversal_in_any_encoding_never_escapes() {
+    let s = served();
+    for uri in [
+        "/../Cargo.toml",
+        "/%2e%2e/Cargo.toml",
+        "/%2E%2E%2FCargo.toml",
+        "/assets/..%2f..%2fCargo.toml",
+        "/assets%5c..%5cCargo.toml",
+        "/.search-index/meta.json",
+        "/index.html%00.css",
+    ] {
+        let (status, _, body) = get(&s.router, uri).await;
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST,
+            "{uri}: {status}"
+        );
+        assert!(!body.contains("[package]"), "{uri} leaked a file");
+    }
+}
+
+#[tokio::test]
+async fn search_page_and_api_find_the_section() {
+    let s = served();
+    let (status, _, body) = get(&s.router, "/search?q=blocking+orders").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("/jurisdictions/alpha/#section-legal-framework"),
+        "{body}"
+    );
+    assert!(body.contains("<mark>"));
+    let (status, headers, body) = get(&s.router, "/api/search?q=Kominfo&limit=5").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(json["total"].as_u64().unwrap() >= 1);
+    assert!(
+        json["hits"][0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("/jurisdictions/alpha/")
+    );
+    assert!(json["facets"].is_array());
+}
+
+#[tokio::test]
+async fn search_facet_links_and_empty_browse_view() {
+    let s = served();
+    let (status, _, body) = get(&s.router, "/search").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Browse:"));
+    let (_, _, body) = get(&s.router, "/search?q=law&region=europe").await;
+    assert!(body.contains("region: europe"), "active filter shown");
+    assert!(
+        !body.contains("/jurisdictions/alpha/#"),
+        "alpha is filtered out"
+    );
+}
+
+#[tokio::test]
+async fn hostile_queries_never_500() {
+    let s = served();
+    let long = "a".repeat(10_000);
+    for q in [
+        "AND%20OR%20((",
+        "title:",
+        "%22unclosed",
+        "%00%01%02",
+        "%ZZ",
+        "-",
+        "*",
+        "%3Cscript%3Ealert(1)%3C/script%3E",
+        long.as_str(),
+    ] {
+        for path in ["/search", "/api/search"] {
+            let (status, _, body) = get(&s.router, &format!("{path}?q={q}")).await;
+            assert!(
+                status == StatusCode::OK || status == StatusCode::BAD_REQUEST,
+                "{path}?q={q}: {status}"
+            );
+            assert!(
+                !body.contains("<script>alert(1)"),
+                "{path}: query reflected unescaped"
+            );
+        }
+    }
+    let (status, _, body) = get(&s.router, &format!("/api/search?q={long}")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("query too long"));
+    let (status, _, _) = get(&s.router, "/api/search?limit=abc").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn jurisdiction_api_returns_the_entry() {
+    let s = served();
+    let (status, _, body) = get(&s.router, "/api/jurisdictions/alpha").await;
+    assert_eq!(status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(json["id"], "alpha");
+    assert_eq!(json["safeguards"]["judicial_authorisation"]["value"], "no");
+    let (status, headers, _) = get(&s.router, "/api/jurisdictions/old-alpha").await;
+    assert_eq!(status, StatusCode::MOVED_PERMANENTLY);
+    assert_eq!(headers[header::LOCATION], "/api/jurisdictions/alpha");
+    let (status, _, body) = get(&s.router, "/api/jurisdictions/nowhere").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("no jurisdiction with id"));
+}

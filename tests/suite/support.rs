@@ -1,0 +1,93 @@
+//! Shared helpers: fixture sites in temp dirs, builds, and the optional ../shared corpora.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use jurisdex::site::{self, BuildError, BuildOptions, Built};
+
+/// The crate root.
+pub fn manifest_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A temp dir holding a copy of `tests/fixtures/<name>` as `content/`.
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub fn new(name: &str) -> Fixture {
+        let dir = tempfile::tempdir().expect("tempdir");
+        copy_dir(
+            &manifest_dir().join("tests/fixtures").join(name),
+            &dir.path().join("content"),
+        );
+        Fixture { dir }
+    }
+
+    pub fn content(&self) -> PathBuf {
+        self.dir.path().join("content")
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.dir.path().join("public")
+    }
+
+    pub fn options(&self) -> BuildOptions {
+        BuildOptions {
+            content_dir: self.content(),
+            templates_dir: manifest_dir().join("templates"),
+            out_dir: self.out(),
+            base_url: "http://127.0.0.1:8080".into(),
+            dev_reload: false,
+        }
+    }
+
+    pub fn build(&self) -> Result<Built, BuildError> {
+        site::build(&self.options())
+    }
+
+    /// Replaces `from` with `to` in a content file (panics if `from` is absent).
+    pub fn edit(&self, file: &str, from: &str, to: &str) {
+        let path = self.content().join(file);
+        let text = fs::read_to_string(&path).expect("read fixture file");
+        assert!(text.contains(from), "{file} does not contain {from:?}");
+        fs::write(&path, text.replacen(from, to, 1)).expect("write fixture file");
+    }
+
+    pub fn write(&self, file: &str, text: &str) {
+        let path = self.content().join(file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    pub fn read_out(&self, file: &str) -> String {
+        fs::read_to_string(self.out().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// `../shared` beside the checkout, or `None` with a message (a failure in CI, where it exists).
+pub fn shared_dir() -> Option<PathBuf> {
+    let dir = manifest_dir().join("../shared");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("../shared is missing, but CI=true: the shared corpora must be present in CI");
+    }
+    eprintln!("skipped: ../shared is absent, so this corpus test cannot run");
+    None
+}

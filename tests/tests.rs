@@ -1,0 +1,13 @@
+//! Integration tests: one binary, one module per feature (keeps link times down on 2 cores).
+
+#[path = "suite/support.rs"]
+mod support;
+
+#[path = "suite/build.rs"]
+mod build;
+#[path = "suite/check.rs"]
+mod check;
+#[path = "suite/cli.rs"]
+mod cli;
+#[path = "suite/server.rs"]
+mod server;
