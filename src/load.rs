@@ -461,6 +461,34 @@ mod tests {
     }
 
     #[test]
+    fn parser_limits_stop_deep_nesting_and_alias_bombs() {
+        let path = Path::new("x.md");
+        let deep = format!("x: {}{}\n", "[".repeat(10_000), "]".repeat(10_000));
+        let err = parse_yaml::<serde_yaml::Value>(path, &deep, 1).unwrap_err();
+        assert!(
+            err.message.contains("recursion limit exceeded"),
+            "{}",
+            err.message
+        );
+        let mut bomb = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (name, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+            .iter()
+            .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+        {
+            bomb.push_str(&format!(
+                "{name}: &{name} [{}]\n",
+                vec![format!("*{prev}"); 9].join(", ")
+            ));
+        }
+        let err = parse_yaml::<serde_yaml::Value>(path, &bomb, 1).unwrap_err();
+        assert!(
+            err.message.contains("repetition limit exceeded"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
     fn yaml_errors_point_into_the_file_and_name_the_field() {
         #[derive(serde::Deserialize, Debug)]
         #[serde(deny_unknown_fields)]

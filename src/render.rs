@@ -69,6 +69,7 @@ impl Renderer {
         env.set_loader(minijinja::path_loader(dir));
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_reload(false);
+        env.set_formatter(html_formatter);
         env.add_filter("date", human_date);
         env.add_filter("anchor", |key: String| {
             SafeguardKey::from_key(&key).map_or(key.clone(), SafeguardKey::anchor)
@@ -134,7 +135,7 @@ impl Renderer {
             page(
                 "topics/index.html",
                 "topics.html",
-                context! { site => Serde(site) },
+                context! { topics => Serde(topic_index(site)) },
             )?,
         ];
         let entries: Vec<OutputFile> = site
@@ -290,6 +291,8 @@ struct JurisdictionView<'a> {
     sources: BTreeMap<&'a str, &'a crate::model::Source>,
     /// Case numbers (1-based) per instrument id, to tie rulings to the provisions they affected.
     cases_by_instrument: BTreeMap<&'a str, Vec<usize>>,
+    /// Distinct ordering authorities with their type, in order of first appearance.
+    authorities: Vec<String>,
     region_name: String,
     grouping_names: Vec<(String, String)>,
     warnings: usize,
@@ -323,8 +326,19 @@ impl<'a> JurisdictionView<'a> {
                 .count()
             + j.safeguards
                 .iter()
-                .filter(|(_, a)| a.confidence == Confidence::Unsure)
+                .filter(|(_, a)| a.value != Value::Unknown && a.confidence == Confidence::Unsure)
                 .count();
+        let mut authorities: Vec<String> = Vec::new();
+        for p in &j.powers {
+            let text = format!(
+                "{} ({})",
+                p.authority,
+                p.authority_type.label().to_lowercase()
+            );
+            if !authorities.contains(&text) {
+                authorities.push(text);
+            }
+        }
         JurisdictionView {
             instrument_titles: j
                 .instruments
@@ -338,6 +352,7 @@ impl<'a> JurisdictionView<'a> {
                 .collect(),
             sources: j.sources.iter().map(|s| (s.id.as_str(), s)).collect(),
             cases_by_instrument,
+            authorities,
             region_name: site
                 .taxonomy
                 .regions
@@ -415,6 +430,30 @@ fn topic_rows(site: &Site, key: SafeguardKey) -> Vec<TopicGroup> {
         .collect()
 }
 
+/// One line of the topics index: a safeguard, with its question and summary where written.
+#[derive(Serialize)]
+struct TopicSummary {
+    key: &'static str,
+    label: &'static str,
+    question: Option<String>,
+    summary: Option<String>,
+}
+
+fn topic_index(site: &Site) -> Vec<TopicSummary> {
+    SafeguardKey::ALL
+        .iter()
+        .map(|&key| {
+            let topic = site.topics.iter().find(|t| t.key == key);
+            TopicSummary {
+                key: key.key(),
+                label: key.label(),
+                question: topic.map(|t| t.question.clone()),
+                summary: topic.map(|t| t.summary.clone()),
+            }
+        })
+        .collect()
+}
+
 #[derive(Serialize)]
 struct KeyLabel {
     key: &'static str,
@@ -457,6 +496,34 @@ fn value_legend() -> Vec<LegendItem> {
             },
         })
         .collect()
+}
+
+/// Autoescape like minijinja's default, but leaves `/` alone so URLs stay readable in the HTML
+/// (`&`, `<`, `>`, `"` and `'` are still escaped).
+fn html_formatter(
+    out: &mut minijinja::Output,
+    state: &mut minijinja::State,
+    value: &JinjaValue,
+) -> Result<(), minijinja::Error> {
+    match value.as_str() {
+        Some(text)
+            if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() =>
+        {
+            let mut escaped = String::with_capacity(text.len() + 8);
+            for c in text.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#x27;"),
+                    _ => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(minijinja::Error::from)
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
 }
 
 /// `label("value", "yes")` → `Yes`: the human label of any vocabulary key.

@@ -19,7 +19,8 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, QueryParser, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, EnableScoring, Explanation, FuzzyTermQuery, Occur, Query,
+    QueryParser, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{
     FAST, Facet as FacetPath, FacetOptions, Field, IndexRecordOption, STORED, STRING, Schema,
@@ -28,8 +29,8 @@ use tantivy::schema::{
 use tantivy::snippet::{SnippetGenerator, collapse_overlapped_ranges};
 use tantivy::tokenizer::{LowerCaser, NgramTokenizer, TextAnalyzer, TokenStream};
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score, Searcher,
-    TantivyDocument, Term,
+    DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score,
+    Searcher, SegmentReader, TantivyDocument, Term,
 };
 
 use crate::markdown::Rendered;
@@ -94,8 +95,9 @@ pub struct SearchIndex {
     labels: Labels,
 }
 
-/// A search as the server receives it; every field is optional.
+/// A search as the server receives it; every field is optional, even `q`.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct SearchRequest {
     pub q: String,
     pub region: Option<String>,
@@ -898,11 +900,10 @@ impl SearchIndex {
     ) -> tantivy::Result<Outcome> {
         let searcher = self.reader.searcher();
         let mut clauses = filters.clauses(&self.fields);
-        clauses.extend(
-            parsed
-                .exclusions()
-                .map(|text| (Occur::MustNot, self.parse_text(&[text]))),
-        );
+        clauses.extend(parsed.exclusions().map(|text| {
+            let excluded: Box<dyn Query> = Box::new(ForwardOnly(self.parse_text(&[text])));
+            (Occur::MustNot, excluded)
+        }));
         let positive: Vec<&str> = parsed.positive().collect();
         if positive.is_empty() {
             // Browse view: all jurisdictions, or everything the filters let through, in site order.
@@ -1069,6 +1070,7 @@ impl SearchIndex {
             .iter()
             .map(|&(score, address)| Ok((score, searcher.doc::<TantivyDocument>(address)?)))
             .collect::<tantivy::Result<Vec<_>>>()?;
+        let mut query_terms = self.query_terms(parsed);
         let mut corrected_query = None;
         let generator = match highlight {
             Highlight::Nothing => None,
@@ -1078,12 +1080,12 @@ impl SearchIndex {
                 Some(generator)
             }
             Highlight::Fuzzy(terms) => {
-                let (generator, suggestion) = self.fuzzy_matches(&docs, terms, parsed);
+                let (generator, suggestion) =
+                    self.fuzzy_matches(&docs, terms, parsed, &mut query_terms);
                 corrected_query = suggestion;
                 generator
             }
         };
-        let query_terms = self.query_terms(parsed);
         let hits = docs
             .iter()
             .map(|(score, doc)| self.hit(doc, *score, generator.as_ref(), &query_terms))
@@ -1098,47 +1100,61 @@ impl SearchIndex {
     }
 
     /// The words of the hits that the fuzzy terms matched: a snippet generator highlighting them,
-    /// and the query rewritten with the most common spelling of each.
+    /// and the query rewritten with the most common spelling of each. The matched stems are added
+    /// to `query_terms`, so a local-language title that matched is the one shown.
     fn fuzzy_matches(
         &self,
         docs: &[(Score, TantivyDocument)],
         terms: &[FuzzyTerm],
         parsed: &ParsedQuery,
+        query_terms: &mut QueryTerms,
     ) -> (Option<SnippetGenerator>, Option<String>) {
         let Some(mut stemmer) = self.stemmer() else {
             return (None, None);
         };
         let mut matched: BTreeMap<String, Score> = BTreeMap::new();
-        let mut spellings: BTreeMap<usize, BTreeMap<String, usize>> = BTreeMap::new();
+        // Per query word: each spelling found, with its edit distance and how often it occurs.
+        let mut spellings: BTreeMap<usize, BTreeMap<String, (usize, usize)>> = BTreeMap::new();
         for (_, doc) in docs {
-            for field in [self.fields.title, self.fields.text] {
+            for field in [
+                self.fields.title,
+                self.fields.original_title,
+                self.fields.text,
+            ] {
                 let text = stored(doc, field);
                 stemmer.token_stream(text).process(&mut |token| {
                     for term in terms {
-                        if edit_distance(&token.text, &term.stem) <= usize::from(term.distance) {
-                            matched.insert(token.text.clone(), 1.0);
-                            if let Some(spelling) = text.get(token.offset_from..token.offset_to) {
-                                *spellings
-                                    .entry(term.part)
-                                    .or_default()
-                                    .entry(spelling.to_lowercase())
-                                    .or_default() += 1;
-                            }
+                        let distance = edit_distance(&token.text, &term.stem);
+                        if distance > usize::from(term.distance) {
+                            continue;
+                        }
+                        matched.insert(token.text.clone(), 1.0);
+                        if let Some(spelling) = text.get(token.offset_from..token.offset_to) {
+                            let seen = spellings
+                                .entry(term.part)
+                                .or_default()
+                                .entry(spelling.to_lowercase())
+                                .or_insert((distance, 0));
+                            seen.1 += 1;
                         }
                     }
                 });
             }
         }
+        // The closest spelling wins, then the most frequent; a word with several tokens is kept.
         let mut replacements = HashMap::new();
-        for (part, counts) in spellings {
+        for (part, found) in spellings {
             let single_term = terms.iter().filter(|t| t.part == part).count() == 1;
-            let best = counts
+            let best = found
                 .into_iter()
-                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
-            if let (true, Some((spelling, _))) = (single_term, best) {
+                .min_by(|a, b| (a.1.0, b.1.1, &a.0).cmp(&(b.1.0, a.1.1, &b.0)));
+            if let (true, Some((spelling, (distance, _)))) = (single_term, best)
+                && distance > 0
+            {
                 replacements.insert(part, spelling);
             }
         }
+        query_terms.stems.extend(matched.keys().cloned());
         let rewritten = parsed.render(&replacements);
         let suggestion = (rewritten.to_lowercase()
             != parsed.render(&HashMap::new()).to_lowercase())
@@ -1281,6 +1297,76 @@ fn with_clauses(base: Box<dyn Query>, clauses: Vec<(Occur, Box<dyn Query>)>) -> 
     Box::new(BooleanQuery::new(all))
 }
 
+/// Wraps an excluded query so that its scorer is only ever moved forward.
+///
+/// An exclusion probes its scorer with each candidate document and ignores the lower bounds that
+/// `seek_danger` returns, so a probe can land behind a phrase scorer's current document. tantivy
+/// 0.27's `PhraseScorer::seek_danger` asserts against that in debug builds (see
+/// quickwit-oss/tantivy#2811), so `-"a phrase"` would panic in a debug server. Here every probe
+/// becomes a guarded `seek`, which never moves backwards.
+#[derive(Debug)]
+struct ForwardOnly(Box<dyn Query>);
+
+impl Clone for ForwardOnly {
+    fn clone(&self) -> ForwardOnly {
+        ForwardOnly(self.0.box_clone())
+    }
+}
+
+impl Query for ForwardOnly {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(ForwardOnlyWeight(self.0.weight(enable_scoring)?)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.0.query_terms(visitor);
+    }
+}
+
+struct ForwardOnlyWeight(Box<dyn Weight>);
+
+impl Weight for ForwardOnlyWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(ForwardOnlyScorer(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+}
+
+struct ForwardOnlyScorer(Box<dyn Scorer>);
+
+impl DocSet for ForwardOnlyScorer {
+    fn advance(&mut self) -> DocId {
+        self.0.advance()
+    }
+
+    // The default `seek_danger` calls this, so the inner scorer never sees a danger-zone seek.
+    fn seek(&mut self, target: DocId) -> DocId {
+        let doc = self.0.doc();
+        if doc >= target {
+            doc
+        } else {
+            self.0.seek(target)
+        }
+    }
+
+    fn doc(&self) -> DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+}
+
+impl Scorer for ForwardOnlyScorer {
+    fn score(&mut self) -> Score {
+        self.0.score()
+    }
+}
+
 #[derive(Default)]
 struct Outcome {
     total: usize,
@@ -1376,14 +1462,20 @@ fn needs_ngrams(text: &str) -> bool {
     })
 }
 
-/// Cuts the query to [`MAX_QUERY_BYTES`] at a character boundary, turns control whitespace into
-/// spaces and drops other control characters.
+/// Cuts the query to [`MAX_QUERY_BYTES`] at a character boundary (and before a word the cut would
+/// split), turns control whitespace into spaces and drops other control characters.
 fn clean_query(q: &str) -> String {
     let mut end = q.len().min(MAX_QUERY_BYTES);
     while !q.is_char_boundary(end) {
         end -= 1;
     }
-    let cleaned: String = q[..end]
+    let mut kept = &q[..end];
+    if q[end..].starts_with(|c: char| !c.is_whitespace())
+        && let Some(space) = kept.rfind(char::is_whitespace)
+    {
+        kept = &kept[..space];
+    }
+    let cleaned: String = kept
         .chars()
         .filter_map(|c| match c {
             c if c.is_whitespace() => Some(' '),
@@ -1523,7 +1615,7 @@ struct Filters {
 }
 
 impl Filters {
-    /// The request's own filter fields (comma-separated values allowed) plus those in the query.
+    /// The request's own filter fields plus those in the query; either may list values with commas.
     fn new(request: &SearchRequest, parsed: &ParsedQuery) -> Filters {
         let mut filters = Filters::default();
         let fields = [
@@ -1535,7 +1627,7 @@ impl Filters {
             (FilterKey::Jurisdiction, &request.jurisdiction),
         ];
         for (key, value) in fields {
-            for value in value.iter().flat_map(|v| v.split(',')) {
+            if let Some(value) = value {
                 filters.add(key, value, false);
             }
         }
@@ -1552,15 +1644,17 @@ impl Filters {
         filters
     }
 
-    fn add(&mut self, key: FilterKey, value: &str, negated: bool) {
-        let value = key.normalize(value);
-        if value.is_empty() {
-            return;
-        }
-        if negated {
-            self.exclude.push((key, value));
-        } else {
-            self.include.entry(key).or_default().insert(value);
+    /// Adds one value, or several separated by commas.
+    fn add(&mut self, key: FilterKey, values: &str, negated: bool) {
+        for value in values.split(',').map(|v| key.normalize(v)) {
+            if value.is_empty() {
+                continue;
+            }
+            if negated {
+                self.exclude.push((key, value));
+            } else {
+                self.include.entry(key).or_default().insert(value);
+            }
         }
     }
 
@@ -1619,9 +1713,14 @@ fn snippet(text: &str, generator: Option<&SnippetGenerator>) -> (String, Vec<(us
     if let Some(snippet) = generator.map(|g| g.snippet(text))
         && !snippet.highlighted().is_empty()
     {
+        // Fragments start and end on words; keep what is left on either side when it is only
+        // punctuation, and mark a cut with an ellipsis otherwise.
         let range = snippet.fragment_range();
-        let before = if range.start > 0 { "… " } else { "" };
-        let after = if range.end < text.len() { " …" } else { "" };
+        let head = text.get(..range.start).unwrap_or("");
+        let tail = text.get(range.end..).unwrap_or("");
+        let wordless = |s: &str| s.len() <= 8 && !s.chars().any(char::is_alphanumeric);
+        let before = if wordless(head) { head } else { "… " };
+        let after = if wordless(tail) { tail } else { " …" };
         let highlights = collapse_overlapped_ranges(snippet.highlighted())
             .into_iter()
             .map(|r| (r.start + before.len(), r.end + before.len()))
@@ -1670,5 +1769,622 @@ fn escape_into(html: &mut String, text: &str) {
             '\'' => html.push_str("&#39;"),
             c => html.push(c),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::render;
+    use crate::model::{
+        Assessment, Case, Confidence, Date, EntryStatus, Group, Instrument, InstrumentDates,
+        InstrumentType, Outcome as CaseOutcome, Page as SitePage, Power, Provision, Safeguards,
+        Taxonomy, Topic,
+    };
+
+    const HOSTILE: &str = "Users are never told. <script>alert(1)</script> & \"quoted\" 'text'.";
+    const THAI_TITLE: &str = "พระราชบัญญัติว่าด้วยการกระทำความผิดเกี่ยวกับคอมพิวเตอร์ พ.ศ. 2550";
+
+    fn date() -> Date {
+        Date {
+            year: 2024,
+            month: None,
+            day: None,
+        }
+    }
+
+    fn assessment(value: Rating, note: &str) -> Assessment {
+        Assessment {
+            value,
+            provisions: Vec::new(),
+            note: note.to_owned(),
+            confidence: Confidence::Confirmed,
+            sources: Vec::new(),
+        }
+    }
+
+    fn safeguards(judicial: Assessment, notice: Assessment) -> Safeguards {
+        let unknown = || assessment(Rating::Unknown, "Not yet assessed.");
+        Safeguards {
+            legal_clarity: unknown(),
+            necessity_proportionality: unknown(),
+            judicial_authorisation: judicial,
+            independent_oversight: unknown(),
+            user_notice: notice,
+            appeal_redress: unknown(),
+            transparency_reporting: unknown(),
+            sunset_review: unknown(),
+        }
+    }
+
+    fn instrument(id: &str, title: &str, short_name: Option<&str>, citation: &str) -> Instrument {
+        Instrument {
+            id: id.to_owned(),
+            title: title.to_owned(),
+            original_title: None,
+            original_lang: None,
+            short_name: short_name.map(str::to_owned),
+            kind: InstrumentType::Statute,
+            status: InstrumentStatus::InForce,
+            dates: InstrumentDates::default(),
+            citation: citation.to_owned(),
+            url: None,
+            key_provisions: Vec::new(),
+            confidence: Confidence::Confirmed,
+            sources: Vec::new(),
+        }
+    }
+
+    fn power(authority: &str, authority_type: AuthorityType, basis: &str, grounds: &str) -> Power {
+        Power {
+            authority: authority.to_owned(),
+            authority_type,
+            actions: vec![Action::BlockAccess, Action::RemoveContent],
+            basis: Reference {
+                instrument: basis.to_owned(),
+                section: "s 1".to_owned(),
+            },
+            grounds: grounds.to_owned(),
+            deadline: None,
+            penalties: None,
+            confidence: Confidence::Confirmed,
+            sources: Vec::new(),
+        }
+    }
+
+    fn jurisdiction(id: &str, name: &str, region: &str, groupings: &[&str]) -> Jurisdiction {
+        Jurisdiction {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            iso: id[..2].to_uppercase(),
+            region: region.to_owned(),
+            groupings: groupings.iter().map(|g| (*g).to_owned()).collect(),
+            legal_system: "common law".to_owned(),
+            summary: String::new(),
+            last_reviewed: date(),
+            reviewed_by: "test".to_owned(),
+            entry_status: EntryStatus::Reviewed,
+            aliases: Vec::new(),
+            changelog: Vec::new(),
+            instruments: Vec::new(),
+            powers: Vec::new(),
+            no_general_power: None,
+            cases: Vec::new(),
+            safeguards: safeguards(
+                assessment(Rating::Unknown, "Not yet assessed."),
+                assessment(Rating::Unknown, "Not yet assessed."),
+            ),
+            sources: Vec::new(),
+            body: Rendered::default(),
+        }
+    }
+
+    fn group(id: &str, name: &str) -> Group {
+        Group {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            description: None,
+        }
+    }
+
+    fn site() -> Site {
+        let mut pakistan = jurisdiction("pakistan", "Pakistan", "south-asia", &["commonwealth"]);
+        pakistan.summary =
+            "The telecom regulator orders websites taken down under PECA.".to_owned();
+        let mut peca = instrument(
+            "peca-2016",
+            "Prevention of Electronic Crimes Act 2016",
+            Some("PECA"),
+            "Act No. XL of 2016",
+        );
+        peca.original_title = Some("انسداد الیکٹرانک جرائم ایکٹ".to_owned());
+        peca.original_lang = Some("ur".to_owned());
+        peca.key_provisions = vec![Provision {
+            section: "s 37".to_owned(),
+            gist: "The Authority may remove or block access to unlawful online content.".to_owned(),
+        }];
+        pakistan.instruments = vec![
+            peca,
+            instrument(
+                "rules-2021",
+                "Removal and Blocking of Unlawful Online Content Rules 2021",
+                None,
+                "Made under section 37 of PECA, the parent Act.",
+            ),
+        ];
+        let mut pta = power(
+            "Pakistan Telecommunication Authority",
+            AuthorityType::Executive,
+            "peca-2016",
+            "The glory of Islam, public order, decency or morality.",
+        );
+        pta.deadline = Some("48 hours".to_owned());
+        pakistan.powers = vec![pta];
+        pakistan.cases = vec![Case {
+            name: "Bytes for All v Federation of Pakistan".to_owned(),
+            court: "Islamabad High Court".to_owned(),
+            date: date(),
+            citation: None,
+            outcome: CaseOutcome::Pending,
+            instrument: "peca-2016".to_owned(),
+            provision: Some("s 37".to_owned()),
+            summary: "Petitioners argued that a court order should precede any takedown."
+                .to_owned(),
+            confidence: Confidence::Confirmed,
+            sources: Vec::new(),
+        }];
+        pakistan.safeguards = safeguards(
+            assessment(Rating::No, "The regulator acts alone, without judges."),
+            assessment(Rating::No, HOSTILE),
+        );
+        pakistan.body = render(
+            "Pakistan has a long record of platform bans.\n\n\
+             ## The YouTube ban\n\nYouTube was blocked in 2012 after a video was posted.\n\n\
+             ## Oversight\n\nThere is no independent oversight body.\n",
+        );
+
+        let mut indonesia = jurisdiction("indonesia", "Indonesia", "southeast-asia", &["asean"]);
+        indonesia.summary =
+            "The Ministry of Communication and Informatics (Kominfo) orders access blocking of negative content."
+                .to_owned();
+        let mut ite = instrument(
+            "ite-2008",
+            "Electronic Information and Transactions Law",
+            Some("ITE Law"),
+            "Law No. 11 of 2008",
+        );
+        ite.original_title = Some("Undang-Undang Informasi dan Transaksi Elektronik".to_owned());
+        ite.original_lang = Some("id".to_owned());
+        indonesia.instruments = vec![ite];
+        indonesia.powers = vec![power(
+            "Kominfo",
+            AuthorityType::Executive,
+            "ite-2008",
+            "Negative content, including gambling.",
+        )];
+        indonesia.safeguards = safeguards(
+            assessment(
+                Rating::No,
+                "No order of a court is needed before the ministry blocks a site.",
+            ),
+            assessment(Rating::Partial, "Platforms are told; users rarely are."),
+        );
+        indonesia.body =
+            render("## Access blocking\n\nThe ministry keeps a list called Trust Positif.\n");
+
+        let mut thailand = jurisdiction("thailand", "Thailand", "southeast-asia", &["asean"]);
+        thailand.summary =
+            "Judges may suppress computer data on a motion by an official.".to_owned();
+        let mut cca = instrument(
+            "cca-2007",
+            "Computer-Related Crime Act B.E. 2550 (2007)",
+            Some("CCA"),
+            "B.E. 2550 (2007)",
+        );
+        cca.original_title = Some(THAI_TITLE.to_owned());
+        cca.original_lang = Some("th".to_owned());
+        thailand.instruments = vec![cca];
+        thailand.powers = vec![power(
+            "Court, on a motion by a competent official",
+            AuthorityType::Court,
+            "cca-2007",
+            "Data affecting national security.",
+        )];
+
+        Site {
+            taxonomy: Taxonomy {
+                regions: vec![
+                    group("south-asia", "South Asia"),
+                    group("southeast-asia", "Southeast Asia"),
+                ],
+                groupings: vec![
+                    group("asean", "ASEAN"),
+                    group("commonwealth", "Commonwealth"),
+                ],
+            },
+            // Deliberately not sorted: the index sorts by name itself.
+            jurisdictions: vec![thailand, pakistan, indonesia],
+            topics: vec![Topic {
+                key: SafeguardKey::UserNotice,
+                title: "User notice".to_owned(),
+                question: "Are users told when their content is removed?".to_owned(),
+                summary: "Notice lets people challenge a decision.".to_owned(),
+                body: render("Without notice there is no appeal.\n"),
+            }],
+            pages: vec![SitePage {
+                id: "about".to_owned(),
+                title: "About jurisdex".to_owned(),
+                summary: "What this site is.".to_owned(),
+                body: render("A comparative knowledge base.\n"),
+            }],
+        }
+    }
+
+    fn fixture() -> (tempfile::TempDir, SearchIndex) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index_dir = dir.path().join("index").join("nested");
+        build_index(&site(), &index_dir).expect("build");
+        let index = SearchIndex::open(&index_dir).expect("open");
+        (dir, index)
+    }
+
+    fn query(q: &str) -> SearchRequest {
+        SearchRequest {
+            q: q.to_owned(),
+            limit: Some(MAX_LIMIT),
+            ..SearchRequest::default()
+        }
+    }
+
+    fn urls(results: &SearchResults) -> Vec<&str> {
+        results.hits.iter().map(|h| h.url.as_str()).collect()
+    }
+
+    fn facet<'r>(results: &'r SearchResults, name: &str) -> &'r Facet {
+        results
+            .facets
+            .iter()
+            .find(|f| f.name == name)
+            .expect("facet present")
+    }
+
+    #[test]
+    fn index_holds_every_unit() {
+        let (_dir, index) = fixture();
+        // 3 summaries, 4 instruments, 3 powers, 1 case, 24 safeguards, 3 sections, 1 topic, 1 page.
+        assert_eq!(index.doc_count(), 40);
+    }
+
+    #[test]
+    fn browse_view_lists_jurisdictions_by_name() {
+        let (_dir, index) = fixture();
+        let results = index.search(&SearchRequest::default());
+        let titles: Vec<&str> = results.hits.iter().map(|h| h.title.as_str()).collect();
+        assert_eq!(titles, ["Indonesia", "Pakistan", "Thailand"]);
+        assert_eq!(results.total, 3);
+        assert_eq!(results.limit, DEFAULT_LIMIT);
+        assert_eq!(results.hits[1].url, "/jurisdictions/pakistan/");
+        assert_eq!(results.hits[1].breadcrumb, "Pakistan");
+        // Body text before the first heading belongs to the summary document.
+        assert!(results.hits[1].snippet_text.contains("platform bans"));
+        let region = facet(&results, "region");
+        assert_eq!(region.values[0].key, "southeast-asia");
+        assert_eq!(region.values[0].label, "Southeast Asia");
+        assert_eq!(region.values[0].count, 2);
+    }
+
+    #[test]
+    fn phrase_query_needs_adjacent_words() {
+        let (_dir, index) = fixture();
+        let loose = index.search(&query("court order"));
+        let phrase = index.search(&query("\"court order\""));
+        let safeguard = "/jurisdictions/indonesia/#safeguard-judicial-authorisation";
+        assert!(urls(&loose).contains(&safeguard), "{:?}", urls(&loose));
+        assert_eq!(urls(&phrase), ["/jurisdictions/pakistan/#case-1"]);
+        assert_eq!(phrase.hits[0].kind, "case");
+        assert!(
+            phrase.hits[0]
+                .snippet_html
+                .contains("<mark>court</mark> <mark>order</mark>")
+        );
+    }
+
+    #[test]
+    fn stemming_matches_other_word_forms() {
+        let (_dir, index) = fixture();
+        let results = index.search(&query("youtube blocking"));
+        let hit = &results.hits[0];
+        assert_eq!(hit.url, "/jurisdictions/pakistan/#section-the-youtube-ban");
+        assert_eq!(hit.breadcrumb, "Pakistan › The YouTube ban");
+        assert!(
+            hit.snippet_html.contains("<mark>blocked</mark>"),
+            "{}",
+            hit.snippet_html
+        );
+        assert!(!results.corrected);
+    }
+
+    #[test]
+    fn short_name_ranks_its_instrument_first() {
+        let (_dir, index) = fixture();
+        let results = index.search(&query("PECA"));
+        assert!(results.total >= 3, "{:?}", urls(&results));
+        let first = &results.hits[0];
+        assert_eq!(first.url, "/jurisdictions/pakistan/#instrument-peca-2016");
+        assert_eq!(first.title, "Prevention of Electronic Crimes Act 2016");
+        assert_eq!(first.breadcrumb, "Pakistan › Instruments › PECA");
+        assert_eq!(first.lang, None);
+    }
+
+    #[test]
+    fn facets_count_the_whole_matching_set() {
+        let (_dir, index) = fixture();
+        let results = index.search(&SearchRequest {
+            q: "blocking".to_owned(),
+            limit: Some(1),
+            ..SearchRequest::default()
+        });
+        assert_eq!(results.hits.len(), 1);
+        assert!(results.total > 3);
+        let kinds = facet(&results, "kind");
+        let sum: u64 = kinds.values.iter().map(|v| v.count).sum();
+        assert_eq!(sum, results.total as u64);
+        assert!(kinds.values.iter().all(|v| !v.selected));
+        let regions = facet(&results, "region");
+        let south_asia = regions
+            .values
+            .iter()
+            .find(|v| v.key == "south-asia")
+            .expect("south asia");
+        assert_eq!(south_asia.label, "South Asia");
+        let names: Vec<&str> = results.facets.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["region", "grouping", "kind", "value", "authority_type"]
+        );
+    }
+
+    #[test]
+    fn filters_apply_from_request_fields_and_query_syntax() {
+        let (_dir, index) = fixture();
+        let by_field = index.search(&SearchRequest {
+            q: "blocking".to_owned(),
+            region: Some("southeast-asia".to_owned()),
+            limit: Some(MAX_LIMIT),
+            ..SearchRequest::default()
+        });
+        let by_syntax = index.search(&query("region:southeast-asia blocking"));
+        assert!(by_field.total > 0);
+        assert_eq!(urls(&by_field), urls(&by_syntax));
+        for hit in &by_field.hits {
+            let id = hit.jurisdiction.as_deref();
+            assert!(matches!(id, Some("indonesia" | "thailand")), "{}", hit.url);
+        }
+        let region = facet(&by_syntax, "region");
+        assert_eq!(region.values.len(), 1);
+        assert!(region.values[0].selected);
+
+        let lacking = index.search(&query("kind:safeguard value:no"));
+        assert_eq!(lacking.total, 3);
+        assert!(lacking.hits.iter().all(|h| h.kind == "safeguard"));
+        assert!(lacking.hits.iter().all(|h| h.title.ends_with(": No")));
+
+        let executive = index.search(&query("authority:executive"));
+        assert_eq!(executive.total, 2);
+        assert_eq!(
+            index.search(&query("authority_type:executive")).total,
+            executive.total
+        );
+        let both = index.search(&query("grouping:asean,commonwealth kind:jurisdiction"));
+        assert_eq!(both.total, 3);
+        let by_list = index.search(&SearchRequest {
+            grouping: Some("asean, commonwealth".to_owned()),
+            kind: Some("jurisdiction".to_owned()),
+            ..SearchRequest::default()
+        });
+        assert_eq!(by_list.total, 3);
+        let notice = index.search(&query("safeguard:user-notice -jurisdiction:pakistan"));
+        assert_eq!(notice.total, 3, "{:?}", urls(&notice));
+    }
+
+    #[test]
+    fn exclusion_removes_matches() {
+        let (_dir, index) = fixture();
+        let section = "/jurisdictions/pakistan/#section-the-youtube-ban";
+        assert!(urls(&index.search(&query("blocking"))).contains(&section));
+        let excluded = index.search(&query("blocking -youtube"));
+        assert!(excluded.total > 0);
+        assert!(!urls(&excluded).contains(&section));
+        let phrase = index.search(&query("blocking -\"video was posted\""));
+        assert!(!urls(&phrase).contains(&section));
+    }
+
+    #[test]
+    fn fuzzy_fallback_corrects_misspellings() {
+        let (_dir, index) = fixture();
+        let results = index.search(&query("Komnifo"));
+        assert!(results.corrected);
+        assert!(results.total > 0);
+        assert!(
+            results
+                .hits
+                .iter()
+                .all(|h| h.jurisdiction.as_deref() == Some("indonesia"))
+        );
+        assert_eq!(results.corrected_query.as_deref(), Some("kominfo"));
+        assert!(
+            results
+                .hits
+                .iter()
+                .any(|h| h.snippet_html.contains("<mark>Kominfo</mark>"))
+        );
+
+        let blocking = index.search(&query("blokcing"));
+        assert!(blocking.corrected);
+        assert!(urls(&blocking).contains(&"/jurisdictions/pakistan/#section-the-youtube-ban"));
+
+        // A misspelt local-language title is corrected and shown as it matched.
+        let local = index.search(&query("Transaksi Elektronk"));
+        assert!(local.corrected);
+        assert_eq!(local.hits[0].lang.as_deref(), Some("id"));
+        assert_eq!(
+            local.corrected_query.as_deref(),
+            Some("Transaksi elektronik")
+        );
+
+        let exact = index.search(&query("kominfo"));
+        assert!(!exact.corrected);
+        assert_eq!(exact.corrected_query, None);
+        assert!(!index.search(&query("zzqxw")).corrected);
+    }
+
+    #[test]
+    fn thai_title_is_found_by_substring() {
+        let (_dir, index) = fixture();
+        let results = index.search(&query("คอมพิวเตอร์"));
+        let hit = &results.hits[0];
+        assert_eq!(hit.url, "/jurisdictions/thailand/#instrument-cca-2007");
+        assert_eq!(hit.title, THAI_TITLE);
+        assert_eq!(hit.lang.as_deref(), Some("th"));
+        // A local-language title in a Latin script is shown when it is what matched.
+        let indonesian = index.search(&query("undang informasi"));
+        assert_eq!(indonesian.hits[0].lang.as_deref(), Some("id"));
+        assert_eq!(
+            index.search(&query("انسداد")).hits[0].lang.as_deref(),
+            Some("ur")
+        );
+    }
+
+    #[test]
+    fn snippets_escape_hostile_text() {
+        let (_dir, index) = fixture();
+        let results = index.search(&query("alert"));
+        let hit = &results.hits[0];
+        assert_eq!(hit.url, "/jurisdictions/pakistan/#safeguard-user-notice");
+        assert_eq!(hit.title, "User notice: No");
+        assert_eq!(hit.breadcrumb, "Pakistan › Safeguards › User notice");
+        assert!(
+            hit.snippet_html
+                .contains("&lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt;")
+        );
+        assert!(
+            hit.snippet_html
+                .contains("&amp; &quot;quoted&quot; &#39;text&#39;")
+        );
+        let (start, end) = hit.highlights[0];
+        assert_eq!(&hit.snippet_text[start..end], "alert");
+        let without_marks = hit
+            .snippet_html
+            .replace("<mark>", "")
+            .replace("</mark>", "");
+        assert!(!without_marks.contains('<') && !without_marks.contains('>'));
+
+        // Without a text match the start of the text is shown, escaped just the same.
+        let browse = index.search(&query("jurisdiction:pakistan safeguard:user_notice"));
+        assert_eq!(browse.total, 1);
+        assert!(
+            browse.hits[0]
+                .snippet_html
+                .contains("&lt;script&gt;alert(1)")
+        );
+        assert!(browse.hits[0].highlights.is_empty());
+    }
+
+    #[test]
+    fn hostile_queries_return_without_panic() {
+        let (_dir, index) = fixture();
+        let long = "blocking ".repeat(1200);
+        let mixed = "ก".repeat(2000);
+        let hostile = [
+            "AND OR ((",
+            "title:",
+            "title:PECA",
+            "\"unclosed",
+            "-",
+            "*",
+            ":",
+            "--",
+            "-\"",
+            "\"\"",
+            "region:",
+            "a\u{0}b\u{7}c\td\r\n",
+            "\\\"\\",
+            "field:\"value",
+            "-คอมพิวเตอร์",
+            "blocking -\"court order\" -e-commerce -\"ก ข\"",
+            "^2 ~3 [a TO b] {x} IN [y] $exists(z) /re.*/",
+            long.as_str(),
+            mixed.as_str(),
+        ];
+        for q in hostile {
+            let results = index.search(&query(q));
+            assert!(results.query.len() <= MAX_QUERY_BYTES, "{q:?}");
+            assert!(!results.query.chars().any(char::is_control), "{q:?}");
+        }
+        assert_eq!(index.search(&query("a\u{0}b\tc")).query, "ab c");
+        // A cut never leaves half a word behind.
+        let cut = index.search(&query(&"blocking court ".repeat(100)));
+        assert!(cut.query.ends_with("court") || cut.query.ends_with("blocking"));
+        assert!(cut.total > 0);
+        // Lone operators and punctuation leave an empty query: the browse view.
+        assert_eq!(index.search(&query("- * :")).total, 3);
+    }
+
+    #[test]
+    fn limit_and_offset_are_clamped() {
+        let (_dir, index) = fixture();
+        let request = |limit, offset| SearchRequest {
+            q: "blocking".to_owned(),
+            limit: Some(limit),
+            offset: Some(offset),
+            ..SearchRequest::default()
+        };
+        assert_eq!(index.search(&request(0, 0)).limit, 1);
+        assert_eq!(index.search(&request(5_000, 0)).limit, MAX_LIMIT);
+        let far = index.search(&request(10, usize::MAX));
+        assert_eq!(far.offset, MAX_OFFSET);
+        assert!(far.hits.is_empty());
+        let all = index.search(&request(MAX_LIMIT, 0));
+        let second = index.search(&request(1, 1));
+        assert_eq!(second.hits[0].url, all.hits[1].url);
+    }
+
+    #[test]
+    fn query_parser_reads_words_phrases_exclusions_and_filters() {
+        let parsed = ParsedQuery::parse("Region:asean \"court order\" -ban -\"x y\" title:peca ((");
+        assert_eq!(
+            parsed.parts,
+            [
+                Part::Filter {
+                    key: FilterKey::Region,
+                    value: "asean".to_owned(),
+                    negated: false
+                },
+                Part::Phrase("court order".to_owned()),
+                Part::Exclude("ban".to_owned()),
+                Part::Exclude("x y".to_owned()),
+                Part::Word("title".to_owned()),
+                Part::Word("peca".to_owned()),
+            ]
+        );
+        assert_eq!(edit_distance("komnifo", "kominfo"), 1);
+        assert_eq!(edit_distance("blokc", "block"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn open_reports_missing_index() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let missing = dir.path().join("nothing-here");
+        assert!(matches!(
+            SearchIndex::open(&missing),
+            Err(SearchError::Index { .. })
+        ));
+        let built = dir.path().join("index");
+        build_index(&site(), &built).expect("build");
+        // Building twice into the same directory is an error, not a silent overwrite.
+        assert!(build_index(&site(), &built).is_err());
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<SearchIndex>();
     }
 }

@@ -245,10 +245,23 @@ async fn run_search(state: &AppState, request: SearchRequest) -> (Arc<Snapshot>,
 async fn api_search(
     State(state): State<AppState>,
     query: Result<Query<SearchRequest>, QueryRejection>,
-) -> Result<Json<SearchResults>, AppError> {
+) -> Result<Response, AppError> {
     let request = search_request(query)?;
     let (_, results) = run_search(&state, request).await;
-    Ok(Json(results))
+    Ok(json_response(&results))
+}
+
+/// Serialises to JSON with `<` and `>` written as `\u003c`/`\u003e`, so a reflected query can never
+/// be read as markup even by a client that ignores the content type.
+fn json_response<T: Serialize>(value: &T) -> Response {
+    match serde_json::to_string(value) {
+        Ok(text) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            text.replace('<', "\\u003c").replace('>', "\\u003e"),
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 async fn search_page(

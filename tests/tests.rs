@@ -9,5 +9,7 @@ mod build;
 mod check;
 #[path = "suite/cli.rs"]
 mod cli;
+#[path = "suite/corpora.rs"]
+mod corpora;
 #[path = "suite/server.rs"]
 mod server;

@@ -12,6 +12,15 @@ fn line_of(f: &Fixture, file: &str, needle: &str) -> usize {
     text[..at].matches('\n').count() + 1
 }
 
+/// 1-based line of the last occurrence of `needle` in a fixture file.
+fn last_line_of(f: &Fixture, file: &str, needle: &str) -> usize {
+    let text = std::fs::read_to_string(f.content().join(file)).unwrap();
+    let at = text
+        .rfind(needle)
+        .unwrap_or_else(|| panic!("{needle:?} not in {file}"));
+    text[..at].matches('\n').count() + 1
+}
+
 fn errors(f: &Fixture) -> Vec<Diagnostic> {
     let (loaded, _) = jurisdex::site::check(&f.content());
     loaded
@@ -22,12 +31,17 @@ fn errors(f: &Fixture) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// Applies an edit to alpha.md and asserts exactly one error on the edited line, naming `field`
-/// and containing `message`.
+/// Applies an edit to alpha.md and asserts an error naming `field` and containing `message` on the
+/// line of the last line of `to` (the line the edit changed).
 fn expect_error(from: &str, to: &str, field: &str, message: &str) {
+    expect_error_at(from, to, to.lines().last().unwrap(), field, message);
+}
+
+/// Like [`expect_error`], with the error expected on the last line containing `at`.
+fn expect_error_at(from: &str, to: &str, at: &str, field: &str, message: &str) {
     let f = Fixture::new("basic");
     f.edit("jurisdictions/alpha.md", from, to);
-    let line = line_of(&f, "jurisdictions/alpha.md", to.lines().next().unwrap());
+    let line = last_line_of(&f, "jurisdictions/alpha.md", at);
     let errors = errors(&f);
     let hit = errors
         .iter()
@@ -140,9 +154,10 @@ fn unknown_region_and_grouping_are_errors() {
 
 #[test]
 fn dangling_source_id_is_an_error() {
-    expect_error(
+    expect_error_at(
         "    sources: [ruling]\nsafeguards:",
         "    sources: [rulling]\nsafeguards:",
+        "[rulling]",
         "cases[0].sources[0]",
         "unknown source `rulling`",
     );
@@ -156,9 +171,10 @@ fn dangling_instrument_reference_is_an_error() {
         "powers[0].basis.instrument",
         "unknown instrument `ite-2009`",
     );
-    expect_error(
+    expect_error_at(
         "    instrument: ite-2008\n    provision",
         "    instrument: nope\n    provision",
+        "instrument: nope",
         "cases[0].instrument",
         "unknown instrument `nope`",
     );
@@ -206,9 +222,10 @@ fn duplicate_source_id_is_an_error() {
 
 #[test]
 fn original_title_needs_its_language() {
-    expect_error(
+    expect_error_at(
         "    original_lang: th\n",
         "    short_name: CCA\n",
+        "  - id: thai-act",
         "instruments[1]",
         "`original_title` and `original_lang` go together",
     );
@@ -306,6 +323,11 @@ fn warnings_do_not_fail_stale_and_unsure_claims() {
         "last_reviewed: 2026-11-01",
         "last_reviewed: 2020-01-01",
     );
+    f.edit(
+        "jurisdictions/alpha.md",
+        "on necessity.\n    confidence: believed",
+        "on necessity.\n    confidence: unsure",
+    );
     let (loaded, _) = jurisdex::site::check(&f.content());
     assert!(!loaded.report.has_errors());
     let warnings: Vec<String> = loaded
@@ -320,9 +342,15 @@ fn warnings_do_not_fail_stale_and_unsure_claims() {
             .any(|w| w.contains("warning: last_reviewed: not reviewed for more than 12 months")),
         "{warnings:#?}"
     );
-    assert!(warnings.iter().any(
-        |w| w.contains("safeguards.independent_oversight.confidence") && w.contains("unsure")
-    ));
+    assert!(warnings.iter().any(|w| {
+        w.contains("safeguards.necessity_proportionality.confidence") && w.contains("unsure")
+    }));
+    // An unresearched (`unknown`) rating makes no claim, so its confidence raises no warning.
+    assert!(
+        !warnings
+            .iter()
+            .any(|w| w.contains("safeguards.independent_oversight"))
+    );
 }
 
 #[test]
