@@ -13,6 +13,7 @@
 
 pub mod diagnostics;
 pub mod export;
+pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;

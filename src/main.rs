@@ -38,7 +38,7 @@ struct Paths {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Validate all content and report every problem as path:line:col: field: message.
+    /// Validate all content (path:line:col: field: message), then every internal link and anchor.
     Check,
     /// Build the static site and search index into --out (atomically).
     Build {
@@ -115,15 +115,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 eprintln!("{d}");
             }
             let report = &loaded.report;
+            let mut broken_links = 0;
+            if !report.has_errors() {
+                let staging =
+                    tempfile::tempdir().context("creating a temporary build directory")?;
+                let options = build_options(&paths, "http://127.0.0.1:8080".into(), false);
+                match site::build_into(&options, staging.path()) {
+                    Ok(_) => {}
+                    Err(BuildError::Links(broken)) => {
+                        for link in &broken {
+                            eprintln!("{link}");
+                        }
+                        broken_links = broken.len();
+                    }
+                    Err(err) => bail!("{err}"),
+                }
+            }
             eprintln!(
-                "checked {} jurisdiction(s), {} topic(s), {} page(s): {} error(s), {} warning(s)",
+                "checked {} jurisdiction(s), {} topic(s), {} page(s) and every internal link: {} error(s), {} warning(s)",
                 site.jurisdictions.len(),
                 site.topics.len(),
                 site.pages.len(),
-                report.error_count(),
+                report.error_count() + broken_links,
                 report.warning_count()
             );
-            Ok(if report.has_errors() {
+            Ok(if report.has_errors() || broken_links > 0 {
                 ExitCode::FAILURE
             } else {
                 ExitCode::SUCCESS

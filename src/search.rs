@@ -85,6 +85,9 @@ pub enum SearchError {
     SchemaMismatch { path: PathBuf },
 }
 
+/// Extra weight for a document whose short name matches the whole text of the query.
+const SHORT_NAME_MATCH_BOOST: Score = 20.0;
+
 /// An opened, read-only search index.
 pub struct SearchIndex {
     index: Index,
@@ -92,6 +95,9 @@ pub struct SearchIndex {
     fields: Fields,
     parser: QueryParser,
     ngram_parser: QueryParser,
+    /// Parses the same text against short names only, to lift an instrument whose short name is
+    /// the query (`PECA`) above documents that merely mention it.
+    short_name_parser: QueryParser,
     labels: Labels,
 }
 
@@ -849,12 +855,14 @@ impl SearchIndex {
             .map_err(|source| SearchError::LabelsJson { path, source })?;
         let parser = text_parser(&index, &fields, false);
         let ngram_parser = text_parser(&index, &fields, true);
+        let short_name_parser = QueryParser::for_index(&index, vec![fields.short_name]);
         Ok(SearchIndex {
             index,
             reader,
             fields,
             parser,
             ngram_parser,
+            short_name_parser,
             labels,
         })
     }
@@ -958,7 +966,16 @@ impl SearchIndex {
             .iter()
             .map(|t| format!("\"{}\"", t.replace(['"', '\\'], " ")))
             .collect();
-        parser.parse_query_lenient(&quoted.join(" ")).0
+        let joined = quoted.join(" ");
+        let text = parser.parse_query_lenient(&joined).0;
+        let short_name = self.short_name_parser.parse_query_lenient(&joined).0;
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, text),
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(short_name, SHORT_NAME_MATCH_BOOST)),
+            ),
+        ]))
     }
 
     /// A clone of the stemming analyzer, for fuzzy terms and title matching.

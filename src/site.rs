@@ -1,4 +1,5 @@
-//! The build orchestrator: load → validate → render → write → index, then an atomic swap.
+//! The build orchestrator: load → validate → render → write → check links → index, then an
+//! atomic swap.
 //!
 //! This is the only code that knows the stage order or writes the output. A build is written to a
 //! fresh directory beside the output and renamed into place, so a failed or killed build leaves
@@ -53,6 +54,8 @@ pub enum BuildError {
     Content(Report),
     #[error("{0}")]
     Render(#[from] crate::render::RenderError),
+    #[error("{} broken internal link(s):\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Links(Vec<crate::links::BrokenLink>),
     #[error("search index: {0}")]
     Search(#[from] search::SearchError),
     #[error("{path}: {source}")]
@@ -139,6 +142,11 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
         fs::write(&path, &file.contents).map_err(io_err(&path))
     })?;
     copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
+    let broken = crate::links::check_links(dir, &meta.root);
+    if !broken.is_empty() {
+        progress.finish_and_clear();
+        return Err(BuildError::Links(broken));
+    }
     progress.inc(1);
 
     progress.set_message("building the search index");

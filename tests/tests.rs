@@ -9,6 +9,8 @@ mod build;
 mod check;
 #[path = "suite/cli.rs"]
 mod cli;
+#[path = "suite/content.rs"]
+mod content;
 #[path = "suite/corpora.rs"]
 mod corpora;
 #[path = "suite/server.rs"]

@@ -171,3 +171,25 @@ fn a_template_error_fails_the_build_with_its_name() {
     assert!(err.to_string().contains("page.html"), "{err}");
     assert!(!f.out().exists());
 }
+
+#[test]
+fn a_dangling_internal_link_fails_the_build_naming_the_page() {
+    let f = Fixture::new("basic");
+    f.build().unwrap();
+    f.edit(
+        "pages/about.md",
+        "(/jurisdictions/alpha/#case-1)",
+        "(/jurisdictions/alpha/#case-9)",
+    );
+    let err = f.build().expect_err("dangling anchor fails");
+    let BuildError::Links(broken) = &err else {
+        panic!("expected broken links, got {err}")
+    };
+    assert_eq!(broken.len(), 1);
+    assert_eq!(broken[0].page, std::path::Path::new("about/index.html"));
+    assert!(err.to_string().contains("has no anchor `#case-9`"), "{err}");
+    assert!(
+        f.out().join("about/index.html").exists(),
+        "previous build kept"
+    );
+}

@@ -89,3 +89,20 @@ fn search_prints_hits_and_json() {
         "/jurisdictions/beta/#instrument-tco"
     );
 }
+
+#[test]
+fn check_also_fails_on_a_dangling_link() {
+    let f = Fixture::new("basic");
+    f.edit(
+        "pages/about.md",
+        "(/jurisdictions/alpha/#case-1)",
+        "(/jurisdictions/gamma/)",
+    );
+    let out = jurisdex(&f, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("about/index.html: link `/jurisdictions/gamma/`: no file"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -1,0 +1,157 @@
+//! Checks every internal link and anchor in a built site, so a trainer's link never dangles.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+/// Addresses answered by the server rather than by files, and not checked.
+const DYNAMIC_PREFIXES: [&str; 3] = ["/search", "/api/search", "/__version"];
+
+/// A link whose target page or anchor does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLink {
+    /// The page holding the link, relative to the site root.
+    pub page: PathBuf,
+    pub href: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for BrokenLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: link `{}`: {}",
+            self.page.display(),
+            self.href,
+            self.reason
+        )
+    }
+}
+
+/// The ids and the internal links of one page.
+struct Page {
+    ids: HashSet<String>,
+    links: Vec<String>,
+}
+
+/// Values of `attr="…"` in an HTML document, with `&amp;` decoded.
+fn attribute_values(html: &str, attr: &str) -> Vec<String> {
+    let needle = format!(" {attr}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(at, _)| {
+            let start = at + needle.len();
+            let end = html[start..].find('"')?;
+            Some(html[start..start + end].replace("&amp;", "&"))
+        })
+        .collect()
+}
+
+/// Every page's path (relative to `site_dir`) → its ids and the links starting with `root/`.
+fn scan(site_dir: &Path, root: &str) -> HashMap<PathBuf, Page> {
+    let files: Vec<PathBuf> = walkdir::WalkDir::new(site_dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
+        .map(|e| e.into_path())
+        .collect();
+    let prefix = format!("{root}/");
+    files
+        .par_iter()
+        .filter_map(|path| {
+            let html = fs::read_to_string(path).ok()?;
+            let relative = path.strip_prefix(site_dir).ok()?.to_path_buf();
+            let page = Page {
+                ids: attribute_values(&html, "id").into_iter().collect(),
+                links: attribute_values(&html, "href")
+                    .into_iter()
+                    .filter(|h| {
+                        h.starts_with('#') || (h.starts_with(&prefix) && !h.starts_with("//"))
+                    })
+                    .collect(),
+            };
+            Some((relative, page))
+        })
+        .collect()
+}
+
+/// The file a site path names: `/a/` → `a/index.html`.
+fn target_file(path: &str) -> PathBuf {
+    let trimmed = path.trim_start_matches('/');
+    if trimmed.is_empty() || trimmed.ends_with('/') {
+        PathBuf::from(trimmed).join("index.html")
+    } else {
+        PathBuf::from(trimmed)
+    }
+}
+
+/// Checks every internal link of the site in `site_dir` (served under `root`, e.g. `""`).
+pub fn check_links(site_dir: &Path, root: &str) -> Vec<BrokenLink> {
+    let pages = scan(site_dir, root);
+    let mut broken = Vec::new();
+    for (page_path, page) in &pages {
+        for href in &page.links {
+            let (path, fragment) = href.split_once('#').unwrap_or((href.as_str(), ""));
+            let path = path.split('?').next().unwrap_or_default();
+            let local = path.strip_prefix(root).unwrap_or(path);
+            if DYNAMIC_PREFIXES
+                .iter()
+                .any(|p| local == *p || local.starts_with(&format!("{p}?")))
+            {
+                continue;
+            }
+            let (target_path, target) = if path.is_empty() {
+                (page_path.clone(), Some(page))
+            } else {
+                let file = target_file(local);
+                if !site_dir.join(&file).is_file() {
+                    broken.push(BrokenLink {
+                        page: page_path.clone(),
+                        href: href.clone(),
+                        reason: format!("no file `{}`", file.display()),
+                    });
+                    continue;
+                }
+                let target = pages.get(&file);
+                (file, target)
+            };
+            if fragment.is_empty() {
+                continue;
+            }
+            match target {
+                Some(t) if t.ids.contains(fragment) => {}
+                Some(_) => broken.push(BrokenLink {
+                    page: page_path.clone(),
+                    href: href.clone(),
+                    reason: format!("`{}` has no anchor `#{fragment}`", target_path.display()),
+                }),
+                None => {}
+            }
+        }
+    }
+    broken.sort_by(|a, b| (&a.page, &a.href).cmp(&(&b.page, &b.href)));
+    broken
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_missing_pages_and_anchors() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("a")).unwrap();
+        fs::write(
+            dir.path().join("index.html"),
+            r##"<a href="/a/#x">ok</a> <a href="/a/#y">bad anchor</a> <a href="/b/">missing</a> <a href="#top">ok</a> <a href="#nope">bad</a> <a href="/search?q=x&amp;y=1">dynamic</a> <a href="https://example.org/">external</a> <p id="top"></p>"##,
+        )
+        .unwrap();
+        fs::write(dir.path().join("a/index.html"), r#"<h2 id="x">X</h2>"#).unwrap();
+        let broken: Vec<String> = check_links(dir.path(), "")
+            .iter()
+            .map(|b| b.href.clone())
+            .collect();
+        assert_eq!(broken, ["#nope", "/a/#y", "/b/"]);
+    }
+}
