@@ -633,8 +633,19 @@ fn start_watch(options: BuildOptions, state: AppState) -> anyhow::Result<Debounc
     let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(1);
     let mut debouncer =
         notify_debouncer_full::new_debouncer(Duration::from_millis(150), None, move |result| {
+            // Reading files (the build itself) raises access events: only changes count.
+            let changed = |events: &Vec<notify_debouncer_full::DebouncedEvent>| {
+                events.iter().any(|e| {
+                    matches!(
+                        e.event.kind,
+                        notify::EventKind::Create(_)
+                            | notify::EventKind::Modify(_)
+                            | notify::EventKind::Remove(_)
+                    )
+                })
+            };
             if let Ok(events) = result
-                && !Vec::<notify_debouncer_full::DebouncedEvent>::is_empty(&events)
+                && changed(&events)
             {
                 let _ = tx.try_send(());
             }

@@ -15,3 +15,5 @@ mod content;
 mod corpora;
 #[path = "suite/server.rs"]
 mod server;
+#[path = "suite/watch.rs"]
+mod watch;
