@@ -81,13 +81,11 @@ pub fn matrix_records(jurisdictions: &[&Jurisdiction], base_url: &str) -> Vec<Ma
     records
 }
 
-/// Renders records as RFC 4180 CSV. Cells that a spreadsheet would read as a formula are
-/// prefixed with `'` so that an export can never run code when opened.
+/// Renders records as RFC 4180 CSV.
 pub fn to_csv(records: &[MatrixRecord]) -> String {
-    let mut out = MATRIX_COLUMNS.join(",");
-    out.push_str("\r\n");
+    let mut out = csv_line(&MATRIX_COLUMNS);
     for r in records {
-        let cells = [
+        out.push_str(&csv_line(&[
             &r.jurisdiction_id,
             &r.jurisdiction,
             &r.iso,
@@ -100,12 +98,21 @@ pub fn to_csv(records: &[MatrixRecord]) -> String {
             &r.source_urls,
             &r.last_reviewed,
             &r.entry_url,
-        ];
-        let line: Vec<String> = cells.iter().map(|c| csv_cell(c)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        ]));
     }
     out
+}
+
+/// One CSV line (with CRLF). Cells that a spreadsheet would read as a formula are prefixed with
+/// `'` so that an export can never run code when opened.
+pub fn csv_line(cells: &[&str]) -> String {
+    let mut line = cells
+        .iter()
+        .map(|c| csv_cell(c))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
 }
 
 fn csv_cell(text: &str) -> String {

@@ -11,8 +11,9 @@ use minijinja::{Environment, UndefinedBehavior, context};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::compare::{self, Selection, Table};
 use crate::model::{
-    Action, AuthorityType, Confidence, Date, EntryStatus, InstrumentStatus, InstrumentType,
+    Action, AuthorityType, Confidence, Date, EntryStatus, Group, InstrumentStatus, InstrumentType,
     Jurisdiction, Outcome, SafeguardKey, Site, SourceKind, Value,
 };
 
@@ -104,6 +105,29 @@ impl Renderer {
         )
     }
 
+    /// Renders the compare page for a selection; `csv_file` replaces the server's CSV address on
+    /// pre-rendered pages (only the form when fewer than two are chosen).
+    pub fn render_compare(
+        &self,
+        site: &Site,
+        meta: &SiteMeta,
+        selection: &Selection,
+        heading: &str,
+        csv_file: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<String, RenderError> {
+        let mut view = CompareView::new(site, meta, selection, heading, error);
+        if let Some(file) = csv_file {
+            view.csv_href = Some(file.to_string());
+        }
+        self.render_page(
+            "compare.html",
+            meta,
+            &Nav::new(site),
+            context! { compare => Serde(view) },
+        )
+    }
+
     /// Renders every page of the site.
     pub fn render_site(
         &self,
@@ -168,6 +192,55 @@ impl Renderer {
                 "topic.html",
                 context! { key => key.key(), title => key.label(), anchor => key.anchor(), topic => Serde(topic), groups => Serde(rows) },
             )?);
+        }
+        let all_keys = SafeguardKey::ALL.to_vec();
+        let empty = Selection {
+            jurisdictions: Vec::new(),
+            safeguards: all_keys.clone(),
+            differences_only: false,
+            benchmark: None,
+        };
+        files.push(OutputFile {
+            path: PathBuf::from("compare/index.html"),
+            contents: self.render_compare(
+                site,
+                meta,
+                &empty,
+                "Compare jurisdictions",
+                None,
+                None,
+            )?,
+        });
+        let origin = meta
+            .base_url
+            .strip_suffix(&meta.root)
+            .unwrap_or(&meta.base_url);
+        for (grouping, members) in comparable_groupings(site) {
+            let selection = Selection {
+                jurisdictions: members,
+                safeguards: all_keys.clone(),
+                differences_only: false,
+                benchmark: None,
+            };
+            let heading = format!("Compare: {}", grouping.name);
+            files.push(OutputFile {
+                path: PathBuf::from(format!("compare/{}/index.html", grouping.id)),
+                contents: self.render_compare(
+                    site,
+                    meta,
+                    &selection,
+                    &heading,
+                    Some(&format!(
+                        "{}/compare/{}/compare.csv",
+                        meta.root, grouping.id
+                    )),
+                    None,
+                )?,
+            });
+            files.push(OutputFile {
+                path: PathBuf::from(format!("compare/{}/compare.csv", grouping.id)),
+                contents: compare::to_csv(&compare::table(&selection, &meta.root), origin),
+            });
         }
         let mut by_review: Vec<&Jurisdiction> = site.jurisdictions.iter().collect();
         by_review.sort_by(|a, b| {
@@ -375,6 +448,104 @@ impl<'a> JurisdictionView<'a> {
             warnings: unsure,
         }
     }
+}
+
+/// The compare page: the selection form and, when complete, the table.
+#[derive(Debug, Serialize)]
+struct CompareView<'a> {
+    heading: &'a str,
+    error: Option<&'a str>,
+    table: Option<Table>,
+    choices: Vec<Choice>,
+    safeguards: Vec<Choice>,
+    differences_only: bool,
+    benchmark: Option<String>,
+    /// The CSV of exactly this view.
+    csv_href: Option<String>,
+    /// This view's shareable address.
+    self_href: String,
+    groupings: Vec<(String, String)>,
+    min: usize,
+    max: usize,
+}
+
+/// One checkbox of the compare form.
+#[derive(Debug, Serialize)]
+struct Choice {
+    key: String,
+    label: String,
+    checked: bool,
+}
+
+impl<'a> CompareView<'a> {
+    fn new(
+        site: &Site,
+        meta: &SiteMeta,
+        selection: &Selection,
+        heading: &'a str,
+        error: Option<&'a str>,
+    ) -> Self {
+        let chosen: Vec<&str> = selection
+            .jurisdictions
+            .iter()
+            .map(|j| j.id.as_str())
+            .collect();
+        let keys: Vec<&str> = selection.safeguards.iter().map(|k| k.key()).collect();
+        let mut query = format!("j={}", chosen.join(","));
+        if keys.len() < SafeguardKey::ALL.len() {
+            query.push_str(&format!("&t={}", keys.join(",")));
+        }
+        if selection.differences_only {
+            query.push_str("&diff=1");
+        }
+        if let Some(b) = selection.benchmark {
+            query.push_str(&format!("&bench={}", b.id));
+        }
+        let complete = selection.is_complete();
+        CompareView {
+            heading,
+            error,
+            table: complete.then(|| compare::table(selection, &meta.root)),
+            choices: site
+                .jurisdictions
+                .iter()
+                .map(|j| Choice {
+                    key: j.id.clone(),
+                    label: j.name.clone(),
+                    checked: chosen.contains(&j.id.as_str()),
+                })
+                .collect(),
+            safeguards: SafeguardKey::ALL
+                .iter()
+                .map(|k| Choice {
+                    key: k.key().to_string(),
+                    label: k.label().to_string(),
+                    checked: keys.contains(&k.key()),
+                })
+                .collect(),
+            differences_only: selection.differences_only,
+            benchmark: selection.benchmark.map(|b| b.id.clone()),
+            csv_href: complete.then(|| format!("{}/compare/?{query}&format=csv", meta.root)),
+            self_href: format!("{}/compare/?{query}", meta.root),
+            groupings: comparable_groupings(site)
+                .map(|(g, _)| (g.id.clone(), g.name.clone()))
+                .collect(),
+            min: compare::MIN_CHOSEN,
+            max: compare::MAX_CHOSEN,
+        }
+    }
+}
+
+/// Groupings with enough members to compare, with their members.
+fn comparable_groupings(site: &Site) -> impl Iterator<Item = (&Group, Vec<&Jurisdiction>)> {
+    site.taxonomy.groupings.iter().filter_map(|g| {
+        let members: Vec<&Jurisdiction> = site
+            .jurisdictions
+            .iter()
+            .filter(|j| j.groupings.contains(&g.id))
+            .collect();
+        (members.len() >= compare::MIN_CHOSEN).then_some((g, members))
+    })
 }
 
 /// Jurisdictions grouped by their value for one safeguard (for topic pages).

@@ -9,7 +9,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path as UrlPath, Query, Request, State};
+use axum::extract::{Path as UrlPath, Query, RawQuery, Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -25,6 +25,8 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::compare::{self, Selection};
+use crate::model::Site;
 use crate::render::{Nav, Renderer, SiteMeta};
 use crate::search::{MAX_QUERY_BYTES, SearchIndex, SearchRequest, SearchResults};
 use crate::site::{self, BuildOptions, Built, INDEX_DIR};
@@ -45,6 +47,8 @@ pub struct Snapshot {
     renderer: Renderer,
     meta: SiteMeta,
     nav: Nav,
+    /// The checked content without rendered bodies (for compare views).
+    site: Site,
     ids: HashSet<String>,
     /// Old id → current id.
     aliases: HashMap<String, String>,
@@ -73,6 +77,7 @@ impl Snapshot {
                 dev_reload: options.dev_reload,
             },
             nav: Nav::new(&built.site),
+            site: without_bodies(&built.site),
             ids: built
                 .site
                 .jurisdictions
@@ -94,6 +99,22 @@ impl Snapshot {
     pub fn version(&self) -> u64 {
         self.version
     }
+}
+
+/// A copy of the site without Markdown bodies: what request handlers need, at a fraction of the
+/// memory.
+fn without_bodies(site: &Site) -> Site {
+    let mut slim = site.clone();
+    for j in &mut slim.jurisdictions {
+        j.body = Default::default();
+    }
+    for t in &mut slim.topics {
+        t.body = Default::default();
+    }
+    for p in &mut slim.pages {
+        p.body = Default::default();
+    }
+    slim
 }
 
 impl Drop for Snapshot {
@@ -176,6 +197,8 @@ pub fn app(state: AppState) -> Router {
         .route("/__version", get(version))
         .route("/search", get(search_page))
         .route("/api/search", get(api_search))
+        .route("/compare/", get(compare_page))
+        .route("/compare", get(compare_page))
         .route("/api/jurisdictions/{id}", get(api_jurisdiction))
         .fallback(static_files)
         .with_state(state)
@@ -455,6 +478,93 @@ fn render_search(
                 .into_response()
         }
     }
+}
+
+/// `/compare/?j=a,b&t=key&diff=1&bench=id[&format=csv]`; `j` and `t` may also repeat (form
+/// checkboxes).
+async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
+    let snapshot = state.snapshot();
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
+    let joined = |name: &str| {
+        pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let flag = |name: &str| {
+        pairs
+            .iter()
+            .any(|(k, v)| k == name && !v.is_empty() && v != "0")
+    };
+    let site = &snapshot.site;
+    let meta = &snapshot.meta;
+    let render = |selection: &Selection, error: Option<&str>, status: StatusCode| match snapshot
+        .renderer
+        .render_compare(site, meta, selection, "Compare jurisdictions", None, error)
+    {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(err) => {
+            tracing::error!("compare page: {err}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the compare page could not be rendered",
+            )
+                .into_response()
+        }
+    };
+    let selection = match Selection::parse(
+        site,
+        &joined("j"),
+        &joined("t"),
+        flag("diff"),
+        &joined("bench"),
+    ) {
+        Ok(selection) => selection,
+        Err(message) => {
+            let empty = Selection {
+                jurisdictions: Vec::new(),
+                safeguards: crate::model::SafeguardKey::ALL.to_vec(),
+                differences_only: false,
+                benchmark: None,
+            };
+            return render(&empty, Some(&message), StatusCode::BAD_REQUEST);
+        }
+    };
+    if joined("format") == "csv" {
+        if !selection.is_complete() {
+            return AppError::bad_request(format!(
+                "choose at least {} jurisdictions",
+                compare::MIN_CHOSEN
+            ))
+            .into_response();
+        }
+        let origin = meta
+            .base_url
+            .strip_suffix(&meta.root)
+            .unwrap_or(&meta.base_url);
+        let csv = compare::to_csv(&compare::table(&selection, &meta.root), origin);
+        return (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"jurisdex-compare.csv\"",
+                ),
+            ],
+            csv,
+        )
+            .into_response();
+    }
+    let notice = (!selection.jurisdictions.is_empty() && !selection.is_complete()).then(|| {
+        format!(
+            "Choose at least {} jurisdictions to compare.",
+            compare::MIN_CHOSEN
+        )
+    });
+    render(&selection, notice.as_deref(), StatusCode::OK)
 }
 
 async fn api_jurisdiction(State(state): State<AppState>, UrlPath(id): UrlPath<String>) -> Response {

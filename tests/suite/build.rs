@@ -193,3 +193,30 @@ fn a_dangling_internal_link_fails_the_build_naming_the_page() {
         "previous build kept"
     );
 }
+
+#[test]
+fn compare_pages_are_prerendered_for_each_grouping() {
+    let f = Fixture::new("basic");
+    f.build().unwrap();
+    // Each fixture grouping has one member, so only the form page is written.
+    assert!(
+        f.read_out("compare/index.html")
+            .contains("Choose 2 to 8 jurisdictions")
+    );
+    assert!(!f.out().join("compare/asean/index.html").exists());
+    f.edit(
+        "jurisdictions/beta.md",
+        "groupings: [eu]",
+        "groupings: [eu, asean]",
+    );
+    f.build().unwrap();
+    let page = f.read_out("compare/asean/index.html");
+    assert!(page.contains("Compare: ASEAN"));
+    assert!(page.contains(r#"href="/compare/asean/compare.csv""#));
+    let csv = f.read_out("compare/asean/compare.csv");
+    assert_eq!(
+        csv.lines().count(),
+        1 + 2 * (8 + 6),
+        "header + 2 jurisdictions × 14 rows"
+    );
+}

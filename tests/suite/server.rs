@@ -180,3 +180,86 @@ async fn jurisdiction_api_returns_the_entry() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("no jurisdiction with id"));
 }
+
+#[tokio::test]
+async fn compare_renders_selection_differences_benchmark_and_csv() {
+    let s = served();
+    // Ids or ISO codes, any case; form checkboxes may repeat `j`.
+    let (status, _, body) = get(
+        &s.router,
+        "/compare/?j=alpha&j=be&t=judicial_authorisation,user_notice",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains(r#"<a href="/jurisdictions/alpha/#safeguard-user-notice">"#),
+        "{body}"
+    );
+    assert!(body.contains(r#"<a href="/jurisdictions/beta/#safeguard-judicial-authorisation">"#));
+    assert!(
+        !body.contains("#safeguard-legal-clarity\">"),
+        "unselected safeguard rows are left out"
+    );
+    // Both are `no` for judicial authorisation: "differences only" hides that row.
+    let (_, _, diff) = get(
+        &s.router,
+        "/compare/?j=alpha,beta&t=judicial_authorisation,user_notice&diff=1",
+    )
+    .await;
+    assert!(!diff.contains("/jurisdictions/alpha/#safeguard-judicial-authorisation"));
+    assert!(diff.contains("/jurisdictions/alpha/#safeguard-user-notice"));
+    assert!(diff.contains("identical row hidden") || diff.contains("identical rows hidden"));
+    // A benchmark column comes first and is marked.
+    let (_, _, bench) = get(&s.router, "/compare/?j=alpha,beta&bench=beta").await;
+    let first_column = bench
+        .find(r#"<th scope="col"><a href="/jurisdictions/beta/">"#)
+        .unwrap();
+    assert!(
+        first_column
+            < bench
+                .find(r#"<th scope="col"><a href="/jurisdictions/alpha/">"#)
+                .unwrap()
+    );
+    assert!(bench.contains(">benchmark</span>"));
+    // The CSV is exactly the rows on screen.
+    let (status, headers, csv) = get(
+        &s.router,
+        "/compare/?j=alpha,beta&t=judicial_authorisation,user_notice&diff=1&format=csv",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let rows: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let on_screen = diff.matches("<tr class=").count();
+    assert_eq!(
+        rows.len(),
+        on_screen * 2,
+        "one CSV line per row and jurisdiction:\n{csv}"
+    );
+    assert!(!rows.contains(&"Judicial authorisation"));
+}
+
+#[tokio::test]
+async fn compare_rejects_bad_selections_with_a_message() {
+    let s = served();
+    let (status, _, body) = get(&s.router, "/compare/?j=alpha,atlantis").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("unknown jurisdiction `atlantis`"));
+    let (status, _, body) = get(&s.router, "/compare/?j=alpha,beta&t=bogus").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("unknown safeguard `bogus`"));
+    let (status, _, body) = get(&s.router, "/compare/?j=alpha").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Choose at least 2 jurisdictions"));
+    let (status, _, _) = get(&s.router, "/compare/?j=alpha&format=csv").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

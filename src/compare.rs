@@ -1,0 +1,404 @@
+//! Side-by-side comparison of chosen jurisdictions: the selection, the table and its CSV.
+
+use serde::Serialize;
+
+use crate::export::csv_line;
+use crate::model::{Jurisdiction, SafeguardKey, Site, Value};
+
+/// Fewest and most jurisdictions a reader may choose in the form.
+pub const MIN_CHOSEN: usize = 2;
+/// See [`MIN_CHOSEN`].
+pub const MAX_CHOSEN: usize = 8;
+
+/// What the reader asked to compare.
+#[derive(Debug, Clone)]
+pub struct Selection<'a> {
+    pub jurisdictions: Vec<&'a Jurisdiction>,
+    pub safeguards: Vec<SafeguardKey>,
+    pub differences_only: bool,
+    /// An extra column used as the yardstick (e.g. the EU), shown first.
+    pub benchmark: Option<&'a Jurisdiction>,
+}
+
+/// Finds a jurisdiction by id, alias or ISO code, in any case.
+pub fn find<'a>(site: &'a Site, key: &str) -> Option<&'a Jurisdiction> {
+    let key = key.trim().to_lowercase();
+    site.jurisdictions
+        .iter()
+        .find(|j| j.id == key || j.iso.to_lowercase() == key || j.aliases.contains(&key))
+}
+
+impl<'a> Selection<'a> {
+    /// Reads `j=a,b,c&t=key,key&diff=1&bench=id`, answering a message for the reader on bad input.
+    pub fn parse(
+        site: &'a Site,
+        chosen: &str,
+        safeguards: &str,
+        differences_only: bool,
+        benchmark: &str,
+    ) -> Result<Selection<'a>, String> {
+        let mut jurisdictions: Vec<&Jurisdiction> = Vec::new();
+        for key in chosen.split(',').map(str::trim).filter(|k| !k.is_empty()) {
+            let j = find(site, key).ok_or_else(|| format!("unknown jurisdiction `{key}`: use an id such as `indonesia` or an ISO code such as `ID`"))?;
+            if !jurisdictions.iter().any(|x| x.id == j.id) {
+                jurisdictions.push(j);
+            }
+        }
+        if jurisdictions.len() > MAX_CHOSEN {
+            return Err(format!(
+                "{} jurisdictions chosen: compare at most {MAX_CHOSEN} at a time",
+                jurisdictions.len()
+            ));
+        }
+        let mut keys = Vec::new();
+        for key in safeguards
+            .split(',')
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        {
+            let k = SafeguardKey::from_key(&key.replace('-', "_")).ok_or_else(|| {
+                format!("unknown safeguard `{key}`: use keys such as `judicial_authorisation`")
+            })?;
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        if keys.is_empty() {
+            keys = SafeguardKey::ALL.to_vec();
+        }
+        let benchmark = match benchmark.trim() {
+            "" => None,
+            key => Some(
+                find(site, key).ok_or_else(|| format!("unknown benchmark jurisdiction `{key}`"))?,
+            ),
+        };
+        Ok(Selection {
+            jurisdictions,
+            safeguards: keys,
+            differences_only,
+            benchmark,
+        })
+    }
+
+    /// True when enough jurisdictions are chosen to draw a table.
+    pub fn is_complete(&self) -> bool {
+        self.jurisdictions.len() >= MIN_CHOSEN
+    }
+
+    /// The columns in display order: the benchmark first (if not also chosen), then the choice.
+    fn columns(&self) -> Vec<(&'a Jurisdiction, bool)> {
+        let mut columns = Vec::new();
+        if let Some(b) = self.benchmark {
+            columns.push((b, true));
+        }
+        for j in &self.jurisdictions {
+            if self.benchmark.is_none_or(|b| b.id != j.id) {
+                columns.push((*j, false));
+            }
+        }
+        columns
+    }
+}
+
+/// The comparison, ready for HTML or CSV.
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    /// Rows hidden because they do not differ (with "differences only").
+    pub hidden_rows: usize,
+}
+
+/// One jurisdiction's column.
+#[derive(Debug, Clone, Serialize)]
+pub struct Column {
+    pub id: String,
+    pub name: String,
+    pub benchmark: bool,
+}
+
+/// One compared fact or safeguard.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    pub key: String,
+    pub label: String,
+    /// Set for safeguard rows.
+    pub safeguard: Option<SafeguardKey>,
+    pub differs: bool,
+    pub cells: Vec<Cell>,
+}
+
+/// One jurisdiction's answer for one row.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    pub value: Option<Value>,
+    /// The main text (for facts) or a short note (for safeguards).
+    pub text: String,
+    pub provision: String,
+    /// Link to the exact section of the entry.
+    pub href: String,
+    pub sources: Vec<SourceLink>,
+}
+
+/// A cited source.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceLink {
+    pub title: String,
+    pub url: Option<String>,
+}
+
+fn sources(j: &Jurisdiction, ids: &[String]) -> Vec<SourceLink> {
+    ids.iter()
+        .filter_map(|id| j.source(id))
+        .map(|s| SourceLink {
+            title: s.title.clone(),
+            url: s.url.clone(),
+        })
+        .collect()
+}
+
+fn join_unique(items: impl Iterator<Item = String>) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for item in items {
+        if !item.is_empty() && !seen.contains(&item) {
+            seen.push(item);
+        }
+    }
+    seen.join("; ")
+}
+
+fn fact(j: &Jurisdiction, key: &str, root: &str) -> Cell {
+    let page = format!("{root}/jurisdictions/{}/", j.id);
+    let power_sources = || {
+        let ids: Vec<String> = j.powers.iter().flat_map(|p| p.sources.clone()).collect();
+        sources(j, &ids)
+    };
+    let (text, provision, anchor, cited) = match key {
+        "authorities" => (
+            match &j.no_general_power {
+                Some(none) if j.powers.is_empty() => {
+                    format!("No general power. {}", none.statement)
+                }
+                _ => join_unique(j.powers.iter().map(|p| {
+                    format!(
+                        "{} ({})",
+                        p.authority,
+                        p.authority_type.label().to_lowercase()
+                    )
+                })),
+            },
+            join_unique(j.powers.iter().map(|p| {
+                let title = j
+                    .instrument(&p.basis.instrument)
+                    .map_or(p.basis.instrument.clone(), |i| {
+                        i.short_name.clone().unwrap_or_else(|| i.title.clone())
+                    });
+                format!("{title}, {}", p.basis.section)
+            })),
+            "powers",
+            power_sources(),
+        ),
+        "actions" => (
+            join_unique(
+                j.powers
+                    .iter()
+                    .flat_map(|p| p.actions.iter().map(|a| a.label().to_string())),
+            ),
+            String::new(),
+            "powers",
+            power_sources(),
+        ),
+        "deadline" => (
+            join_unique(j.powers.iter().filter_map(|p| p.deadline.clone())),
+            String::new(),
+            "powers",
+            power_sources(),
+        ),
+        "penalties" => (
+            join_unique(j.powers.iter().filter_map(|p| p.penalties.clone())),
+            String::new(),
+            "powers",
+            power_sources(),
+        ),
+        "instruments" => (
+            join_unique(j.instruments.iter().map(|i| {
+                format!(
+                    "{} ({})",
+                    i.short_name.clone().unwrap_or_else(|| i.title.clone()),
+                    i.status.label().to_lowercase()
+                )
+            })),
+            String::new(),
+            "instruments",
+            {
+                let ids: Vec<String> = j
+                    .instruments
+                    .iter()
+                    .flat_map(|i| i.sources.clone())
+                    .collect();
+                sources(j, &ids)
+            },
+        ),
+        _ => (
+            join_unique(j.cases.iter().map(|c| {
+                format!(
+                    "{} ({}, {}): {}",
+                    c.name,
+                    c.court,
+                    c.date.year,
+                    c.outcome.label().to_lowercase()
+                )
+            })),
+            String::new(),
+            "cases",
+            {
+                let ids: Vec<String> = j.cases.iter().flat_map(|c| c.sources.clone()).collect();
+                sources(j, &ids)
+            },
+        ),
+    };
+    let anchor = if key == "cases" && j.cases.is_empty() {
+        "powers"
+    } else {
+        anchor
+    };
+    Cell {
+        value: None,
+        text: if text.is_empty() {
+            "none recorded".to_string()
+        } else {
+            text
+        },
+        provision,
+        href: format!("{page}#{anchor}"),
+        sources: dedupe(cited),
+    }
+}
+
+fn dedupe(sources: Vec<SourceLink>) -> Vec<SourceLink> {
+    let mut out: Vec<SourceLink> = Vec::new();
+    for s in sources {
+        if !out.iter().any(|o| o.title == s.title) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+const FACTS: [(&str, &str); 6] = [
+    ("authorities", "Ordering authority"),
+    ("actions", "Actions"),
+    ("deadline", "Deadline"),
+    ("penalties", "Penalties"),
+    ("instruments", "Key instruments (status)"),
+    ("cases", "Court rulings"),
+];
+
+/// Builds the comparison table for a selection; links are prefixed with `root`.
+pub fn table(selection: &Selection, root: &str) -> Table {
+    let columns = selection.columns();
+    let mut rows = Vec::new();
+    for key in &selection.safeguards {
+        let cells: Vec<Cell> = columns
+            .iter()
+            .map(|(j, _)| {
+                let a = j.safeguards.get(*key);
+                let provision = a
+                    .provisions
+                    .iter()
+                    .map(|p| {
+                        let title = j
+                            .instrument(&p.instrument)
+                            .map_or(p.instrument.clone(), |i| {
+                                i.short_name.clone().unwrap_or_else(|| i.title.clone())
+                            });
+                        format!("{title}, {}", p.section)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                Cell {
+                    value: Some(a.value),
+                    text: a.note.clone(),
+                    provision,
+                    href: format!("{root}/jurisdictions/{}/#{}", j.id, key.anchor()),
+                    sources: sources(j, &a.sources),
+                }
+            })
+            .collect();
+        let differs = cells.windows(2).any(|w| w[0].value != w[1].value);
+        rows.push(Row {
+            key: key.key().to_string(),
+            label: key.label().to_string(),
+            safeguard: Some(*key),
+            differs,
+            cells,
+        });
+    }
+    for (key, label) in FACTS {
+        let cells: Vec<Cell> = columns.iter().map(|(j, _)| fact(j, key, root)).collect();
+        let differs = cells.windows(2).any(|w| w[0].text != w[1].text);
+        rows.push(Row {
+            key: key.to_string(),
+            label: label.to_string(),
+            safeguard: None,
+            differs,
+            cells,
+        });
+    }
+    let total = rows.len();
+    if selection.differences_only {
+        rows.retain(|r| r.differs);
+    }
+    Table {
+        columns: columns
+            .iter()
+            .map(|(j, benchmark)| Column {
+                id: j.id.clone(),
+                name: j.name.clone(),
+                benchmark: *benchmark,
+            })
+            .collect(),
+        hidden_rows: total - rows.len(),
+        rows,
+    }
+}
+
+/// The table as CSV, one line per row × jurisdiction, exactly the cells shown on screen.
+pub fn to_csv(table: &Table, base_url: &str) -> String {
+    let mut out = csv_line(&[
+        "row",
+        "jurisdiction_id",
+        "jurisdiction",
+        "benchmark",
+        "value",
+        "text",
+        "provision",
+        "sources",
+        "url",
+    ]);
+    for row in &table.rows {
+        for (column, cell) in table.columns.iter().zip(&row.cells) {
+            let sources = cell
+                .sources
+                .iter()
+                .map(|s| match &s.url {
+                    Some(url) => format!("{} <{url}>", s.title),
+                    None => s.title.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            out.push_str(&csv_line(&[
+                &row.label,
+                &column.id,
+                &column.name,
+                if column.benchmark { "yes" } else { "no" },
+                cell.value.map_or("", Value::key),
+                &cell.text,
+                &cell.provision,
+                &sources,
+                &format!("{base_url}{}", cell.href),
+            ]));
+        }
+    }
+    out
+}
