@@ -11,6 +11,7 @@
 //!
 //! [`site::build`] is the one function that knows the stage order and writes the output.
 
+pub mod collection;
 pub mod compare;
 pub mod diagnostics;
 pub mod export;
@@ -18,6 +19,7 @@ pub mod links;
 pub mod load;
 pub mod markdown;
 pub mod model;
+pub mod qr;
 pub mod render;
 pub mod scaffold;
 pub mod search;

@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 
 use crate::diagnostics::{Diagnostic, Report};
 use crate::markdown;
-use crate::model::{Jurisdiction, Page, Site, Taxonomy, Topic};
+use crate::model::{Collection, Jurisdiction, Page, Site, Taxonomy, Topic};
 
 /// Largest content file accepted.
 pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
@@ -35,6 +35,7 @@ pub struct Loaded {
     pub jurisdictions: Vec<(Jurisdiction, Origin)>,
     pub topics: Vec<(Topic, Origin)>,
     pub pages: Vec<(Page, Origin)>,
+    pub collections: Vec<(Collection, Origin)>,
     pub report: Report,
 }
 
@@ -48,7 +49,11 @@ impl Loaded {
         topics.sort_by_key(|t| t.key);
         let mut pages: Vec<Page> = self.pages.iter().map(|(p, _)| p.clone()).collect();
         pages.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut collections: Vec<Collection> =
+            self.collections.iter().map(|(c, _)| c.clone()).collect();
+        collections.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
         Site {
+            collections,
             taxonomy: self.taxonomy.clone().unwrap_or(Taxonomy {
                 regions: Vec::new(),
                 groupings: Vec::new(),
@@ -95,6 +100,33 @@ pub fn load(content_dir: &Path) -> Loaded {
     let pages = load_dir::<Page>(&root, &content_dir.join("pages"), |p, body| {
         p.body = markdown::render(body);
     });
+    let collections_dir = content_dir.join("collections");
+    let mut collection_files: Vec<PathBuf> = fs::read_dir(&collections_dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    collection_files.sort();
+    for path in collection_files {
+        let parsed = read_text(&root, &path).and_then(|text| {
+            let collection = parse_yaml::<Collection>(&path, &text, 0)?;
+            Ok((
+                collection,
+                Origin {
+                    locator: FieldLocator::new(&text, 0),
+                    path: path.clone(),
+                },
+            ))
+        });
+        match parsed {
+            Ok(item) => loaded.collections.push(item),
+            Err(d) => loaded.report.push(d),
+        }
+    }
     for result in jurisdictions.into_iter() {
         match result {
             Ok(item) => loaded.jurisdictions.push(item),

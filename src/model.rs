@@ -587,6 +587,34 @@ pub struct Page {
     pub body: Rendered,
 }
 
+/// A workshop reading list: `content/collections/<id>.yaml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Collection {
+    pub id: String,
+    pub title: String,
+    pub audience: String,
+    pub date: Date,
+    pub facilitator: String,
+    #[serde(default)]
+    pub summary: Option<String>,
+    pub items: Vec<CollectionItem>,
+}
+
+/// One stop on a reading list: a site address and the trainer's note or question.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionItem {
+    /// A site address: `/jurisdictions/<id>/#<anchor>`, `/topics/<key>/`, `/compare/?j=…`,
+    /// `/compare/<grouping>/` or a page such as `/methodology/`.
+    #[serde(rename = "ref")]
+    pub target: String,
+    /// Shown as the item's heading; derived from the target when absent.
+    #[serde(default)]
+    pub title: Option<String>,
+    pub note: String,
+}
+
 /// A named set of jurisdictions (a region or a grouping).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -614,6 +642,7 @@ pub struct Site {
     /// In safeguard order.
     pub topics: Vec<Topic>,
     pub pages: Vec<Page>,
+    pub collections: Vec<Collection>,
 }
 
 impl Site {

@@ -242,6 +242,18 @@ impl Renderer {
                 contents: compare::to_csv(&compare::table(&selection, &meta.root), origin),
             });
         }
+        files.push(page(
+            "collections/index.html",
+            "collections.html",
+            context! { collections => Serde(&site.collections) },
+        )?);
+        for collection in &site.collections {
+            files.push(page(
+                &format!("collections/{}/index.html", collection.id),
+                "collection.html",
+                context! { c => Serde(collection), view => Serde(CollectionView::new(site, meta, collection)) },
+            )?);
+        }
         let mut by_review: Vec<&Jurisdiction> = site.jurisdictions.iter().collect();
         by_review.sort_by(|a, b| {
             b.last_reviewed
@@ -532,6 +544,55 @@ impl<'a> CompareView<'a> {
                 .collect(),
             min: compare::MIN_CHOSEN,
             max: compare::MAX_CHOSEN,
+        }
+    }
+}
+
+/// A workshop reading list with resolved titles, links and QR codes.
+#[derive(Debug, Serialize)]
+struct CollectionView {
+    url: String,
+    qr: Option<String>,
+    items: Vec<CollectionItemView>,
+}
+
+#[derive(Debug, Serialize)]
+struct CollectionItemView {
+    title: String,
+    href: String,
+    url: String,
+    note: String,
+    qr: Option<String>,
+}
+
+impl CollectionView {
+    fn new(site: &Site, meta: &SiteMeta, collection: &crate::model::Collection) -> CollectionView {
+        let origin = meta
+            .base_url
+            .strip_suffix(&meta.root)
+            .unwrap_or(&meta.base_url);
+        let url = format!("{}/collections/{}/", meta.base_url, collection.id);
+        CollectionView {
+            qr: crate::qr::svg(&url, &format!("QR code for {url}")),
+            url,
+            items: collection
+                .items
+                .iter()
+                .map(|item| {
+                    let href = format!("{}{}", meta.root, item.target);
+                    let url = format!("{origin}{href}");
+                    CollectionItemView {
+                        title: item.title.clone().unwrap_or_else(|| {
+                            crate::collection::resolve(site, &item.target)
+                                .unwrap_or_else(|_| item.target.clone())
+                        }),
+                        qr: crate::qr::svg(&url, &format!("QR code for {url}")),
+                        href,
+                        url,
+                        note: item.note.clone(),
+                    }
+                })
+                .collect(),
         }
     }
 }

@@ -2009,6 +2009,7 @@ mod tests {
         )];
 
         Site {
+            collections: Vec::new(),
             taxonomy: Taxonomy {
                 regions: vec![
                     group("south-asia", "South Asia"),

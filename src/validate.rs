@@ -98,6 +98,20 @@ pub fn validate(loaded: &mut Loaded, today: Date) {
     for (page, origin) in &loaded.pages {
         check_file_stem(&page.id, "id", origin, &mut report);
     }
+    if !loaded.collections.is_empty() {
+        let site = loaded.site();
+        for (collection, origin) in &loaded.collections {
+            check_file_stem(&collection.id, "id", origin, &mut report);
+            if collection.items.is_empty() {
+                report.push(at(origin, "items").error("needs at least one item".to_string()));
+            }
+            for (n, item) in collection.items.iter().enumerate() {
+                if let Err(message) = crate::collection::resolve(&site, &item.target) {
+                    report.push(at(origin, &format!("items[{n}].ref")).error(message));
+                }
+            }
+        }
+    }
     report.sort();
     loaded.report = report;
 }

@@ -9,6 +9,8 @@ mod build;
 mod check;
 #[path = "suite/cli.rs"]
 mod cli;
+#[path = "suite/collections.rs"]
+mod collections;
 #[path = "suite/content.rs"]
 mod content;
 #[path = "suite/corpora.rs"]

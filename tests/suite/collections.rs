@@ -1,0 +1,115 @@
+//! Workshop collections: rendering, escaping, bad references and QR codes that decode.
+
+use crate::support::Fixture;
+use jurisdex::diagnostics::Diagnostic;
+
+/// Decodes the first SVG QR code in `html` (our own format: one 1×1 rect per dark module).
+fn decode_first_qr(html: &str) -> String {
+    let start = html.find("<svg").expect("an svg");
+    let svg = &html[start..start + html[start..].find("</svg>").unwrap()];
+    let size: usize = svg
+        .split("viewBox=\"0 0 ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut dark = vec![false; size * size];
+    for rect in svg.split("<rect x=\"").skip(1) {
+        let x: usize = rect.split('"').next().unwrap().parse().unwrap();
+        let y: usize = rect
+            .split("y=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        dark[y * size + x] = true;
+    }
+    let scale = 6;
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(size * scale, size * scale, |x, y| {
+            if dark[(y / scale) * size + x / scale] {
+                0
+            } else {
+                255
+            }
+        });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code");
+    grids[0].decode().expect("decodes").1
+}
+
+#[test]
+fn collection_renders_as_a_reading_list_with_qr_codes() {
+    let f = Fixture::new("basic");
+    f.build().expect("builds");
+    let html = f.read_out("collections/demo/index.html");
+    assert!(
+        html.contains(r##"<a href="/jurisdictions/alpha/#safeguard-judicial-authorisation">"##)
+    );
+    assert!(html.contains("The Belau ruling"), "explicit titles win");
+    assert!(
+        html.contains("Safeguard: Judicial authorisation"),
+        "titles are derived from the target"
+    );
+    assert!(!html.contains("<script>alert(\"collection\")"));
+    assert!(!html.contains("<img src=x"));
+    assert_eq!(
+        html.matches("<svg").count(),
+        4,
+        "one QR for the list, one per item"
+    );
+    assert_eq!(
+        decode_first_qr(&html),
+        "http://127.0.0.1:8080/collections/demo/"
+    );
+    let item = &html[html.find(r#"id="item-2""#).unwrap()..];
+    assert_eq!(
+        decode_first_qr(item),
+        "http://127.0.0.1:8080/jurisdictions/alpha/#case-1"
+    );
+    assert!(
+        f.read_out("collections/index.html")
+            .contains("/collections/demo/")
+    );
+}
+
+#[test]
+fn a_bad_reference_is_a_check_error_with_file_and_line() {
+    let f = Fixture::new("basic");
+    f.edit(
+        "collections/demo.yaml",
+        "/jurisdictions/alpha/#case-1",
+        "/jurisdictions/alpha/#case-7",
+    );
+    f.edit(
+        "collections/demo.yaml",
+        "/topics/judicial_authorisation/",
+        "/jurisdictions/gamma/",
+    );
+    let (loaded, _) = jurisdex::site::check(&f.content());
+    let errors: Vec<String> = loaded
+        .report
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(Diagnostic::to_string)
+        .collect();
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("demo.yaml:9:5: items[1].ref: `alpha` has no anchor `#case-7`")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("demo.yaml:12:5: items[2].ref: no jurisdiction `gamma`")),
+        "{errors:#?}"
+    );
+}
