@@ -36,14 +36,20 @@ struct Page {
     links: Vec<String>,
 }
 
-/// Values of `attr="…"` in an HTML document, with `&amp;` decoded.
+/// Values of `attr="…"` in the tags of an HTML document, with `&amp;` decoded. Only markup is
+/// read: text never holds a raw `<` (it is escaped), so a quoted `href="…"` in prose is ignored.
 fn attribute_values(html: &str, attr: &str) -> Vec<String> {
     let needle = format!(" {attr}=\"");
-    html.match_indices(&needle)
-        .filter_map(|(at, _)| {
-            let start = at + needle.len();
-            let end = html[start..].find('"')?;
-            Some(html[start..start + end].replace("&amp;", "&"))
+    let needle = needle.as_str();
+    html.split('<')
+        .skip(1)
+        .filter_map(|tag| tag.split('>').next())
+        .flat_map(|tag| {
+            tag.match_indices(needle).filter_map(move |(at, _)| {
+                let start = at + needle.len();
+                let end = tag[start..].find('"')?;
+                Some(tag[start..start + end].replace("&amp;", "&"))
+            })
         })
         .collect()
 }
@@ -144,7 +150,7 @@ mod tests {
         fs::create_dir_all(dir.path().join("a")).unwrap();
         fs::write(
             dir.path().join("index.html"),
-            r##"<a href="/a/#x">ok</a> <a href="/a/#y">bad anchor</a> <a href="/b/">missing</a> <a href="#top">ok</a> <a href="#nope">bad</a> <a href="/search?q=x&amp;y=1">dynamic</a> <a href="https://example.org/">external</a> <p id="top"></p>"##,
+            r##"<a href="/a/#x">ok</a> <a href="/a/#y">bad anchor</a> <a href="/b/">missing</a> <a href="#top">ok</a> <a href="#nope">bad</a> <a href="/search?q=x&amp;y=1">dynamic</a> <a href="https://example.org/">external</a> <p id="top"></p> &lt;a href="/quoted-in-text/"&gt;"##,
         )
         .unwrap();
         fs::write(dir.path().join("a/index.html"), r#"<h2 id="x">X</h2>"#).unwrap();

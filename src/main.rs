@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
+use jurisdex::bundle::BundleError;
 use jurisdex::search::{SearchIndex, SearchRequest};
 use jurisdex::site::{self, BuildError, BuildOptions};
 use jurisdex::{scaffold, server};
@@ -68,6 +69,15 @@ enum Command {
         /// Number of hits.
         #[arg(long, default_value_t = 10)]
         limit: usize,
+    },
+    /// Write the site as a zip that works opened from disk (file://), offline search included.
+    Bundle {
+        /// The zip to write (replaced atomically); --out is not touched.
+        #[arg(long, default_value = "jurisdex-offline.zip", value_name = "FILE")]
+        zip: PathBuf,
+        /// Public URL of the hosted site, for permalinks, citations and QR codes in the bundle.
+        #[arg(long, default_value = "http://127.0.0.1:8080", value_name = "URL")]
+        base_url: String,
     },
     /// Create a new content file from a valid skeleton.
     New {
@@ -161,6 +171,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Search { query, json, limit } => search(&paths, &query, json, limit),
+        Command::Bundle { zip, base_url } => bundle(&paths, &zip, base_url),
         Command::New {
             what: NewKind::Jurisdiction { id, name },
         } => {
@@ -269,5 +280,35 @@ fn print_hits(results: &jurisdex::search::SearchResults, out: &Path) {
         snippet.push_str(&hit.snippet_text[last..]);
         println!("   {snippet}");
         println!("   {dim}{}{reset}", hit.url);
+    }
+}
+
+fn bundle(paths: &Paths, zip: &Path, base_url: String) -> anyhow::Result<ExitCode> {
+    let options = build_options(paths, base_url, false);
+    match jurisdex::bundle::bundle(&options, zip) {
+        Ok(summary) => {
+            for d in &summary.report.diagnostics {
+                eprintln!("{d}");
+            }
+            eprintln!(
+                "bundled {} entries, {} files into {} ({} KiB) in {:.2?} ({} warning(s)); unzip it and open jurisdex-offline/index.html",
+                summary.jurisdictions,
+                summary.entries,
+                summary.path.display(),
+                summary.bytes / 1024,
+                summary.elapsed,
+                summary.report.warning_count()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(BundleError::Build(BuildError::Content(report))) => {
+            eprintln!("{report}");
+            eprintln!(
+                "bundle stopped: fix the errors above; {} was left untouched",
+                zip.display()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(err) => bail!("bundle failed: {err}; {} was left untouched", zip.display()),
     }
 }

@@ -174,7 +174,7 @@ pub struct FacetValue {
 
 /// What kind of unit a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Jurisdiction,
     Instrument,
     Power,
@@ -197,7 +197,7 @@ impl Kind {
         Kind::Page,
     ];
 
-    fn key(self) -> &'static str {
+    pub(crate) fn key(self) -> &'static str {
         match self {
             Kind::Jurisdiction => "jurisdiction",
             Kind::Instrument => "instrument",
@@ -501,15 +501,16 @@ impl Labels {
 }
 
 /// One search document before it becomes a tantivy document.
-struct Unit<'a> {
-    kind: Kind,
-    jurisdiction: Option<&'a Jurisdiction>,
-    url: String,
-    title: String,
-    breadcrumb: String,
-    text: String,
-    short_name: Option<&'a str>,
-    original_title: Option<&'a str>,
+pub(crate) struct Unit<'a> {
+    pub(crate) kind: Kind,
+    pub(crate) jurisdiction: Option<&'a Jurisdiction>,
+    /// Root-relative (`/jurisdictions/x/#anchor`), without the site's path prefix.
+    pub(crate) url: String,
+    pub(crate) title: String,
+    pub(crate) breadcrumb: String,
+    pub(crate) text: String,
+    pub(crate) short_name: Option<&'a str>,
+    pub(crate) original_title: Option<&'a str>,
     original_lang: Option<&'a str>,
     value: Option<Rating>,
     authority_type: Option<AuthorityType>,
@@ -587,7 +588,7 @@ fn register_tokenizers(index: &Index) -> tantivy::Result<()> {
 
 /// Every unit of the site, jurisdictions by name and each followed by its parts in page order,
 /// then topics and pages. The position in this list is the `order` used to sort browse views.
-fn units(site: &Site) -> Vec<Unit<'_>> {
+pub(crate) fn units(site: &Site) -> Vec<Unit<'_>> {
     let mut jurisdictions: Vec<&Jurisdiction> = site.jurisdictions.iter().collect();
     jurisdictions.sort_by_cached_key(|j| j.name.to_lowercase());
     let mut units = Vec::new();

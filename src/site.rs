@@ -142,6 +142,7 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
         fs::write(&path, &file.contents).map_err(io_err(&path))
     })?;
     copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
+    crate::bundle::write_client_index(&site, dir)?;
     let broken = crate::links::check_links(dir, &meta.root);
     if !broken.is_empty() {
         progress.finish_and_clear();

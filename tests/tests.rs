@@ -5,6 +5,8 @@ mod support;
 
 #[path = "suite/build.rs"]
 mod build;
+#[path = "suite/bundle.rs"]
+mod bundle;
 #[path = "suite/check.rs"]
 mod check;
 #[path = "suite/cli.rs"]
@@ -19,3 +21,5 @@ mod corpora;
 mod server;
 #[path = "suite/watch.rs"]
 mod watch;
+#[path = "suite/xss.rs"]
+mod xss;
