@@ -677,9 +677,9 @@ fn jurisdiction_units<'a>(j: &'a Jurisdiction, units: &mut Vec<Unit<'a>>) {
 
     for (n, power) in (1..).zip(&j.powers) {
         let title = format!(
-            "{} power: {}",
-            power.authority_type.label(),
-            actions(&power.actions)
+            "{} under {}",
+            actions(&power.actions),
+            reference(j, &power.basis)
         );
         let labels: Vec<&str> = power.actions.iter().map(|a| a.label()).collect();
         let parts = [

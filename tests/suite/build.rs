@@ -220,3 +220,59 @@ fn compare_pages_are_prerendered_for_each_grouping() {
         "header + 2 jurisdictions × 14 rows"
     );
 }
+
+/// Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    rows
+}
+
+#[test]
+fn matrix_csv_and_json_exports_round_trip() {
+    let f = Fixture::new("basic");
+    f.build().unwrap();
+    let csv = parse_csv(&f.read_out("export/matrix.csv"));
+    let json: Vec<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_str(&f.read_out("export/matrix.json")).unwrap();
+    let header = &csv[0];
+    assert_eq!(csv.len() - 1, json.len());
+    for (row, record) in csv[1..].iter().zip(&json) {
+        for (column, cell) in header.iter().zip(row) {
+            let expected = record[column].as_str().unwrap();
+            let cell = cell
+                .strip_prefix('\'')
+                .filter(|_| expected.starts_with(['=', '+', '-', '@']))
+                .unwrap_or(cell);
+            assert_eq!(cell, expected, "column {column}");
+        }
+    }
+    // Notes with commas, quotes and markup survive the trip.
+    assert!(json.iter().any(|r| {
+        r["note"]
+            .as_str()
+            .unwrap()
+            .contains("<img src=x onerror=alert(1)>")
+    }));
+}
