@@ -10,14 +10,12 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use minijinja::context;
 use serde::Serialize;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::diagnostics::Report;
 use crate::model::{Date, Site};
-use crate::render::{Nav, RenderError, Renderer, SiteMeta};
 use crate::search;
 use crate::site::{self, BuildError, BuildOptions};
 
@@ -25,7 +23,7 @@ use crate::site::{self, BuildError, BuildOptions};
 pub const TOP_DIR: &str = "jurisdex-offline";
 /// Where the client-side index is written, relative to the site root.
 pub const CLIENT_INDEX_FILE: &str = "assets/search-index.js";
-/// The offline search page, relative to the site root (the bundle only).
+/// The client-side search page, relative to the site root (written by every build).
 pub const SEARCH_PAGE: &str = "search/index.html";
 
 /// Characters of a unit's text kept for the result snippet.
@@ -54,8 +52,6 @@ pub struct BundleSummary {
 pub enum BundleError {
     #[error("{0}")]
     Build(#[from] BuildError),
-    #[error("offline search page: {0}")]
-    Render(#[from] RenderError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -90,19 +86,6 @@ pub fn bundle(options: &BuildOptions, zip_path: &Path) -> Result<BundleSummary, 
     let built = site::build_into(&options, staging.path())?;
     let root = options.root();
     let today = Date::today();
-    let meta = SiteMeta {
-        base_url: options.base_url.trim_end_matches('/').to_string(),
-        root: root.clone(),
-        built: today.to_string(),
-        dev_reload: false,
-    };
-    let search_page = Renderer::new(&options.templates_dir).render_page(
-        "offline-search.html",
-        &meta,
-        &Nav::new(&built.site),
-        context! { root => "../".repeat(depth(SEARCH_PAGE)) },
-    )?;
-
     let parent = site::parent_dir(zip_path);
     fs::create_dir_all(&parent).map_err(io_err(&parent))?;
     let mut temp = tempfile::Builder::new()
@@ -121,16 +104,9 @@ pub fn bundle(options: &BuildOptions, zip_path: &Path) -> Result<BundleSummary, 
         .last_modified_time(zip_time(&today));
 
     let mut files = site_files(staging.path())?;
-    files.push((
-        SEARCH_PAGE.to_string(),
-        FileSource::Text(search_page.into_bytes()),
-    ));
     files.sort_by(|a, b| a.0.cmp(&b.0));
     for (name, source) in &files {
-        let bytes = match source {
-            FileSource::Disk(path) => fs::read(path).map_err(io_err(path))?,
-            FileSource::Text(bytes) => bytes.clone(),
-        };
+        let bytes = fs::read(source).map_err(io_err(source))?;
         let bytes = if name.ends_with(".html") {
             match String::from_utf8(bytes) {
                 Ok(html) => relative_links(&html, &root, depth(name)).into_bytes(),
@@ -175,14 +151,8 @@ fn readable_by_all(_file: &fs::File) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Where an entry's bytes come from.
-enum FileSource {
-    Disk(PathBuf),
-    Text(Vec<u8>),
-}
-
 /// Every file of a built site (`/`-separated path, source), without the server's search index.
-fn site_files(dir: &Path) -> Result<Vec<(String, FileSource)>, BundleError> {
+fn site_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, BundleError> {
     let mut files = Vec::new();
     let walk = walkdir::WalkDir::new(dir)
         .into_iter()
@@ -200,7 +170,7 @@ fn site_files(dir: &Path) -> Result<Vec<(String, FileSource)>, BundleError> {
             .components()
             .map(|c| c.as_os_str().to_string_lossy().into_owned())
             .collect();
-        files.push((name.join("/"), FileSource::Disk(entry.into_path())));
+        files.push((name.join("/"), entry.into_path()));
     }
     Ok(files)
 }

@@ -162,6 +162,13 @@ impl Renderer {
                 context! { topics => Serde(topic_index(site)) },
             )?,
         ];
+        // The client-side search page: used by the offline bundle and by static hosting without
+        // the server (the server answers `/search` itself; this page is `/search/`).
+        files.push(page(
+            crate::bundle::SEARCH_PAGE,
+            "offline-search.html",
+            context! { root => "../" },
+        )?);
         let entries: Vec<OutputFile> = site
             .jurisdictions
             .par_iter()

@@ -161,7 +161,11 @@ fn normal_builds_carry_the_client_index() {
             .starts_with("window.JURISDEX_INDEX = {")
     );
     assert!(f.out().join("assets/offline-search.js").is_file());
-    assert!(!f.out().join("search").exists());
+    // The client-side search page serves static hosting without the server (`/search/`).
+    assert!(
+        f.read_out("search/index.html")
+            .contains("data-offline-results")
+    );
 }
 
 #[test]
