@@ -263,3 +263,41 @@ async fn compare_rejects_bad_selections_with_a_message() {
     let (status, _, _) = get(&s.router, "/compare/?j=alpha&format=csv").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn static_files_answer_head_and_conditional_get() {
+    let s = served();
+    let head = s
+        .router
+        .clone()
+        .oneshot(
+            Request::head("/jurisdictions/alpha/")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    let etag = head.headers()[header::ETAG].clone();
+    assert!(head.headers().contains_key(header::LAST_MODIFIED));
+    assert!(
+        head.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .is_empty()
+    );
+    let again = s
+        .router
+        .clone()
+        .oneshot(
+            Request::get("/jurisdictions/alpha/")
+                .header(header::IF_NONE_MATCH, etag)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+}
