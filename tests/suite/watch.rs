@@ -87,6 +87,30 @@ fn watch_rebuilds_good_edits_and_keeps_serving_through_broken_ones() {
     assert_eq!(status, 200);
     assert!(page.contains("no general power to order removal"));
 
+    // Clients keep requesting pages and searches through every swap below: none may fail.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..4)
+        .map(|n| {
+            let (addr, stop) = (server.addr.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut served = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let path = if n % 2 == 0 {
+                        "/api/search?q=removal"
+                    } else {
+                        "/jurisdictions/alpha/"
+                    };
+                    let (status, body) = http_get(&addr, path)
+                        .unwrap_or_else(|| panic!("{path}: connection failed"));
+                    assert_eq!(status, 200, "{path} during a swap");
+                    assert!(body.contains("alpha"), "{path}: incomplete answer");
+                    served += 1;
+                }
+                served
+            })
+        })
+        .collect();
+
     // A good edit is rebuilt, re-indexed and served.
     f.edit(
         "jurisdictions/beta.md",
