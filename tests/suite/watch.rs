@@ -138,6 +138,12 @@ fn watch_rebuilds_good_edits_and_keeps_serving_through_broken_ones() {
     wait_for("version 3", Duration::from_secs(30), || {
         version(&server) == "3"
     });
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let served: usize = clients
+        .into_iter()
+        .map(|c| c.join().expect("client saw a failure"))
+        .sum();
+    assert!(served > 20, "only {served} requests made");
 }
 
 #[cfg(unix)]
