@@ -1,6 +1,6 @@
 //! Workshop collections: resolving each item's site address to a title, and checking it exists.
 
-use crate::compare::{self, Selection};
+use crate::compare::{self, CompareQuery};
 use crate::model::{Jurisdiction, SafeguardKey, Site};
 
 /// Section ids every jurisdiction page has.
@@ -41,17 +41,7 @@ pub fn resolve(site: &Site, target: &str) -> Result<String, String> {
             .map(|k| format!("Safeguard: {}", k.label()))
             .ok_or_else(|| format!("no topic `{key}`")),
         ["compare"] => {
-            let pairs: Vec<(String, String)> =
-                serde_urlencoded::from_str(query).map_err(|e| e.to_string())?;
-            let get = |name: &str| {
-                pairs
-                    .iter()
-                    .filter(|(k, _)| k == name)
-                    .map(|(_, v)| v.as_str())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            };
-            let selection = Selection::parse(site, &get("j"), &get("t"), false, &get("bench"))?;
+            let selection = CompareQuery::parse(query)?.selection(site)?;
             if !selection.is_complete() {
                 return Err(format!(
                     "a comparison needs at least {} jurisdictions",

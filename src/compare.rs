@@ -100,6 +100,49 @@ impl<'a> Selection<'a> {
     }
 }
 
+/// The parameters of a compare address. `j` and `t` may be comma lists or repeat (form checkboxes).
+#[derive(Debug, Clone, Default)]
+pub struct CompareQuery {
+    pairs: Vec<(String, String)>,
+}
+
+impl CompareQuery {
+    /// Reads a URL query string (without `?`).
+    pub fn parse(query: &str) -> Result<CompareQuery, String> {
+        serde_urlencoded::from_str(query)
+            .map(|pairs| CompareQuery { pairs })
+            .map_err(|e| format!("bad query string: {e}"))
+    }
+
+    /// Every value of a parameter, joined with commas.
+    pub fn joined(&self, name: &str) -> String {
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+
+    /// True when a parameter is present and neither empty nor `0`.
+    pub fn flag(&self, name: &str) -> bool {
+        self.pairs
+            .iter()
+            .any(|(k, v)| k == name && !v.is_empty() && v != "0")
+    }
+
+    /// The selection these parameters describe.
+    pub fn selection<'a>(&self, site: &'a Site) -> Result<Selection<'a>, String> {
+        Selection::parse(
+            site,
+            &self.joined("j"),
+            &self.joined("t"),
+            self.flag("diff"),
+            &self.joined("bench"),
+        )
+    }
+}
+
 /// The comparison, ready for HTML or CSV.
 #[derive(Debug, Clone, Serialize)]
 pub struct Table {
@@ -187,14 +230,7 @@ fn fact(j: &Jurisdiction, key: &str, root: &str) -> Cell {
                     )
                 })),
             },
-            join_unique(j.powers.iter().map(|p| {
-                let title = j
-                    .instrument(&p.basis.instrument)
-                    .map_or(p.basis.instrument.clone(), |i| {
-                        i.short_name.clone().unwrap_or_else(|| i.title.clone())
-                    });
-                format!("{title}, {}", p.basis.section)
-            })),
+            join_unique(j.powers.iter().map(|p| j.reference_label(&p.basis))),
             "powers",
             power_sources(),
         ),
@@ -224,7 +260,7 @@ fn fact(j: &Jurisdiction, key: &str, root: &str) -> Cell {
             join_unique(j.instruments.iter().map(|i| {
                 format!(
                     "{} ({})",
-                    i.short_name.clone().unwrap_or_else(|| i.title.clone()),
+                    j.instrument_label(&i.id),
                     i.status.label().to_lowercase()
                 )
             })),
@@ -306,14 +342,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                 let provision = a
                     .provisions
                     .iter()
-                    .map(|p| {
-                        let title = j
-                            .instrument(&p.instrument)
-                            .map_or(p.instrument.clone(), |i| {
-                                i.short_name.clone().unwrap_or_else(|| i.title.clone())
-                            });
-                        format!("{title}, {}", p.section)
-                    })
+                    .map(|p| j.reference_label(p))
                     .collect::<Vec<_>>()
                     .join("; ");
                 Cell {

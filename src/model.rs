@@ -546,6 +546,23 @@ impl Jurisdiction {
         self.instruments.iter().find(|i| i.id == id)
     }
 
+    /// The short name (or else the title) of an instrument, for compact references.
+    pub fn instrument_label(&self, id: &str) -> String {
+        self.instrument(id).map_or_else(
+            || id.to_string(),
+            |i| i.short_name.clone().unwrap_or_else(|| i.title.clone()),
+        )
+    }
+
+    /// `PECA, s 37(1)`: a reference in compact form.
+    pub fn reference_label(&self, reference: &Reference) -> String {
+        format!(
+            "{}, {}",
+            self.instrument_label(&reference.instrument),
+            reference.section
+        )
+    }
+
     /// The source with this id, if any.
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)

@@ -435,12 +435,7 @@ impl<'a> JurisdictionView<'a> {
             instrument_titles: j
                 .instruments
                 .iter()
-                .map(|i| {
-                    (
-                        i.id.as_str(),
-                        i.short_name.clone().unwrap_or_else(|| i.title.clone()),
-                    )
-                })
+                .map(|i| (i.id.as_str(), j.instrument_label(&i.id)))
                 .collect(),
             sources: j.sources.iter().map(|s| (s.id.as_str(), s)).collect(),
             cases_by_instrument,
@@ -648,19 +643,7 @@ fn topic_rows(site: &Site, key: SafeguardKey) -> Vec<TopicGroup> {
                         name: j.name.clone(),
                         note: a.note.clone(),
                         confidence: a.confidence,
-                        provisions: a
-                            .provisions
-                            .iter()
-                            .map(|p| {
-                                let title = j
-                                    .instrument(&p.instrument)
-                                    .map(|i| {
-                                        i.short_name.clone().unwrap_or_else(|| i.title.clone())
-                                    })
-                                    .unwrap_or_else(|| p.instrument.clone());
-                                format!("{title}, {}", p.section)
-                            })
-                            .collect(),
+                        provisions: a.provisions.iter().map(|p| j.reference_label(p)).collect(),
                     }
                 })
                 .collect(),

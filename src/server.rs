@@ -25,7 +25,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::compare::{self, Selection};
+use crate::compare::{self, CompareQuery, Selection};
 use crate::model::Site;
 use crate::render::{Nav, Renderer, SiteMeta};
 use crate::search::{MAX_QUERY_BYTES, SearchIndex, SearchRequest, SearchResults};
@@ -484,21 +484,7 @@ fn render_search(
 /// checkboxes).
 async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let snapshot = state.snapshot();
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query.as_deref().unwrap_or("")).unwrap_or_default();
-    let joined = |name: &str| {
-        pairs
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .collect::<Vec<_>>()
-            .join(",")
-    };
-    let flag = |name: &str| {
-        pairs
-            .iter()
-            .any(|(k, v)| k == name && !v.is_empty() && v != "0")
-    };
+    let params = CompareQuery::parse(query.as_deref().unwrap_or("")).unwrap_or_default();
     let site = &snapshot.site;
     let meta = &snapshot.meta;
     let render = |selection: &Selection, error: Option<&str>, status: StatusCode| match snapshot
@@ -515,13 +501,7 @@ async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) 
                 .into_response()
         }
     };
-    let selection = match Selection::parse(
-        site,
-        &joined("j"),
-        &joined("t"),
-        flag("diff"),
-        &joined("bench"),
-    ) {
+    let selection = match params.selection(site) {
         Ok(selection) => selection,
         Err(message) => {
             let empty = Selection {
@@ -533,7 +513,7 @@ async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) 
             return render(&empty, Some(&message), StatusCode::BAD_REQUEST);
         }
     };
-    if joined("format") == "csv" {
+    if params.joined("format") == "csv" {
         if !selection.is_complete() {
             return AppError::bad_request(format!(
                 "choose at least {} jurisdictions",
