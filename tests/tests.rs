@@ -17,6 +17,8 @@ mod collections;
 mod content;
 #[path = "suite/corpora.rs"]
 mod corpora;
+#[path = "suite/properties.rs"]
+mod properties;
 #[path = "suite/server.rs"]
 mod server;
 #[path = "suite/watch.rs"]
