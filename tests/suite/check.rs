@@ -22,13 +22,7 @@ fn last_line_of(f: &Fixture, file: &str, needle: &str) -> usize {
 }
 
 fn errors(f: &Fixture) -> Vec<Diagnostic> {
-    let (loaded, _) = jurisdex::site::check(&f.content());
-    loaded
-        .report
-        .diagnostics
-        .into_iter()
-        .filter(Diagnostic::is_error)
-        .collect()
+    f.check_errors()
 }
 
 /// Applies an edit to alpha.md and asserts an error naming `field` and containing `message` on the

@@ -1,20 +1,11 @@
 //! The `jurisdex` binary: exit codes, messages, scaffolding and terminal search.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::support::{Fixture, manifest_dir};
+use crate::support::Fixture;
 
 fn jurisdex(f: &Fixture, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jurisdex"))
-        .args(args)
-        .arg("--content")
-        .arg(f.content())
-        .arg("--out")
-        .arg(f.out())
-        .arg("--templates")
-        .arg(manifest_dir().join("templates"))
-        .output()
-        .expect("run jurisdex")
+    f.command(args).output().expect("run jurisdex")
 }
 
 fn stderr(o: &Output) -> String {

@@ -30,16 +30,6 @@ fn assert_each_file_has_an_error(errors: &[Diagnostic], names: &[String]) {
     }
 }
 
-fn check_errors(f: &Fixture) -> Vec<Diagnostic> {
-    let (loaded, _) = jurisdex::site::check(&f.content());
-    loaded
-        .report
-        .diagnostics
-        .into_iter()
-        .filter(Diagnostic::is_error)
-        .collect()
-}
-
 #[test]
 fn malformed_yaml_corpus_gives_clear_errors_and_keeps_the_old_build() {
     let Some(shared) = shared_dir() else { return };
@@ -66,7 +56,7 @@ fn malformed_yaml_corpus_gives_clear_errors_and_keeps_the_old_build() {
         "expected the whole corpus, got {}",
         names.len()
     );
-    assert_each_file_has_an_error(&check_errors(&f), &names);
+    assert_each_file_has_an_error(&f.check_errors(), &names);
     assert!(f.build().is_err());
     assert_eq!(f.read_out("jurisdictions/alpha/index.html"), before);
 }
@@ -85,7 +75,7 @@ fn real_malformed_front_matter_names_the_file_and_a_line() {
         names.push(name);
     }
     assert_eq!(names.len(), 20);
-    assert_each_file_has_an_error(&check_errors(&f), &names);
+    assert_each_file_has_an_error(&f.check_errors(), &names);
 }
 
 #[test]
@@ -102,7 +92,7 @@ fn parsing_limits_stop_huge_deep_and_exploding_input() {
     let mut huge = String::from("---\nid: huge\n---\n");
     huge.push_str(&"x".repeat(50 * 1024 * 1024));
     f.write("jurisdictions/huge.md", &huge);
-    let errors = check_errors(&f);
+    let errors = f.check_errors();
     let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
     // Entries refuse unknown keys before descending, so the bombs never expand; the parser's own
     // limits are tested on untyped YAML in `load::tests`.

@@ -61,6 +61,31 @@ impl Fixture {
         fs::write(path, text).unwrap();
     }
 
+    /// `jurisdex <args>` with this fixture's `--content`, `--out` and the crate's templates.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_jurisdex"));
+        command
+            .args(args)
+            .arg("--content")
+            .arg(self.content())
+            .arg("--out")
+            .arg(self.out())
+            .arg("--templates")
+            .arg(manifest_dir().join("templates"));
+        command
+    }
+
+    /// The errors (not warnings) `check` finds in this fixture's content.
+    pub fn check_errors(&self) -> Vec<jurisdex::diagnostics::Diagnostic> {
+        let (loaded, _) = site::check(&self.content());
+        loaded
+            .report
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.is_error())
+            .collect()
+    }
+
     pub fn read_out(&self, file: &str) -> String {
         fs::read_to_string(self.out().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
     }

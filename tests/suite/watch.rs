@@ -6,7 +6,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{Fixture, manifest_dir};
+use crate::support::Fixture;
 
 /// Kills the server when a test ends, however it ends.
 struct Server {
@@ -53,14 +53,8 @@ fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
 
 fn start(f: &Fixture) -> Server {
     let addr = format!("127.0.0.1:{}", free_port());
-    let child = Command::new(env!("CARGO_BIN_EXE_jurisdex"))
-        .args(["serve", "--watch", "--addr", &addr])
-        .arg("--content")
-        .arg(f.content())
-        .arg("--out")
-        .arg(f.out())
-        .arg("--templates")
-        .arg(manifest_dir().join("templates"))
+    let child = f
+        .command(&["serve", "--watch", "--addr", &addr])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
