@@ -13,6 +13,7 @@ use axum::extract::{Path as UrlPath, Query, RawQuery, Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use minijinja::context;
 use minijinja::value::Serde;
@@ -675,9 +676,15 @@ pub async fn serve(options: BuildOptions, addr: SocketAddr, watch: bool) -> anyh
     } else {
         None
     };
+    // Without TCP_NODELAY a page sent as headers + body waits for the client's delayed ACK (~40 ms).
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?
+        .tap_io(|tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!("TCP_NODELAY: {err}");
+            }
+        });
     eprintln!(
         "serving {} on http://{addr}/{}  (Ctrl+C to stop)",
         options.out_dir.display(),
