@@ -28,7 +28,7 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::compare::{self, CompareQuery, Selection};
 use crate::model::Site;
-use crate::render::{Nav, Renderer, SiteMeta};
+use crate::render::{Nav, RenderError, Renderer, SiteMeta};
 use crate::search::{MAX_QUERY_BYTES, SearchIndex, SearchRequest, SearchResults};
 use crate::site::{self, BuildOptions, Built, INDEX_DIR};
 
@@ -463,18 +463,27 @@ fn render_search(
         pages,
         error,
     };
-    match snapshot.renderer.render_page(
-        "search.html",
-        &snapshot.meta,
-        &snapshot.nav,
-        context! { search => Serde(&view) },
-    ) {
+    html_page(
+        "search",
+        status,
+        snapshot.renderer.render_page(
+            "search.html",
+            &snapshot.meta,
+            &snapshot.nav,
+            context! { search => Serde(&view) },
+        ),
+    )
+}
+
+/// A rendered page with its status, or a 500 that names the page but not the internals.
+fn html_page(what: &str, status: StatusCode, rendered: Result<String, RenderError>) -> Response {
+    match rendered {
         Ok(html) => (status, Html(html)).into_response(),
         Err(err) => {
-            tracing::error!("search page: {err}");
+            tracing::error!("{what} page: {err}");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
-                "the search page could not be rendered",
+                format!("the {what} page could not be rendered"),
             )
                 .into_response()
         }
@@ -488,19 +497,16 @@ async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) 
     let params = CompareQuery::parse(query.as_deref().unwrap_or("")).unwrap_or_default();
     let site = &snapshot.site;
     let meta = &snapshot.meta;
-    let render = |selection: &Selection, error: Option<&str>, status: StatusCode| match snapshot
-        .renderer
-        .render_compare(site, meta, selection, "Compare jurisdictions", None, error)
-    {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(err) => {
-            tracing::error!("compare page: {err}");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "the compare page could not be rendered",
-            )
-                .into_response()
-        }
+    let render = |selection: &Selection, error: Option<&str>, status: StatusCode| {
+        let rendered = snapshot.renderer.render_compare(
+            site,
+            meta,
+            selection,
+            "Compare jurisdictions",
+            None,
+            error,
+        );
+        html_page("compare", status, rendered)
     };
     let selection = match params.selection(site) {
         Ok(selection) => selection,

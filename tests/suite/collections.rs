@@ -92,14 +92,7 @@ fn a_bad_reference_is_a_check_error_with_file_and_line() {
         "/topics/judicial_authorisation/",
         "/jurisdictions/gamma/",
     );
-    let (loaded, _) = jurisdex::site::check(&f.content());
-    let errors: Vec<String> = loaded
-        .report
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(Diagnostic::to_string)
-        .collect();
+    let errors: Vec<String> = f.check_errors().iter().map(Diagnostic::to_string).collect();
     assert!(
         errors
             .iter()
