@@ -168,20 +168,26 @@ where
     files.sort();
     files
         .par_iter()
-        .map(|path| {
-            let text = read_text(root, path)?;
-            let (front, body, offset) = split_front_matter(path, &text)?;
-            let mut item = parse_yaml::<T>(path, front, offset)?;
-            attach_body(&mut item, body);
-            Ok((
-                item,
-                Origin {
-                    path: path.clone(),
-                    locator: FieldLocator::new(front, offset),
-                },
-            ))
-        })
+        .map(|path| parse_document(path, &read_text(root, path)?, &attach_body))
         .collect()
+}
+
+/// Parses one Markdown document with YAML front matter, as read from `path`.
+pub fn parse_document<T: DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    attach_body: impl Fn(&mut T, &str),
+) -> Result<(T, Origin), Diagnostic> {
+    let (front, body, offset) = split_front_matter(path, text)?;
+    let mut item = parse_yaml::<T>(path, front, offset)?;
+    attach_body(&mut item, body);
+    Ok((
+        item,
+        Origin {
+            path: path.to_path_buf(),
+            locator: FieldLocator::new(front, offset),
+        },
+    ))
 }
 
 /// Reads a file as UTF-8, refusing oversized files and symlinks that leave the content root.
@@ -294,17 +300,51 @@ pub fn parse_yaml<T: DeserializeOwned>(
         ));
     }
     serde_yaml::from_str::<T>(yaml).map_err(|err| {
-        let (line, column) = err
-            .location()
-            .map_or((1, 1), |l| (l.line() + line_offset, l.column()));
-        let full = err.to_string();
-        let message = match full.rsplit_once(" at line ") {
-            Some((head, tail)) if tail.contains(" column ") => head.to_string(),
-            _ => full,
-        };
+        let (line, column) = err.location().map_or((1, 1), |l| {
+            let (line, column) = position_of(yaml, l.index());
+            (line + line_offset, column)
+        });
+        let message = strip_positions(&err.to_string());
         let (field, message) = split_field(&message);
-        Diagnostic::error(path, (line.max(1), column.max(1)), &field, message)
+        Diagnostic::error(path, (line, column), &field, message)
     })
+}
+
+/// The 1-based line and column of a byte offset, counting lines by `\n` as editors and
+/// `grep -n` do (the YAML parser also breaks lines at a lone `\r`).
+fn position_of(text: &str, index: usize) -> (usize, usize) {
+    let mut index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    let before = &text[..index];
+    let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
+/// Removes the parser's own ` at line N column M` positions: they count from the start of the
+/// front matter, not the file, and the diagnostic already carries the file position.
+fn strip_positions(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(" at line ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " at line ".len()..];
+        let digits = |s: &str| s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        let line_len = digits(after);
+        match after[line_len..].strip_prefix(" column ") {
+            Some(tail) if line_len > 0 && digits(tail) > 0 => rest = &tail[digits(tail)..],
+            _ => {
+                out.push_str(" at line ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Separates a leading `a.b[0].c: ` field path from a serde message.
@@ -478,6 +518,20 @@ mod tests {
         assert_eq!(l.locate("instruments[1].id"), (15, 5));
         assert_eq!(l.locate("instruments[1].basis.instrument"), (16, 5));
         assert_eq!(l.locate("instruments[0].sources[0]"), (14, 5));
+    }
+
+    #[test]
+    fn yaml_errors_count_lines_by_newline_and_drop_the_parsers_positions() {
+        let p = Path::new("x.md");
+        // Found by `fuzz/run.sh`: lone `\r` is a YAML line break but not an editor's.
+        let err = parse_yaml::<serde_yaml::Value>(p, "a: 1\r\r\rb\nc: 2\n", 1).unwrap_err();
+        assert_eq!((err.line, err.column), (3, 1), "{err}");
+        assert!(!err.message.contains(" at line "), "{err}");
+        assert_eq!(
+            strip_positions("bad at line 3 column 4, while scanning at line 2 column 1"),
+            "bad, while scanning"
+        );
+        assert_eq!(strip_positions("at line x"), "at line x");
     }
 
     #[test]
