@@ -636,13 +636,14 @@ fn alias_target(snapshot: &Snapshot, uri: &Uri) -> Option<String> {
     ))
 }
 
+/// Prefix of the private directories that `serve --watch` builds each version into.
+pub const SNAPSHOT_PREFIX: &str = ".jurisdex-serve-";
+
 /// Builds a private, versioned copy of the site for hot swapping.
 pub fn build_snapshot(options: &BuildOptions, version: u64) -> Result<Snapshot, String> {
     let parent = site::parent_dir(&options.out_dir);
-    let dir = tempfile::Builder::new()
-        .prefix(".jurisdex-serve-")
-        .tempdir_in(&parent)
-        .map_err(|e| format!("{}: {e}", parent.display()))?
+    let dir = site::work_dir(&parent, SNAPSHOT_PREFIX)
+        .map_err(|e| e.to_string())?
         .keep();
     let snapshot = site::build_into(options, &dir)
         .map_err(|e| e.to_string())

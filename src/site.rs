@@ -96,10 +96,7 @@ pub fn check(content_dir: &Path) -> (Loaded, Site) {
 pub fn build(options: &BuildOptions) -> Result<Built, BuildError> {
     let parent = parent_dir(&options.out_dir);
     fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let staging = tempfile::Builder::new()
-        .prefix(".jurisdex-build-")
-        .tempdir_in(&parent)
-        .map_err(io_err(&parent))?;
+    let staging = work_dir(&parent, BUILD_PREFIX)?;
     let mut built = build_into(options, staging.path())?;
     publish(staging.keep(), &options.out_dir)?;
     built.dir = options.out_dir.clone();
@@ -164,8 +161,11 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
     })
 }
 
-/// Replaces `out` with `staging`: two renames, with the old output kept until the new one is in
-/// place. A leftover `<out>.old` from an interrupted swap is restored or removed first.
+/// Replaces `out` with `staging`. On Linux the two directories are exchanged in one atomic
+/// `renameat2(RENAME_EXCHANGE)`, so at every instant `out` is the old build or the new one, even if
+/// the process is killed. Elsewhere (or on a file system without exchange) it takes two renames,
+/// keeping the old output as `<out>.old` until the new one is in place; a leftover `<out>.old` from
+/// an interrupted swap is restored or removed first.
 pub fn publish(staging: PathBuf, out: &Path) -> Result<(), BuildError> {
     let old = out.with_extension("old");
     if old.exists() {
@@ -174,6 +174,10 @@ pub fn publish(staging: PathBuf, out: &Path) -> Result<(), BuildError> {
         } else {
             fs::rename(&old, out).map_err(io_err(&old))?;
         }
+    }
+    if out.exists() && exchange(&staging, out).is_ok() {
+        // `staging` now holds the previous build.
+        return fs::remove_dir_all(&staging).map_err(io_err(&staging));
     }
     if out.exists() {
         fs::rename(out, &old).map_err(io_err(out))?;
@@ -192,6 +196,58 @@ pub fn publish(staging: PathBuf, out: &Path) -> Result<(), BuildError> {
         fs::remove_dir_all(&old).map_err(io_err(&old))?;
     }
     Ok(())
+}
+
+/// Atomically swaps two existing paths.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+/// Atomically swaps two existing paths (not available here: the caller falls back to renames).
+#[cfg(not(target_os = "linux"))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// Prefix of the staging directory a build writes before it is published.
+pub const BUILD_PREFIX: &str = ".jurisdex-build-";
+
+/// A fresh private working directory in `parent`, named `<prefix><pid>-<random>`. Leftovers of
+/// processes that no longer run (a build killed mid-way) are removed first, so killed builds do not
+/// pile up on disk.
+pub fn work_dir(parent: &Path, prefix: &str) -> Result<tempfile::TempDir, BuildError> {
+    remove_orphans(parent, prefix);
+    tempfile::Builder::new()
+        .prefix(&format!("{prefix}{}-", std::process::id()))
+        .tempdir_in(parent)
+        .map_err(io_err(parent))
+}
+
+/// Removes `<prefix><pid>-*` directories whose process is gone (Linux: no `/proc/<pid>`).
+fn remove_orphans(parent: &Path, prefix: &str) {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(prefix))
+            .and_then(|rest| rest.split_once('-'))
+            .and_then(|(pid, _)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if !proc.join(pid.to_string()).exists() {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The directory that will hold `out` (its parent, or `.`).

@@ -25,6 +25,13 @@ impl Fixture {
         Fixture { dir }
     }
 
+    /// A temp dir holding a copy of the shipped `content/`.
+    pub fn shipped() -> Fixture {
+        let dir = tempfile::tempdir().expect("tempdir");
+        copy_dir(&manifest_dir().join("content"), &dir.path().join("content"));
+        Fixture { dir }
+    }
+
     pub fn content(&self) -> PathBuf {
         self.dir.path().join("content")
     }

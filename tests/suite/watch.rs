@@ -1,9 +1,12 @@
 //! `jurisdex serve --watch` as a real process on a free loopback port: good edits are served,
-//! broken edits keep the last good version, and SIGTERM stops it cleanly.
+//! broken edits keep the last good version (and the server says why), concurrent clients never see
+//! a failure or a half-written version, and SIGTERM stops it cleanly.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::Fixture;
@@ -12,6 +15,8 @@ use crate::support::Fixture;
 struct Server {
     child: Child,
     addr: String,
+    /// Everything the server wrote to stderr so far.
+    log: Arc<Mutex<String>>,
 }
 
 impl Drop for Server {
@@ -53,13 +58,23 @@ fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
 
 fn start(f: &Fixture) -> Server {
     let addr = format!("127.0.0.1:{}", free_port());
-    let child = f
+    let mut child = f
         .command(&["serve", "--watch", "--addr", &addr])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("start jurisdex serve");
-    let server = Server { child, addr };
+    let log = Arc::new(Mutex::new(String::new()));
+    let stderr = BufReader::new(child.stderr.take().expect("piped stderr"));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            let mut log = sink.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    let server = Server { child, addr, log };
     wait_for("the server", Duration::from_secs(30), || {
         http_get(&server.addr, "/healthz").is_some_and(|(s, _)| s == 200)
     });
@@ -72,32 +87,76 @@ fn version(server: &Server) -> String {
         .unwrap_or_default()
 }
 
+impl Server {
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+/// The revision marker (`zqrevN`) in a body, if any.
+fn revision(body: &str) -> Option<u32> {
+    let at = body.find("zqrev")? + "zqrev".len();
+    let digits: String = body[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// Checks one answer is complete: 200, a whole HTML page or parseable JSON, and a revision no
+/// older than the last this client saw (an old version must never come back after a swap).
+fn check_answer(path: &str, answer: Option<(u16, String)>, last_revision: &mut u32) {
+    let (status, body) = answer.unwrap_or_else(|| panic!("{path}: connection failed"));
+    assert_eq!(status, 200, "{path} during a rebuild");
+    if path.starts_with("/api/") {
+        serde_json::from_str::<serde_json::Value>(&body)
+            .unwrap_or_else(|e| panic!("{path}: incomplete JSON ({e})"));
+    } else {
+        assert!(body.trim_end().ends_with("</html>"), "{path}: half a page");
+    }
+    if path.contains("beta") {
+        let seen = revision(&body).unwrap_or(0);
+        assert!(
+            seen >= *last_revision,
+            "{path}: revision {seen} after {last_revision}"
+        );
+        *last_revision = seen;
+    }
+}
+
 #[test]
-fn watch_rebuilds_good_edits_and_keeps_serving_through_broken_ones() {
+fn twenty_rebuilds_good_and_broken_under_load_never_fail_a_request() {
     let f = Fixture::new("basic");
     let server = start(&f);
     assert_eq!(version(&server), "1");
-    let (status, page) = http_get(&server.addr, "/jurisdictions/beta/").unwrap();
-    assert_eq!(status, 200);
-    assert!(page.contains("no general power to order removal"));
+    let original = std::fs::read_to_string(f.content().join("jurisdictions/beta.md")).unwrap();
+    let good =
+        |rev: u32| original.replacen("order removal.", &format!("order removal zqrev{rev}."), 1);
+    // Broken in three ways: a YAML syntax error, an unknown field, a value that fails validation.
+    let broken = |rev: u32| match rev % 3 {
+        0 => good(rev).replacen("iso: BE", "iso: [", 1),
+        1 => good(rev).replacen("legal_system:", "legal_sytem:", 1),
+        _ => good(rev).replacen("iso: BE", "iso: Belgium", 1),
+    };
 
-    // Clients keep requesting pages and searches through every swap below: none may fail.
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let clients: Vec<_> = (0..4)
-        .map(|n| {
+    // Clients request pages, searches and the API through every rebuild and swap below.
+    let stop = Arc::new(AtomicBool::new(false));
+    let paths = [
+        "/jurisdictions/beta/",
+        "/api/jurisdictions/beta",
+        "/api/search?q=general+power",
+        "/search?q=removal",
+        "/",
+        "/jurisdictions/alpha/",
+    ];
+    let clients: Vec<_> = paths
+        .into_iter()
+        .map(|path| {
             let (addr, stop) = (server.addr.clone(), stop.clone());
             std::thread::spawn(move || {
-                let mut served = 0;
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    let path = if n % 2 == 0 {
-                        "/api/search?q=removal"
-                    } else {
-                        "/jurisdictions/alpha/"
-                    };
-                    let (status, body) = http_get(&addr, path)
-                        .unwrap_or_else(|| panic!("{path}: connection failed"));
-                    assert_eq!(status, 200, "{path} during a swap");
-                    assert!(body.contains("alpha"), "{path}: incomplete answer");
+                let (mut served, mut last_revision) = (0, 0);
+                while !stop.load(Ordering::Relaxed) {
+                    check_answer(path, http_get(&addr, path), &mut last_revision);
                     served += 1;
                 }
                 served
@@ -105,39 +164,46 @@ fn watch_rebuilds_good_edits_and_keeps_serving_through_broken_ones() {
         })
         .collect();
 
-    // A good edit is rebuilt, re-indexed and served.
-    f.edit(
-        "jurisdictions/beta.md",
-        "no general power to order removal",
-        "no general power to order takedown",
-    );
-    wait_for("version 2", Duration::from_secs(30), || {
-        version(&server) == "2"
-    });
-    let (_, page) = http_get(&server.addr, "/jurisdictions/beta/").unwrap();
-    assert!(page.contains("no general power to order takedown"));
-    let (_, hits) = http_get(&server.addr, "/api/search?q=takedown").unwrap();
-    assert!(hits.contains("/jurisdictions/beta/"), "{hits}");
-
-    // A broken edit keeps version 2 served.
-    f.edit("jurisdictions/beta.md", "iso: BE", "iso: [");
-    std::thread::sleep(Duration::from_secs(2));
-    assert_eq!(version(&server), "2");
-    let (status, page) = http_get(&server.addr, "/jurisdictions/beta/").unwrap();
-    assert_eq!(status, 200);
-    assert!(page.contains("no general power to order takedown"));
-
-    // Fixing it recovers.
-    f.edit("jurisdictions/beta.md", "iso: [", "iso: BE");
-    wait_for("version 3", Duration::from_secs(30), || {
-        version(&server) == "3"
-    });
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let beta = "jurisdictions/beta.md";
+    let mut served_version = 1;
+    for rebuild in 1..=20u32 {
+        let rev = rebuild.div_ceil(2);
+        if rebuild % 2 == 1 {
+            // A good edit (which also fixes the previous broken one) is rebuilt and served.
+            f.write(beta, &good(rev));
+            served_version += 1;
+            let want = served_version.to_string();
+            wait_for(&format!("version {want}"), Duration::from_secs(30), || {
+                version(&server) == want
+            });
+            let (_, page) = http_get(&server.addr, "/jurisdictions/beta/").unwrap();
+            assert_eq!(revision(&page), Some(rev), "rebuild {rebuild}");
+            let (_, hits) = http_get(&server.addr, &format!("/api/search?q=zqrev{rev}")).unwrap();
+            assert!(
+                hits.contains("/jurisdictions/beta/"),
+                "rebuild {rebuild}: {hits}"
+            );
+        } else {
+            // A broken edit is reported, naming the file, and the last good version stays.
+            let before = server.log().len();
+            f.write(beta, &broken(rev));
+            wait_for("the rebuild to fail", Duration::from_secs(30), || {
+                server.log()[before..].contains("rebuild failed")
+            });
+            let report = server.log()[before..].to_string();
+            assert!(report.contains("beta.md:"), "rebuild {rebuild}: {report}");
+            assert_eq!(version(&server), served_version.to_string());
+            let (status, page) = http_get(&server.addr, "/jurisdictions/beta/").unwrap();
+            assert_eq!((status, revision(&page)), (200, Some(rev)));
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
     let served: usize = clients
         .into_iter()
-        .map(|c| c.join().expect("client saw a failure"))
+        .map(|c| c.join().expect("a client saw a failure"))
         .sum();
-    assert!(served > 20, "only {served} requests made");
+    eprintln!("{served} requests answered during 20 rebuilds, none failed");
+    assert!(served > 100, "only {served} requests made");
 }
 
 #[cfg(unix)]
