@@ -38,6 +38,8 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 pub const MAX_CONCURRENT_REQUESTS: usize = 512;
 /// A request taking longer than this is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest `/compare/` query string accepted (8 ids, a benchmark and the safeguards fit easily).
+pub const MAX_COMPARE_QUERY_BYTES: usize = 2048;
 /// Largest request body accepted (the server takes no uploads).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
@@ -494,7 +496,6 @@ fn html_page(what: &str, status: StatusCode, rendered: Result<String, RenderErro
 /// checkboxes).
 async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let snapshot = state.snapshot();
-    let params = CompareQuery::parse(query.as_deref().unwrap_or("")).unwrap_or_default();
     let site = &snapshot.site;
     let meta = &snapshot.meta;
     let render = |selection: &Selection, error: Option<&str>, status: StatusCode| {
@@ -508,8 +509,17 @@ async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) 
         );
         html_page("compare", status, rendered)
     };
-    let selection = match params.selection(site) {
-        Ok(selection) => selection,
+    let query = query.as_deref().unwrap_or("");
+    let parsed = if query.len() > MAX_COMPARE_QUERY_BYTES {
+        Err(format!(
+            "query too long: {} bytes, the limit is {MAX_COMPARE_QUERY_BYTES}",
+            query.len()
+        ))
+    } else {
+        CompareQuery::parse(query).and_then(|params| Ok((params.selection(site)?, params)))
+    };
+    let (selection, params) = match parsed {
+        Ok(parsed) => parsed,
         Err(message) => {
             let empty = Selection {
                 jurisdictions: Vec::new(),

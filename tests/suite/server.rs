@@ -262,6 +262,14 @@ async fn compare_rejects_bad_selections_with_a_message() {
     assert!(body.contains("Choose at least 2 jurisdictions"));
     let (status, _, _) = get(&s.router, "/compare/?j=alpha&format=csv").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Bytes that are not UTF-8, or a query that is too long: a 400 with the form, never a 500.
+    let (status, _, body) = get(&s.router, "/compare/?j=%FF%FE,alpha").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("unknown jurisdiction"), "{body}");
+    let long = format!("/compare/?j={}", "alpha,".repeat(400));
+    let (status, _, body) = get(&s.router, &long).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("query too long"), "{body}");
 }
 
 #[tokio::test]
