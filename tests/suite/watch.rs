@@ -208,9 +208,44 @@ fn twenty_rebuilds_good_and_broken_under_load_never_fail_a_request() {
 
 #[cfg(unix)]
 #[test]
-fn sigterm_shuts_down_gracefully() {
+fn sigterm_finishes_in_flight_requests_then_exits() {
     let f = Fixture::new("basic");
     let mut server = start(&f);
+    // Clients search without pause; SIGTERM arrives in the middle. A response that started must
+    // arrive whole; afterwards connections are refused or closed without a byte.
+    let clients: Vec<_> = (0..4)
+        .map(|_| {
+            let addr = server.addr.clone();
+            std::thread::spawn(move || {
+                let (mut whole, mut refused) = (0, 0);
+                while refused < 20 {
+                    let Ok(mut stream) = TcpStream::connect(&addr) else {
+                        refused += 1;
+                        std::thread::sleep(Duration::from_millis(5));
+                        continue;
+                    };
+                    let _ = write!(
+                        stream,
+                        "GET /api/search?q=removal HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    );
+                    let mut response = Vec::new();
+                    let _ = stream.read_to_end(&mut response);
+                    if response.is_empty() {
+                        refused += 1;
+                        continue;
+                    }
+                    let text = String::from_utf8_lossy(&response);
+                    let (head, body) = text.split_once("\r\n\r\n").expect("a whole response");
+                    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+                    serde_json::from_str::<serde_json::Value>(body)
+                        .unwrap_or_else(|e| panic!("a response cut short by shutdown: {e}"));
+                    whole += 1;
+                }
+                whole
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
     let pid = server.child.id().to_string();
     assert!(
         Command::new("kill")
@@ -231,4 +266,10 @@ fn sigterm_shuts_down_gracefully() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
+    let whole: usize = clients
+        .into_iter()
+        .map(|c| c.join().expect("a client saw a broken response"))
+        .sum();
+    assert!(whole > 10, "only {whole} responses before shutdown");
+    assert!(server.log().contains("stopped"), "{}", server.log());
 }
