@@ -1,70 +1,10 @@
 //! `jurisdex serve --watch` as a real process on a free loopback port: good edits are served,
 //! broken edits keep the last good version, and SIGTERM stops it cleanly.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::support::Fixture;
-
-/// Kills the server when a test ends, however it ends.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A minimal HTTP/1.1 GET: (status, body).
-pub fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept-Encoding: identity\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.split(' ').nth(1)?.parse().ok()?;
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())?;
-    Some((status, body))
-}
-
-fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ready() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn start(f: &Fixture) -> Server {
-    let addr = format!("127.0.0.1:{}", free_port());
-    let child = f
-        .command(&["serve", "--watch", "--addr", &addr])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start jurisdex serve");
-    let server = Server { child, addr };
-    wait_for("the server", Duration::from_secs(30), || {
-        http_get(&server.addr, "/healthz").is_some_and(|(s, _)| s == 200)
-    });
-    server
-}
+use crate::support::{Fixture, Server, http_get, wait_for};
 
 fn version(server: &Server) -> String {
     http_get(&server.addr, "/__version")
@@ -75,7 +15,7 @@ fn version(server: &Server) -> String {
 #[test]
 fn watch_rebuilds_good_edits_and_keeps_serving_through_broken_ones() {
     let f = Fixture::new("basic");
-    let server = start(&f);
+    let server = f.serve(&["--watch"]);
     assert_eq!(version(&server), "1");
     let (status, page) = http_get(&server.addr, "/jurisdictions/beta/").unwrap();
     assert_eq!(status, 200);
@@ -144,7 +84,7 @@ fn watch_rebuilds_good_edits_and_keeps_serving_through_broken_ones() {
 #[test]
 fn sigterm_shuts_down_gracefully() {
     let f = Fixture::new("basic");
-    let mut server = start(&f);
+    let mut server = f.serve(&["--watch"]);
     let pid = server.child.id().to_string();
     assert!(
         Command::new("kill")
