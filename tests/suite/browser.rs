@@ -22,8 +22,17 @@ fn runs(program: &str, version_flag: &str) -> bool {
 /// The folder of the Node suites when Chromium, Node and the npm packages are all present.
 pub fn browser_suites(skipped: &str) -> Option<PathBuf> {
     chromium(skipped)?;
-    if !runs("node", "--version") {
-        return missing("node", skipped);
+    let node_20 = Command::new("node")
+        .args([
+            "-e",
+            "process.exit(+process.versions.node.split('.')[0] >= 20 ? 0 : 1)",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !node_20 {
+        return missing("node (version 20 or newer, for playwright-core)", skipped);
     }
     let dir = manifest_dir().join("tests/browser");
     if !dir.join("node_modules/playwright-core").is_dir() {
