@@ -60,6 +60,7 @@ for (const [name, path, selector] of [
       const table = document.querySelector(sel);
       const box = table.closest(".table-scroll");
       const header = table.tBodies[0].rows[0].cells[0];
+      box.scrollIntoView({ block: "start" });
       const before = header.getBoundingClientRect().left;
       box.scrollLeft = 400;
       return {
