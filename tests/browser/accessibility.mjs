@@ -22,6 +22,38 @@ for (const colorScheme of ["light", "dark"]) {
   await context.close();
 }
 
+// axe leaves the colours of cells over sticky columns "incomplete": measure the ratings ourselves.
+for (const colorScheme of ["light", "dark"]) {
+  await checks.check(`contrast, ${colorScheme}: every rating's text on its own background is at least 4.5:1`, async () => {
+    const context = await browser.newContext({ colorScheme });
+    const page = await recordingPage(context);
+    const low = [];
+    let measured = 0;
+    for (const path of ["/", pageTypes.entry, pageTypes.compare]) {
+      await page.goto(`${base}${path}`);
+      const result = await page.evaluate(() => {
+        const channel = (v) => { const c = v / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+        const luminance = (rgb) => { const [r, g, b] = rgb.match(/[\d.]+/g).map(Number); return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b); };
+        const found = [];
+        for (const el of document.querySelectorAll(".badge, td.cell a, td.cell .conf, .badge .conf")) {
+          let bg = el, color = getComputedStyle(el).backgroundColor;
+          while (/rgba\(.*, 0\)|transparent/.test(color) && bg.parentElement) { bg = bg.parentElement; color = getComputedStyle(bg).backgroundColor; }
+          const [a, b] = [luminance(getComputedStyle(el).color), luminance(color)];
+          const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+          if (ratio < 4.5) found.push(`${location.pathname} ${el.className} "${el.textContent.trim()}": ${ratio.toFixed(2)}`);
+        }
+        return { found, measured: document.querySelectorAll(".badge, td.cell a, td.cell .conf, .badge .conf").length };
+      });
+      low.push(...result.found);
+      measured += result.measured;
+    }
+    assert.ok(measured > 150, `measured ${measured} ratings`);
+    assert.deepEqual([...new Set(low)], []);
+    checks.noProblems(page);
+    await context.close();
+  });
+}
+
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 
 /// Facts about the focused element: what it is, where, whether it is visible and outlined.

@@ -120,6 +120,8 @@ export async function seriousViolations(page) {
     // eslint-disable-next-line no-undef
     axe.run(document, { resultTypes: ["violations"] }),
   );
+  const lesser = result.violations.filter((v) => v.impact !== "serious" && v.impact !== "critical");
+  if (lesser.length) console.log(`      note: ${lesser.map((v) => `${v.impact} ${v.id} (${v.nodes.length}×)`).join(", ")}`);
   return result.violations
     .filter((v) => v.impact === "serious" || v.impact === "critical")
     .map((v) => `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}×: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")})`);
