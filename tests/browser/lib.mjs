@@ -117,7 +117,6 @@ export async function seriousViolations(page) {
   // the page itself.
   if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(axeSource);
   const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
     axe.run(document, { resultTypes: ["violations"] }),
   );
   const lesser = result.violations.filter((v) => v.impact !== "serious" && v.impact !== "critical");
