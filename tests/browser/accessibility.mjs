@@ -2,7 +2,7 @@
 // keyboard use (skip link, visible focus, DOM-order tabbing, matrix cells reachable), table
 // headers, colour never the only signal, and `lang` on original-language titles.
 // Usage: node accessibility.mjs <base-url>
-import { assert, base, Checks, launch, pageTypes, recordingPage, seriousViolations } from "./lib.mjs";
+import { assert, base, Checks, contrast, launch, pageTypes, recordingPage, seriousViolations } from "./lib.mjs";
 
 const checks = new Checks("accessibility");
 const browser = await launch();
@@ -31,21 +31,22 @@ for (const colorScheme of ["light", "dark"]) {
     let measured = 0;
     for (const path of ["/", pageTypes.entry, pageTypes.compare]) {
       await page.goto(`${base}${path}`);
-      const result = await page.evaluate(() => {
-        const channel = (v) => { const c = v / 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
-        const luminance = (rgb) => { const [r, g, b] = rgb.match(/[\d.]+/g).map(Number); return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b); };
-        const found = [];
-        for (const el of document.querySelectorAll(".badge, td.cell a, td.cell .conf, .badge .conf")) {
-          let bg = el, color = getComputedStyle(el).backgroundColor;
-          while (/rgba\(.*, 0\)|transparent/.test(color) && bg.parentElement) { bg = bg.parentElement; color = getComputedStyle(bg).backgroundColor; }
-          const [a, b] = [luminance(getComputedStyle(el).color), luminance(color)];
-          const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-          if (ratio < 4.5) found.push(`${location.pathname} ${el.className} "${el.textContent.trim()}": ${ratio.toFixed(2)}`);
-        }
-        return { found, measured: document.querySelectorAll(".badge, td.cell a, td.cell .conf, .badge .conf").length };
-      });
-      low.push(...result.found);
-      measured += result.measured;
+      // The text colour and the first opaque background behind it, for every rating.
+      const ratings = await page.evaluate(() =>
+        [...document.querySelectorAll(".badge, td.cell a, td.cell .conf, .badge .conf")].map((el) => {
+          let bg = el, background = getComputedStyle(el).backgroundColor;
+          while (/rgba\(.*, 0\)|transparent/.test(background) && bg.parentElement) {
+            bg = bg.parentElement;
+            background = getComputedStyle(bg).backgroundColor;
+          }
+          return { what: `${el.className} "${el.textContent.trim()}"`, color: getComputedStyle(el).color, background };
+        }),
+      );
+      for (const r of ratings) {
+        const ratio = contrast(r.color, r.background);
+        if (ratio < 4.5) low.push(`${path} ${r.what}: ${ratio.toFixed(2)}`);
+      }
+      measured += ratings.length;
     }
     assert.ok(measured > 150, `measured ${measured} ratings`);
     assert.deepEqual([...new Set(low)], []);

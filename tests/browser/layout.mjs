@@ -2,19 +2,10 @@
 // their box with a sticky first column, dark mode follows the system setting. Screenshots of every
 // page type go to artifacts/screenshots/<type>-<width>-<scheme>.png.
 // Usage: node layout.mjs <base-url>
-import { artifact, assert, base, Checks, launch, pageTypes, recordingPage } from "./lib.mjs";
+import { artifact, assert, base, Checks, launch, luminance, pageTypes, recordingPage } from "./lib.mjs";
 
 const checks = new Checks("layout");
 const browser = await launch();
-
-/// Relative luminance of a computed `rgb(…)` colour.
-const luminance = (rgb) => {
-  const [r, g, b] = rgb.match(/\d+(\.\d+)?/g).slice(0, 3).map((v) => {
-    const c = Number(v) / 255;
-    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
-  });
-  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-};
 
 for (const width of [1440, 375]) {
   for (const colorScheme of ["light", "dark"]) {
