@@ -3,6 +3,8 @@
 #[path = "suite/support.rs"]
 mod support;
 
+#[path = "suite/browser.rs"]
+mod browser;
 #[path = "suite/build.rs"]
 mod build;
 #[path = "suite/bundle.rs"]

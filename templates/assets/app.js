@@ -20,6 +20,7 @@
   var form = document.querySelector("[data-matrix-filter]");
   var table = document.querySelector("table.matrix tbody");
   if (form && table) {
+    form.hidden = false;
     var apply = function () {
       var grouping = form.elements.grouping.value;
       var region = form.elements.region.value;
@@ -44,30 +45,137 @@
     apply();
   }
 
+  // The words of a query worth highlighting: no filters (`region:x`), exclusions or quotes.
+  function queryTerms(q) {
+    return q.split(/\s+/).filter(function (t) { return t && t.indexOf(":") < 0 && t.charAt(0) !== "-"; })
+      .map(function (t) { return t.replace(/["()]/g, ""); })
+      .filter(function (t) { return t.length > 2; });
+  }
+
+  // A hit's address with `?hl=terms`, so the landing section highlights them.
+  function withHighlight(href, q) {
+    var terms = queryTerms(q);
+    if (!terms.length) return href;
+    var url = new URL(href, window.location.href);
+    url.searchParams.set("hl", terms.join(" "));
+    return url.pathname + url.search + url.hash;
+  }
+
+  // Server-rendered search results: hits carry the terms to highlight.
+  var hitsQuery = document.querySelector("[data-live-search] input[name=q]");
+  if (hitsQuery && hitsQuery.value) {
+    document.querySelectorAll("ol.hits a").forEach(function (a) {
+      a.setAttribute("href", withHighlight(a.getAttribute("href"), hitsQuery.value));
+    });
+  }
+
   // Highlight search terms on the landing section (?hl=terms).
   var hl = new URLSearchParams(window.location.search).get("hl");
   if (hl && window.location.hash) {
     var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
     if (target) {
-      var terms = hl.toLowerCase().split(/\s+/).filter(function (t) { return t.length > 2; });
+      var terms = queryTerms(hl.toLowerCase());
       var walker = document.createTreeWalker(target, NodeFilter.SHOW_TEXT);
       var nodes = [];
       while (walker.nextNode()) nodes.push(walker.currentNode);
       nodes.forEach(function (node) {
-        var text = node.nodeValue, lower = text.toLowerCase();
-        for (var i = 0; i < terms.length; i++) {
-          var at = lower.indexOf(terms[i]);
-          if (at >= 0) {
-            var mark = document.createElement("mark");
-            var middle = node.splitText(at);
-            middle.splitText(terms[i].length);
-            mark.textContent = middle.nodeValue;
-            middle.parentNode.replaceChild(mark, middle);
-            break;
-          }
+        // Mark every occurrence of every term in this text node, left to right.
+        while (node) {
+          var lower = node.nodeValue.toLowerCase(), at = -1, length = 0;
+          terms.forEach(function (t) {
+            var i = lower.indexOf(t);
+            if (i >= 0 && (at < 0 || i < at)) { at = i; length = t.length; }
+          });
+          if (at < 0) break;
+          var middle = node.splitText(at);
+          var rest = middle.splitText(length);
+          var mark = document.createElement("mark");
+          mark.textContent = middle.nodeValue;
+          middle.parentNode.replaceChild(mark, middle);
+          node = rest;
         }
       });
+      target.setAttribute("data-highlighted", String(target.querySelectorAll("mark").length));
     }
+  }
+
+  // Search as you type: results from /api/search replace the list without leaving the page.
+  var live = document.querySelector("form[data-live-search]");
+  var results = document.querySelector("[data-results]");
+  if (live && results && window.fetch && window.TextEncoder) {
+    var input = live.elements.q;
+    var api = live.getAttribute("action").replace(/\/search$/, "/api/search");
+    var timer = null, sequence = 0;
+
+    // `snippet_text` with `<mark>` around the highlight byte ranges, built as DOM nodes (never HTML).
+    var snippet = function (text, ranges) {
+      var bytes = new TextEncoder().encode(text), decoder = new TextDecoder();
+      var p = document.createElement("p"), at = 0;
+      p.className = "snippet";
+      ranges.forEach(function (r) {
+        if (r[0] < at) return;
+        p.appendChild(document.createTextNode(decoder.decode(bytes.subarray(at, r[0]))));
+        var mark = document.createElement("mark");
+        mark.textContent = decoder.decode(bytes.subarray(r[0], r[1]));
+        p.appendChild(mark);
+        at = r[1];
+      });
+      p.appendChild(document.createTextNode(decoder.decode(bytes.subarray(at))));
+      return p;
+    };
+
+    var element = function (tag, className, text) {
+      var e = document.createElement(tag);
+      if (className) e.className = className;
+      if (text) e.textContent = text;
+      return e;
+    };
+
+    var show = function (q, params, data) {
+      var list = results.querySelector("ol.hits");
+      list.textContent = "";
+      list.setAttribute("start", "1");
+      data.hits.forEach(function (h) {
+        var li = element("li", "hit"), h2 = element("h2"), a = element("a", "", h.title);
+        a.href = withHighlight(h.url, q);
+        if (h.lang) a.lang = h.lang;
+        h2.appendChild(a);
+        li.appendChild(h2);
+        var crumb = element("p", "crumb", h.breadcrumb + " · ");
+        crumb.appendChild(element("span", "tag kind", h.kind));
+        li.appendChild(crumb);
+        li.appendChild(snippet(h.snippet_text, h.highlights));
+        list.appendChild(li);
+      });
+      if (!data.hits.length) list.appendChild(element("li", "", "No results. Try fewer words, or remove a filter."));
+      var notice = results.querySelector("[data-corrected]");
+      if (notice) notice.hidden = !data.corrected;
+      var meta = results.querySelector(".meta");
+      meta.textContent = data.total + " result" + (data.total === 1 ? "" : "s") + " for “" + q + "”" +
+        (data.corrected ? " (similar terms)" : "");
+      // Facet counts and pages belong to the previous query: offer the full results page instead.
+      document.querySelectorAll(".facets, .pager").forEach(function (e) { e.hidden = true; });
+      results.setAttribute("data-live-query", q);
+      history.replaceState(null, "", live.getAttribute("action") + "?" + params.toString());
+    };
+
+    var run = function () {
+      var q = input.value.trim();
+      if (!q) return;
+      var params = new URLSearchParams(window.location.search);
+      params.set("q", q);
+      params.delete("offset");
+      var mine = ++sequence;
+      fetch(api + "?" + params.toString() + "&limit=10", { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data && mine === sequence) show(q, params, data); })
+        .catch(function () {});
+    };
+
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(run, 250);
+    });
   }
 
   // Dev mode: reload after a successful rebuild (serve --watch).

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::Fixture;
+use crate::support::{Fixture, chromium};
 use jurisdex::bundle::{self, BundleError};
 
 /// Bundles the basic fixture and unzips it; returns the fixture, the unzip dir and the zip path.
@@ -189,21 +189,6 @@ fn failed_bundle_leaves_the_previous_zip() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
-/// `/usr/bin/chromium`, or `None` with a message (a failure in CI, where it must exist).
-fn chromium() -> Option<PathBuf> {
-    let path = PathBuf::from("/usr/bin/chromium");
-    if path.exists() {
-        return Some(path);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("/usr/bin/chromium is missing, but CI=true: the browser test must run in CI");
-    }
-    eprintln!(
-        "skipped: /usr/bin/chromium is absent, so the offline search is not tried in a browser"
-    );
-    None
-}
-
 /// The DOM of `url` after its scripts ran, as headless Chromium sees it.
 fn dump_dom(browser: &Path, url: &str) -> String {
     let profile = tempfile::tempdir().expect("tempdir");
@@ -239,7 +224,9 @@ fn dump_dom(browser: &Path, url: &str) -> String {
 
 #[test]
 fn offline_search_works_in_a_browser_from_disk() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = chromium("the offline search is not tried in a browser") else {
+        return;
+    };
     let (_f, unzipped, _) = bundled();
     let page = unzipped
         .path()

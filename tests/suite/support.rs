@@ -1,7 +1,13 @@
-//! Shared helpers: fixture sites in temp dirs, builds, and the optional ../shared corpora.
+//! Shared helpers: fixture sites in temp dirs, builds, a real `serve` process, headless Chromium,
+//! and the optional ../shared corpora.
 
 use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use jurisdex::site::{self, BuildError, BuildOptions, Built};
 
@@ -93,6 +99,34 @@ impl Fixture {
             .collect()
     }
 
+    /// `jurisdex serve` (plus `extra` arguments) on a free loopback port, ready when this returns.
+    pub fn serve(&self, extra: &[&str]) -> Server {
+        let addr = format!("127.0.0.1:{}", free_port());
+        let mut args = vec!["serve", "--addr", &addr];
+        args.extend_from_slice(extra);
+        let mut child = self
+            .command(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start jurisdex serve");
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = BufReader::new(child.stderr.take().expect("piped stderr"));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let server = Server { child, addr, log };
+        wait_for("the server", Duration::from_secs(30), || {
+            http_get(&server.addr, "/healthz").is_some_and(|(s, _)| s == 200)
+        });
+        server
+    }
+
     pub fn read_out(&self, file: &str) -> String {
         fs::read_to_string(self.out().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
     }
@@ -117,9 +151,89 @@ pub fn shared_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         return Some(dir);
     }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
+    if in_ci() {
         panic!("../shared is missing, but CI=true: the shared corpora must be present in CI");
     }
     eprintln!("skipped: ../shared is absent, so this corpus test cannot run");
+    None
+}
+
+/// A running `jurisdex serve`, killed when the test ends, however it ends.
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+    /// Everything the server wrote to stderr so far.
+    log: Arc<Mutex<String>>,
+}
+
+impl Server {
+    /// What the server has written to stderr so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A minimal HTTP/1.1 GET: (status, body).
+pub fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept-Encoding: identity\r\n\r\n").ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let status = response.split(' ').nth(1)?.parse().ok()?;
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())?;
+    Some((status, body))
+}
+
+pub fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !ready() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// `/usr/bin/chromium`, or `None` with a message saying what `skipped` (a failure in CI, where it
+/// must exist).
+pub fn chromium(skipped: &str) -> Option<PathBuf> {
+    let path = PathBuf::from("/usr/bin/chromium");
+    if path.exists() {
+        return Some(path);
+    }
+    missing("/usr/bin/chromium", skipped)
+}
+
+/// `None` with a message saying what is absent and what was `skipped`; a failure when `CI=true`,
+/// where everything the tests need is installed by `.ci/run`.
+pub fn missing<T>(what: &str, skipped: &str) -> Option<T> {
+    if in_ci() {
+        panic!("{what} is missing, but CI=true: .ci/run installs it and the test must run in CI");
+    }
+    eprintln!("skipped: {what} is absent, so {skipped}");
     None
 }

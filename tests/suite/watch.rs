@@ -2,95 +2,20 @@
 //! broken edits keep the last good version (and the server says why), concurrent clients never see
 //! a failure or a half-written version, and SIGTERM stops it cleanly.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Command;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::support::Fixture;
-
-/// Kills the server when a test ends, however it ends.
-struct Server {
-    child: Child,
-    addr: String,
-    /// Everything the server wrote to stderr so far.
-    log: Arc<Mutex<String>>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A minimal HTTP/1.1 GET: (status, body).
-pub fn http_get(addr: &str, path: &str) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAccept-Encoding: identity\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let status = response.split(' ').nth(1)?.parse().ok()?;
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())?;
-    Some((status, body))
-}
-
-fn wait_for(what: &str, timeout: Duration, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ready() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-fn start(f: &Fixture) -> Server {
-    let addr = format!("127.0.0.1:{}", free_port());
-    let mut child = f
-        .command(&["serve", "--watch", "--addr", &addr])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start jurisdex serve");
-    let log = Arc::new(Mutex::new(String::new()));
-    let stderr = BufReader::new(child.stderr.take().expect("piped stderr"));
-    let sink = log.clone();
-    std::thread::spawn(move || {
-        for line in stderr.lines().map_while(Result::ok) {
-            let mut log = sink.lock().unwrap();
-            log.push_str(&line);
-            log.push('\n');
-        }
-    });
-    let server = Server { child, addr, log };
-    wait_for("the server", Duration::from_secs(30), || {
-        http_get(&server.addr, "/healthz").is_some_and(|(s, _)| s == 200)
-    });
-    server
-}
+use crate::support::Server;
+use crate::support::{Fixture, http_get, wait_for};
 
 fn version(server: &Server) -> String {
     http_get(&server.addr, "/__version")
         .map(|(_, b)| b)
         .unwrap_or_default()
-}
-
-impl Server {
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
 }
 
 /// The revision marker (`zqrevN`) in a body, if any.
@@ -127,7 +52,7 @@ fn check_answer(path: &str, answer: Option<(u16, String)>, last_revision: &mut u
 #[test]
 fn twenty_rebuilds_good_and_broken_under_load_never_fail_a_request() {
     let f = Fixture::new("basic");
-    let server = start(&f);
+    let server = f.serve(&["--watch"]);
     assert_eq!(version(&server), "1");
     let original = std::fs::read_to_string(f.content().join("jurisdictions/beta.md")).unwrap();
     let good =
@@ -210,7 +135,7 @@ fn twenty_rebuilds_good_and_broken_under_load_never_fail_a_request() {
 #[test]
 fn sigterm_finishes_in_flight_requests_then_exits() {
     let f = Fixture::new("basic");
-    let mut server = start(&f);
+    let mut server = f.serve(&["--watch"]);
     // Clients search without pause; SIGTERM arrives in the middle. A response that started must
     // arrive whole; afterwards connections are refused or closed without a byte.
     let clients: Vec<_> = (0..4)

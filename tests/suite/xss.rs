@@ -1,8 +1,10 @@
 //! Every XSS payload of `../shared/corpora/xss-payloads`, placed in content and queries, never yields
-//! executable markup: checked by parsing every tag and attribute of every page.
+//! executable markup: checked by parsing every tag and attribute of every page, and by loading the
+//! pages in headless Chromium, where no dialog may open and no injected script may run.
 
 use std::fs;
 
+use crate::browser::{browser_suites, run_suite};
 use crate::support::{Fixture, shared_dir};
 
 /// One parsed tag: its name and attributes (values as written, unquoted).
@@ -221,14 +223,8 @@ fn hostile_entry(n: usize, chunk: &[String]) -> String {
     )
 }
 
-#[test]
-fn payloads_in_content_and_queries_never_become_executable() {
-    let Some(payloads) = payloads() else { return };
-    assert!(
-        payloads.len() > 1000,
-        "whole corpus expected, got {}",
-        payloads.len()
-    );
+/// The basic fixture plus one hostile entry per 40 payloads and a hostile collection.
+fn hostile_site(payloads: &[String]) -> Fixture {
     let f = Fixture::new("basic");
     let mut collection = String::from(
         "id: hostile\ntitle: Hostile\naudience: testers\ndate: 2026-12\nfacilitator: x\nitems:\n",
@@ -245,6 +241,18 @@ fn payloads_in_content_and_queries_never_become_executable() {
         ));
     }
     f.write("collections/hostile.yaml", &collection);
+    f
+}
+
+#[test]
+fn payloads_in_content_and_queries_never_become_executable() {
+    let Some(payloads) = payloads() else { return };
+    assert!(
+        payloads.len() > 1000,
+        "whole corpus expected, got {}",
+        payloads.len()
+    );
+    let f = hostile_site(&payloads);
     let built = f
         .build()
         .unwrap_or_else(|e| panic!("hostile content must still build:\n{e}"));
@@ -289,4 +297,49 @@ fn payloads_in_content_and_queries_never_become_executable() {
             }
         }
     });
+}
+
+#[test]
+fn payloads_fire_no_dialog_and_run_no_script_in_chromium() {
+    let Some(dir) = browser_suites("the XSS payloads were not loaded in a browser") else {
+        return;
+    };
+    let Some(payloads) = payloads() else { return };
+    let f = hostile_site(&payloads);
+    let entries = payloads.chunks(40).count();
+    let mut paths: Vec<String> = (0..entries)
+        .map(|n| format!("/jurisdictions/xss-{n}/"))
+        .collect();
+    paths.extend(
+        [
+            "/",
+            "/jurisdictions/",
+            "/topics/user_notice/",
+            "/collections/",
+            "/collections/hostile/",
+            "/compare/eu/",
+            "/search?q=xss",
+        ]
+        .map(String::from),
+    );
+    paths.push(format!(
+        "/compare/?j={}",
+        (0..entries.min(8))
+            .map(|n| format!("xss-{n}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    ));
+    // Payloads as queries: the search page echoes them; compare answers 400 with a message.
+    for payload in payloads.iter().step_by(3) {
+        let q = serde_urlencoded::to_string([("q", payload.as_str())]).unwrap();
+        paths.push(format!("/search?{q}"));
+    }
+    for payload in payloads.iter().step_by(9) {
+        let j = serde_urlencoded::to_string([("j", payload.as_str())]).unwrap();
+        paths.push(format!("/compare/?{j}"));
+    }
+    let list = f.dir.path().join("xss-paths.txt");
+    fs::write(&list, paths.join("\n")).unwrap();
+    let server = f.serve(&[]);
+    run_suite(&dir, "xss", &[server.url(), list.display().to_string()]);
 }

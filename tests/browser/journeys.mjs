@@ -1,0 +1,182 @@
+// What readers do: matrix cell → assessment, search as you type → highlighted section, compare →
+// differences only → CSV, a workshop collection, copy-link, an old (alias) address.
+// Usage: node journeys.mjs <base-url>
+import { readFileSync } from "node:fs";
+import { assert, base, Checks, launch, recordingPage } from "./lib.mjs";
+
+/// The element the URL's fragment names: is it in the viewport?
+async function targetInView(page) {
+  return page.evaluate(() => {
+    const id = decodeURIComponent(location.hash.slice(1));
+    const el = id && document.getElementById(id);
+    if (!el) return { found: false, id };
+    const r = el.getBoundingClientRect();
+    return { found: true, id, inView: r.top >= -1 && r.top < innerHeight && r.bottom > 0, top: r.top, scrollY };
+  });
+}
+
+/// Minimal RFC 4180 parser: rows of fields.
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = "", quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") { row.push(field); field = ""; }
+    else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field); rows.push(row); row = []; field = "";
+    } else field += c;
+  }
+  if (field || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+const checks = new Checks("journeys");
+const browser = await launch();
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: base });
+
+await checks.check("home → matrix cell → the entry scrolled to that safeguard", async () => {
+  const page = await recordingPage(context);
+  await page.goto(`${base}/`);
+  const cell = page.locator('table.matrix td.cell a[href$="/jurisdictions/indonesia/#safeguard-judicial-authorisation"]');
+  assert.equal(await cell.count(), 1, "one matrix cell for Indonesia × judicial authorisation");
+  await cell.click();
+  await page.waitForURL("**/jurisdictions/indonesia/#safeguard-judicial-authorisation");
+  const view = await targetInView(page);
+  assert.ok(view.found && view.inView, `safeguard card in view: ${JSON.stringify(view)}`);
+  assert.ok(view.scrollY > 300, `the page scrolled down to it: ${JSON.stringify(view)}`);
+  assert.match(await page.locator("#safeguard-judicial-authorisation h3").innerText(), /Judicial authorisation/);
+  checks.noProblems(page);
+  await page.close();
+});
+
+await checks.check("search as you type → open a hit → the section in view with the terms highlighted", async () => {
+  const page = await recordingPage(context);
+  await page.goto(`${base}/search`);
+  await page.evaluate(() => { window.stillThisPage = true; });
+  await page.locator("#search-q").pressSequentially("Kominfo", { delay: 40 });
+  await page.waitForSelector('[data-results][data-live-query="Kominfo"]');
+  assert.equal(await page.evaluate(() => window.stillThisPage), true, "results arrived without leaving the page");
+  assert.match(page.url(), /\/search\?q=Kominfo$/, "the address follows the query");
+  const hits = page.locator("ol.hits li.hit");
+  assert.ok((await hits.count()) > 0, "live hits");
+  assert.match(await hits.first().locator("mark").first().innerText(), /kominfo/i, "terms marked in the snippet");
+  const link = hits.first().locator("h2 a");
+  const href = await link.getAttribute("href");
+  assert.match(href, /\?hl=Kominfo#/, `the hit carries the terms: ${href}`);
+  await link.click();
+  await page.waitForURL(/hl=Kominfo#/);
+  await page.waitForSelector("[data-highlighted]");
+  const view = await targetInView(page);
+  assert.ok(view.found && view.inView, `landing section in view: ${JSON.stringify(view)}`);
+  const marks = await page.locator(`[id="${view.id}"] mark`).allInnerTexts();
+  assert.ok(marks.length > 0 && marks.every((m) => m.toLowerCase() === "kominfo"), `highlighted: ${marks}`);
+  checks.noProblems(page);
+  await page.close();
+});
+
+await checks.check("compare three jurisdictions with the form, then differences only, then CSV", async () => {
+  const page = await recordingPage(context);
+  await page.goto(`${base}/compare/`);
+  for (const id of ["indonesia", "malaysia", "singapore"]) {
+    await page.locator(`.compare-form input[name=j][value=${id}]`).check();
+  }
+  await page.getByRole("button", { name: "Compare" }).click();
+  await page.waitForURL(/j=indonesia&j=malaysia&j=singapore/);
+  const columns = await page.locator("table.compare thead th[scope=col]").allInnerTexts();
+  assert.deepEqual(columns.slice(1).map((c) => c.trim()), ["Indonesia", "Malaysia", "Singapore"]);
+  const allRows = await page.locator("table.compare tbody tr").count();
+  assert.ok(allRows >= 8, `all eight safeguards and the facts: ${allRows} rows`);
+
+  await page.getByLabel("Show differences only").check();
+  await page.getByRole("button", { name: "Compare" }).click();
+  await page.waitForURL(/diff=1/);
+  const rows = page.locator("table.compare tbody tr");
+  const diffRows = await rows.count();
+  assert.ok(diffRows > 0 && diffRows < allRows, `differences only: ${diffRows} of ${allRows} rows`);
+  assert.equal(await page.locator("table.compare tbody tr:not(.differs)").count(), 0, "every row shown differs");
+  assert.match(await page.locator("main .meta").innerText(), /identical rows? hidden/);
+
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download this table as CSV" }).click(),
+  ]);
+  const csv = parseCsv(readFileSync(await download.path(), "utf8"));
+  assert.deepEqual(csv[0].slice(0, 3), ["row", "jurisdiction_id", "jurisdiction"]);
+  const body = csv.slice(1).filter((r) => r.length > 1);
+  assert.deepEqual([...new Set(body.map((r) => r[1]))].sort(), ["indonesia", "malaysia", "singapore"]);
+  const labels = (await rows.locator("th[scope=row]").allInnerTexts()).map((l) => l.replace(/\s*differs$/, "").trim());
+  assert.deepEqual([...new Set(body.map((r) => r[0]))], labels, "the CSV has exactly the rows shown");
+  checks.noProblems(page);
+  await page.close();
+});
+
+await checks.check("open a workshop collection and follow an item", async () => {
+  const page = await recordingPage(context);
+  await page.goto(`${base}/collections/`);
+  await page.locator(".entry-list h2 a").first().click();
+  await page.waitForURL("**/collections/jakarta-2018-workshop/");
+  const items = page.locator(".reading-item");
+  assert.ok((await items.count()) >= 5, "a reading list");
+  const item = page.locator('.reading-item h2 a[href$="/jurisdictions/indonesia/#safeguard-judicial-authorisation"]');
+  await item.click();
+  await page.waitForURL("**/jurisdictions/indonesia/#safeguard-judicial-authorisation");
+  const view = await targetInView(page);
+  assert.ok(view.found && view.inView, `the item's section in view: ${JSON.stringify(view)}`);
+  checks.noProblems(page);
+  await page.close();
+});
+
+await checks.check("copy-link puts the permalink on the clipboard", async () => {
+  const page = await recordingPage(context);
+  await page.goto(`${base}/jurisdictions/indonesia/`);
+  await page.locator("#safeguard-user-notice a.permalink").click();
+  await page.waitForSelector("#safeguard-user-notice a.permalink[data-copied]");
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, `${base}/jurisdictions/indonesia/#safeguard-user-notice`);
+  assert.match(await page.locator("#copy-status").innerText(), /Link copied/);
+  assert.match(page.url(), /#safeguard-user-notice$/);
+  checks.noProblems(page);
+  await page.close();
+});
+
+await checks.check("an old (alias) address redirects to the entry, anchor kept", async () => {
+  const page = await recordingPage(context);
+  const response = await page.goto(`${base}/jurisdictions/republic-of-indonesia/#safeguard-appeal-redress`);
+  const first = response.request().redirectedFrom();
+  assert.ok(first, "the alias was redirected");
+  assert.equal((await first.response()).status(), 301);
+  assert.equal(response.status(), 200);
+  assert.equal(page.url(), `${base}/jurisdictions/indonesia/#safeguard-appeal-redress`);
+  const view = await targetInView(page);
+  assert.ok(view.found && view.inView, `the anchor survives the redirect: ${JSON.stringify(view)}`);
+  checks.noProblems(page);
+  await page.close();
+});
+
+await checks.check("no console errors on any page of the site", async () => {
+  const page = await recordingPage(context);
+  await page.goto(`${base}/`);
+  const links = await page.evaluate(() => [...document.querySelectorAll("a[href^='/']")].map((a) => a.getAttribute("href").split("#")[0]));
+  const entry = await page.evaluate(() => document.querySelector("table.matrix th[scope=row] a").getAttribute("href"));
+  await page.goto(`${base}${entry}`);
+  const more = await page.evaluate(() => [...document.querySelectorAll("a[href^='/']")].map((a) => a.getAttribute("href").split("#")[0]));
+  const html = (path) => !/\.(xml|csv|json)$/.test(path);
+  const visited = [...new Set([...links, ...more, "/search?q=blocking", "/compare/asean/", "/collections/jakarta-2018-workshop/", "/about/", "/context/", "/disclaimer/"])].filter(html);
+  for (const path of visited) {
+    const response = await page.goto(`${base}${path}`);
+    assert.ok(response.ok(), `${path}: ${response.status()}`);
+  }
+  assert.ok(visited.length > 20, `visited ${visited.length} pages`);
+  checks.noProblems(page);
+  await page.close();
+});
+
+await browser.close();
+checks.finish();

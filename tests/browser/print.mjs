@@ -1,0 +1,74 @@
+// Printing: an entry, a comparison and a collection handout print to PDF with their content and
+// without the site's navigation and search; the shipped handout fits on one page. Checked with
+// poppler's pdfinfo and pdftotext; the PDFs are kept in artifacts/pdf/.
+// Usage: node print.mjs <base-url>
+import { execFileSync } from "node:child_process";
+import { artifact, assert, base, Checks, launch, pageTypes, recordingPage } from "./lib.mjs";
+
+const checks = new Checks("print");
+const browser = await launch();
+const context = await browser.newContext();
+
+/// Prints `path` to artifacts/pdf/<name>.pdf; returns its page count and text.
+async function print(path, name) {
+  const page = await recordingPage(context);
+  await page.goto(`${base}${path}`);
+  const file = artifact("pdf", `${name}.pdf`);
+  await page.pdf({ path: file, format: "A4", printBackground: true, preferCSSPageSize: true });
+  checks.noProblems(page);
+  await page.close();
+  const info = execFileSync("pdfinfo", [file], { encoding: "utf8" });
+  const pages = Number(info.match(/^Pages:\s+(\d+)/m)[1]);
+  const text = execFileSync("pdftotext", [file, "-"], { encoding: "utf8" }).replace(/\s+/g, " ");
+  return { pages, text };
+}
+
+/// Text that only the screen needs: navigation, search, skip link, script-only controls.
+const chrome = ["Skip to content", "Search laws", "Workshops", "Search jurisdex"];
+const noChrome = (text) => chrome.filter((c) => text.includes(c));
+
+await checks.check("entry: title, safeguards, sources and citation; no navigation or search", async () => {
+  const { pages, text } = await print(pageTypes.entry, "entry-indonesia");
+  for (const needed of ["Indonesia", "At a glance", "Safeguards", "Judicial authorisation", "Sources", "Cite this entry", "Not legal advice"]) {
+    assert.ok(text.includes(needed), `"${needed}" printed`);
+  }
+  assert.deepEqual(noChrome(text), [], "screen-only chrome printed");
+  assert.ok(pages >= 2 && pages <= 20, `${pages} pages`);
+  console.log(`      entry: ${pages} pages`);
+});
+
+await checks.check("comparison: every column and row, without the form", async () => {
+  const { pages, text } = await print(pageTypes.compare, "compare");
+  for (const needed of ["Indonesia", "Malaysia", "Singapore", "Judicial authorisation", "User notice", "Appeal and redress", "Ordering authority"]) {
+    assert.ok(text.includes(needed), `"${needed}" printed`);
+  }
+  assert.deepEqual(noChrome(text), [], "screen-only chrome printed");
+  for (const form of ["Show differences only", "Benchmark column", "Download this table as CSV"]) {
+    assert.ok(!text.includes(form), `the form's "${form}" printed`);
+  }
+  assert.ok(pages >= 1 && pages <= 12, `${pages} pages`);
+  console.log(`      comparison: ${pages} pages`);
+});
+
+await checks.check("grouping comparison: all nine columns on the page", async () => {
+  const { pages, text } = await print("/compare/jakarta-2018/", "compare-jakarta-2018");
+  for (const name of ["Australia", "Brunei", "Indonesia", "Malaysia", "Myanmar", "New Zealand", "Philippines", "Singapore", "Thailand"]) {
+    assert.ok(text.includes(name), `"${name}" printed`);
+  }
+  // Every column fits across the (landscape) page: the header row, first to last, is one line.
+  const firstPage = execFileSync("pdftotext", ["-layout", "-f", "1", "-l", "1", artifact("pdf", "compare-jakarta-2018.pdf"), "-"], { encoding: "utf8" });
+  assert.ok(firstPage.split("\n").some((line) => /Australia.*Brunei.*Indonesia.*Singapore.*Thailand/.test(line)), `one header row:\n${firstPage.slice(0, 1500)}`);
+  console.log(`      grouping comparison: ${pages} pages`);
+});
+
+await checks.check("collection handout: one page with every item, note and address", async () => {
+  const { pages, text } = await print(pageTypes.collection, "collection-handout");
+  assert.equal(pages, 1, "the shipped handout fits on one page");
+  for (const needed of ["Blocking terrorist content online", "For participants:", "What would count as prior judicial authorisation", `${base}/jurisdictions/indonesia/#safeguard-judicial-authorisation`]) {
+    assert.ok(text.includes(needed), `"${needed}" printed`);
+  }
+  assert.deepEqual(noChrome(text), [], "screen-only chrome printed");
+});
+
+await browser.close();
+checks.finish();
