@@ -42,26 +42,55 @@ pub struct Loaded {
 impl Loaded {
     /// Assembles the site model from what loaded (validation decides whether it may be built).
     pub fn site(&self) -> Site {
-        let mut jurisdictions: Vec<Jurisdiction> =
-            self.jurisdictions.iter().map(|(j, _)| j.clone()).collect();
-        jurisdictions.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut topics: Vec<Topic> = self.topics.iter().map(|(t, _)| t.clone()).collect();
-        topics.sort_by_key(|t| t.key);
-        let mut pages: Vec<Page> = self.pages.iter().map(|(p, _)| p.clone()).collect();
-        pages.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut collections: Vec<Collection> =
-            self.collections.iter().map(|(c, _)| c.clone()).collect();
-        collections.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
-        Site {
-            collections,
-            taxonomy: self.taxonomy.clone().unwrap_or(Taxonomy {
-                regions: Vec::new(),
-                groupings: Vec::new(),
-            }),
-            jurisdictions,
-            topics,
-            pages,
+        assemble(
+            self.taxonomy.clone(),
+            self.jurisdictions.iter().map(|(j, _)| j.clone()).collect(),
+            self.topics.iter().map(|(t, _)| t.clone()).collect(),
+            self.pages.iter().map(|(p, _)| p.clone()).collect(),
+            self.collections.iter().map(|(c, _)| c.clone()).collect(),
+        )
+    }
+
+    /// Like [`Loaded::site`], but moves the items out instead of copying them (a large site's
+    /// bodies are then held once); the report and the taxonomy stay.
+    pub fn take_site(&mut self) -> Site {
+        fn items<T>(list: &mut Vec<(T, Origin)>) -> Vec<T> {
+            std::mem::take(list)
+                .into_iter()
+                .map(|(item, _)| item)
+                .collect()
         }
+        assemble(
+            self.taxonomy.clone(),
+            items(&mut self.jurisdictions),
+            items(&mut self.topics),
+            items(&mut self.pages),
+            items(&mut self.collections),
+        )
+    }
+}
+
+/// The site model from its parts, each list in display order.
+fn assemble(
+    taxonomy: Option<Taxonomy>,
+    mut jurisdictions: Vec<Jurisdiction>,
+    mut topics: Vec<Topic>,
+    mut pages: Vec<Page>,
+    mut collections: Vec<Collection>,
+) -> Site {
+    jurisdictions.sort_by(|a, b| a.name.cmp(&b.name));
+    topics.sort_by_key(|t| t.key);
+    pages.sort_by(|a, b| a.id.cmp(&b.id));
+    collections.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+    Site {
+        collections,
+        taxonomy: taxonomy.unwrap_or(Taxonomy {
+            regions: Vec::new(),
+            groupings: Vec::new(),
+        }),
+        jurisdictions,
+        topics,
+        pages,
     }
 }
 

@@ -128,12 +128,17 @@ impl Renderer {
         )
     }
 
-    /// Renders every page of the site.
-    pub fn render_site(
+    /// Renders every page of the site, handing each to `sink` as soon as it is rendered (entries
+    /// in parallel), so no more than a few pages are held in memory at once.
+    pub fn render_site<E>(
         &self,
         site: &Site,
         meta: &SiteMeta,
-    ) -> Result<Vec<OutputFile>, RenderError> {
+        sink: &(impl Fn(OutputFile) -> Result<(), E> + Sync),
+    ) -> Result<(), E>
+    where
+        E: From<RenderError> + Send,
+    {
         let nav = Nav::new(site);
         let page =
             |path: &str, template: &str, ctx: JinjaValue| -> Result<OutputFile, RenderError> {
@@ -144,61 +149,49 @@ impl Renderer {
             };
 
         let matrix = Matrix::new(site);
-        let mut files = vec![
-            page(
-                "index.html",
-                "index.html",
-                context! { matrix => Serde(&matrix), site => Serde(site) },
-            )?,
-            page("404.html", "404.html", context! {})?,
-            page(
-                "jurisdictions/index.html",
-                "jurisdictions.html",
-                context! { site => Serde(site), matrix => Serde(&matrix) },
-            )?,
-            page(
-                "topics/index.html",
-                "topics.html",
-                context! { topics => Serde(topic_index(site)) },
-            )?,
-        ];
+        sink(page(
+            "index.html",
+            "index.html",
+            context! { matrix => Serde(&matrix), site => Serde(site) },
+        )?)?;
+        sink(page("404.html", "404.html", context! {})?)?;
+        sink(page(
+            "jurisdictions/index.html",
+            "jurisdictions.html",
+            context! { site => Serde(site), matrix => Serde(&matrix) },
+        )?)?;
+        sink(page(
+            "topics/index.html",
+            "topics.html",
+            context! { topics => Serde(topic_index(site)) },
+        )?)?;
         // The client-side search page: used by the offline bundle and by static hosting without
         // the server (the server answers `/search` itself; this page is `/search/`).
-        files.push(page(
+        sink(page(
             crate::bundle::SEARCH_PAGE,
             "offline-search.html",
             context! { root => "../" },
-        )?);
-        let entries: Vec<OutputFile> = site
-            .jurisdictions
+        )?)?;
+        site.jurisdictions
             .par_iter()
-            .map(|j| {
-                let view = JurisdictionView::new(j, site);
-                page(
-                    &format!("jurisdictions/{}/index.html", j.id),
-                    "jurisdiction.html",
-                    context! { j => Serde(j), view => Serde(view) },
-                )
-            })
-            .collect::<Result<_, _>>()?;
-        files.extend(entries);
+            .try_for_each(|j| sink(self.render_jurisdiction(site, meta, &nav, j)?))?;
         for j in &site.jurisdictions {
             for alias in &j.aliases {
-                files.push(page(
+                sink(page(
                     &format!("jurisdictions/{alias}/index.html"),
                     "redirect.html",
                     context! { target => format!("{}/jurisdictions/{}/", meta.root, j.id), title => &j.name },
-                )?);
+                )?)?;
             }
         }
         for key in SafeguardKey::ALL {
             let topic = site.topics.iter().find(|t| t.key == *key);
             let rows = topic_rows(site, *key);
-            files.push(page(
+            sink(page(
                 &format!("topics/{}/index.html", key.key()),
                 "topic.html",
                 context! { key => key.key(), title => key.label(), anchor => key.anchor(), topic => Serde(topic), groups => Serde(rows) },
-            )?);
+            )?)?;
         }
         let all_keys = SafeguardKey::ALL.to_vec();
         let empty = Selection {
@@ -207,7 +200,7 @@ impl Renderer {
             differences_only: false,
             benchmark: None,
         };
-        files.push(OutputFile {
+        sink(OutputFile {
             path: PathBuf::from("compare/index.html"),
             contents: self.render_compare(
                 site,
@@ -217,7 +210,7 @@ impl Renderer {
                 None,
                 None,
             )?,
-        });
+        })?;
         let origin = meta
             .base_url
             .strip_suffix(&meta.root)
@@ -230,7 +223,7 @@ impl Renderer {
                 benchmark: None,
             };
             let heading = format!("Compare: {}", grouping.name);
-            files.push(OutputFile {
+            sink(OutputFile {
                 path: PathBuf::from(format!("compare/{}/index.html", grouping.id)),
                 contents: self.render_compare(
                     site,
@@ -243,23 +236,23 @@ impl Renderer {
                     )),
                     None,
                 )?,
-            });
-            files.push(OutputFile {
+            })?;
+            sink(OutputFile {
                 path: PathBuf::from(format!("compare/{}/compare.csv", grouping.id)),
                 contents: compare::to_csv(&compare::table(&selection, &meta.root), origin),
-            });
+            })?;
         }
-        files.push(page(
+        sink(page(
             "collections/index.html",
             "collections.html",
             context! { collections => Serde(&site.collections) },
-        )?);
+        )?)?;
         for collection in &site.collections {
-            files.push(page(
+            sink(page(
                 &format!("collections/{}/index.html", collection.id),
                 "collection.html",
                 context! { c => Serde(collection), view => Serde(CollectionView::new(site, meta, collection)) },
-            )?);
+            )?)?;
         }
         let mut by_review: Vec<&Jurisdiction> = site.jurisdictions.iter().collect();
         by_review.sort_by(|a, b| {
@@ -270,19 +263,39 @@ impl Renderer {
         let updated = by_review
             .first()
             .map_or_else(|| meta.built.clone(), |j| j.last_reviewed.to_string());
-        files.push(page(
+        sink(page(
             "feed.xml",
             "feed.xml",
             context! { entries => Serde(by_review), updated => updated },
-        )?);
+        )?)?;
         for p in &site.pages {
-            files.push(page(
+            sink(page(
                 &format!("{}/index.html", p.id),
                 "page.html",
                 context! { page => Serde(p) },
-            )?);
+            )?)?;
         }
-        Ok(files)
+        Ok(())
+    }
+
+    /// Renders one jurisdiction's page.
+    pub fn render_jurisdiction(
+        &self,
+        site: &Site,
+        meta: &SiteMeta,
+        nav: &Nav,
+        j: &Jurisdiction,
+    ) -> Result<OutputFile, RenderError> {
+        let view = JurisdictionView::new(j, site);
+        Ok(OutputFile {
+            path: PathBuf::from(format!("jurisdictions/{}/index.html", j.id)),
+            contents: self.render_page(
+                "jurisdiction.html",
+                meta,
+                nav,
+                context! { j => Serde(j), view => Serde(view) },
+            )?,
+        })
     }
 }
 

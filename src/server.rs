@@ -38,6 +38,9 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 pub const MAX_CONCURRENT_REQUESTS: usize = 512;
 /// A request taking longer than this is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Quiet time after a change before rebuilding: long enough to coalesce an editor's save (write,
+/// rename), short enough not to dominate the edit-to-served time.
+pub const WATCH_DEBOUNCE: Duration = Duration::from_millis(30);
 /// Largest request body accepted (the server takes no uploads).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
@@ -735,7 +738,7 @@ type Debouncer = notify_debouncer_full::Debouncer<
 fn start_watch(options: BuildOptions, state: AppState) -> anyhow::Result<Debouncer> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(1);
     let mut debouncer =
-        notify_debouncer_full::new_debouncer(Duration::from_millis(150), None, move |result| {
+        notify_debouncer_full::new_debouncer(WATCH_DEBOUNCE, None, move |result| {
             // Reading files (the build itself) raises access events: only changes count.
             let changed = |events: &Vec<notify_debouncer_full::DebouncedEvent>| {
                 events.iter().any(|e| {

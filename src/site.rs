@@ -5,20 +5,27 @@
 //! fresh directory beside the output and renamed into place, so a failed or killed build leaves
 //! the previous output untouched.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 
 use crate::diagnostics::Report;
 use crate::export;
+use crate::links::Page;
 use crate::load::{self, Loaded};
 use crate::model::{Date, Site};
-use crate::render::{Renderer, SiteMeta};
+use crate::render::{OutputFile, Renderer, SiteMeta};
 use crate::search;
 use crate::validate;
+
+/// Above this many entries the single-file client-side search index (about 25 KB per entry) is
+/// not written: a browser could not load it usefully, and the server's search covers such sites.
+pub const CLIENT_INDEX_MAX_ENTRIES: usize = 500;
 
 /// Name of the search index directory inside the output (hidden: the server never serves it).
 pub const INDEX_DIR: &str = ".search-index";
@@ -84,11 +91,12 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
     }
 }
 
-/// Loads and validates the content, returning the model and the report (which may hold errors).
+/// Loads and validates the content, returning the model and the report (which may hold errors);
+/// the items are moved from the returned [`Loaded`] into the [`Site`].
 pub fn check(content_dir: &Path) -> (Loaded, Site) {
     let mut loaded = load::load(content_dir);
     validate::validate(&mut loaded, Date::today());
-    let site = loaded.site();
+    let site = loaded.take_site();
     (loaded, site)
 }
 
@@ -120,8 +128,12 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
         return Err(BuildError::Content(loaded.report));
     }
     progress.inc(1);
+    tracing::debug!("loaded and checked in {:.2?}", started.elapsed());
 
-    progress.set_message(format!("rendering {} entries", site.jurisdictions.len()));
+    progress.set_message(format!(
+        "rendering and writing {} entries",
+        site.jurisdictions.len()
+    ));
     let meta = SiteMeta {
         base_url: options.base_url.trim_end_matches('/').to_string(),
         root: options.root(),
@@ -129,39 +141,66 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
         dev_reload: options.dev_reload,
     };
     let renderer = Renderer::new(&options.templates_dir);
-    let mut files = renderer.render_site(&site, &meta)?;
-    files.extend(export::files(&site, &meta));
-    progress.inc(1);
-
-    progress.set_message(format!("writing {} files", files.len()));
-    files.par_iter().try_for_each(|file| {
-        let path = dir.join(&file.path);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io_err(parent))?;
-        }
-        fs::write(&path, &file.contents).map_err(io_err(&path))
-    })?;
+    // Each file is written as soon as it is rendered, and only its links and ids are kept (for
+    // the link check), so memory does not grow with the size of the output.
+    let pages = Mutex::new(HashMap::new());
+    let written = AtomicUsize::new(0);
+    let sink = |file: OutputFile| write_file(dir, file, &meta.root, &pages, &written);
+    renderer.render_site(&site, &meta, &sink)?;
+    export::files(&site, &meta, &sink)?;
     copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
-    crate::bundle::write_client_index(&site, dir)?;
-    let broken = crate::links::check_links(dir, &meta.root);
+    if site.jurisdictions.len() <= CLIENT_INDEX_MAX_ENTRIES {
+        crate::bundle::write_client_index(&site, dir)?;
+    }
+    progress.inc(1);
+    tracing::debug!("rendered and written in {:.2?}", started.elapsed());
+    let pages = pages.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let broken = crate::links::check(&pages, dir, &meta.root);
+    drop(pages);
     if !broken.is_empty() {
         progress.finish_and_clear();
         return Err(BuildError::Links(broken));
     }
     progress.inc(1);
+    tracing::debug!("links checked in {:.2?}", started.elapsed());
 
     progress.set_message("building the search index");
     search::build_index(&site, &dir.join(INDEX_DIR))?;
     progress.inc(2);
     progress.finish_and_clear();
+    tracing::debug!("indexed in {:.2?}", started.elapsed());
 
     Ok(Built {
-        pages: files.len(),
+        pages: written.into_inner(),
         report: loaded.report,
         site,
         elapsed: started.elapsed(),
         dir: dir.to_path_buf(),
     })
+}
+
+/// Writes one output file into `dir`, recording the links and ids of an HTML page in `pages`.
+fn write_file(
+    dir: &Path,
+    file: OutputFile,
+    root: &str,
+    pages: &Mutex<HashMap<PathBuf, Page>>,
+    written: &AtomicUsize,
+) -> Result<(), BuildError> {
+    let path = dir.join(&file.path);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+    }
+    fs::write(&path, &file.contents).map_err(io_err(&path))?;
+    if file.path.extension().is_some_and(|x| x == "html") {
+        let page = Page::new(&file.contents, root);
+        pages
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(file.path, page);
+    }
+    written.fetch_add(1, Ordering::Relaxed);
+    Ok(())
 }
 
 /// Replaces `out` with `staging`: two renames, with the old output kept until the new one is in
