@@ -311,7 +311,7 @@ impl Vocabulary {
     /// few invented words are common and most are rare.
     fn word<'a>(&'a self, rng: &mut Rng) -> &'a str {
         if rng.chance(50) {
-            return rng.pick(LEGAL_WORDS);
+            return rng.pick::<&str>(LEGAL_WORDS);
         }
         let exponent = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
         let rank = (INVENTED_WORDS as f64).powf(exponent) as usize - 1;
