@@ -36,7 +36,10 @@ cargo build --release --quiet --locked
 bin=$repo/target/release/jurisdex
 work=$(mktemp -d "${TMPDIR:-/tmp}/jurisdex-bench.XXXXXX")
 server=0
-cleanup() { if [[ $server != 0 ]]; then kill "$server" 2>/dev/null || true; fi; rm -rf "$work"; }
+cleanup() {
+  if [[ $server != 0 ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
@@ -69,7 +72,7 @@ build_bench() { # content dir, label, entries
   echo "$best" >"$work/jx-$3"
 }
 
-serve_bench() { # content dir, entries
+serve_bench() { # content dir
   local port base entry
   port=$(free_port); base="http://127.0.0.1:$port"
   rm -rf "$work/served" "$work/served.old"
@@ -83,13 +86,9 @@ serve_bench() { # content dir, entries
   echo "  serve start to first 200            $(ms "$start") ms (includes the build)"
   entry=$(ls "$1/jurisdictions" | sort | head -1)
   echo "  edit one entry to served (watch)    $(python3 benches/incremental.py "$base" "$1/jurisdictions/$entry" "$edits")"
-  if [[ $2 -gt 0 ]]; then
-    # The hostile stream's vocabulary: the 3,000 commonest words of 50 entry bodies.
-    ls "$1/jurisdictions" | head -50 | sed "s|^|$1/jurisdictions/|" | xargs cat | sed '1,/^---$/d' \
-      | tr -cs 'a-z' '\n' | awk 'length > 2' | sort | uniq -c | sort -rn | head -3000 | awk '{print $2}' >"$work/words.txt"
-  else
-    cat "$1"/jurisdictions/*.md | tr -cs 'a-z' '\n' | awk 'length > 2' | sort -u >"$work/words.txt"
-  fi
+  # The hostile stream's vocabulary: the 3,000 commonest words of (up to) 50 entries.
+  find "$1/jurisdictions" -name '*.md' | sort | sed -n 1,50p | xargs cat | tr -cs 'a-z' '\n' \
+    | awk 'length > 2' | sort | uniq -c | sort -rn | awk 'NR <= 3000 {print $2}' >"$work/words.txt"
   for path in /api/search /search; do
     JX_PATH=$path load "$path mixed" -s benches/mixed.lua "$base"
     JX_PATH=$path JX_WORDS="$work/words.txt" load "$path cache-hostile" -s benches/hostile.lua "$base"
@@ -155,13 +154,13 @@ shipped=$(ls content/jurisdictions | wc -l)
 cp -r content "$work/shipped" # the edit test writes into the content it serves
 echo "== shipped content ($shipped entries)"
 build_bench "$work/shipped" "(shipped)" "$shipped"
-serve_bench "$work/shipped" 0
+serve_bench "$work/shipped"
 
 for n in "${sizes[@]}"; do
   "$bin" gen-corpus "$n" --content "$work/c$n" 2>/dev/null
   echo "== N = $n generated entries ($(du -sm "$work/c$n" | cut -f1) MB of content)"
   build_bench "$work/c$n" "" "$n"
-  serve_bench "$work/c$n" "$n"
+  serve_bench "$work/c$n"
   if $have_hugo; then hugo_bench "$work/c$n" "$n"; fi
   rm -rf "$work/c$n" "$work/hugo" "$work/out"
 done

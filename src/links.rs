@@ -98,13 +98,14 @@ fn target_file(path: &str) -> PathBuf {
 
 /// Checks every internal link of the site in `site_dir` (served under `root`, e.g. `""`).
 pub fn check_links(site_dir: &Path, root: &str) -> Vec<BrokenLink> {
-    check(&scan(site_dir, root), site_dir, root)
+    check(&scan(site_dir, root), &[site_dir.to_path_buf()], root)
 }
 
-/// Checks the links of `pages` (path relative to `site_dir` → its [`Page`]), as the build
-/// collects them while writing. A target page missing from `pages` must exist in `site_dir`; its
-/// anchors are then read from the file.
-pub fn check(pages: &HashMap<PathBuf, Page>, site_dir: &Path, root: &str) -> Vec<BrokenLink> {
+/// Checks the links of `pages` (path relative to the site root → its [`Page`]), as the build
+/// collects them while writing. A target page missing from `pages` must exist in one of `dirs`
+/// (searched in order, as a version served in layers); its anchors are then read from the file.
+pub fn check(pages: &HashMap<PathBuf, Page>, dirs: &[PathBuf], root: &str) -> Vec<BrokenLink> {
+    let find = |file: &Path| dirs.iter().map(|d| d.join(file)).find(|p| p.is_file());
     let mut read: HashMap<PathBuf, Option<Page>> = HashMap::new();
     let mut broken = Vec::new();
     for (page_path, page) in pages {
@@ -122,7 +123,7 @@ pub fn check(pages: &HashMap<PathBuf, Page>, site_dir: &Path, root: &str) -> Vec
                 (page_path.clone(), Some(page))
             } else {
                 let file = target_file(local);
-                if !pages.contains_key(&file) && !site_dir.join(&file).is_file() {
+                if !pages.contains_key(&file) && find(&file).is_none() {
                     broken.push(BrokenLink {
                         page: page_path.clone(),
                         href: href.clone(),
@@ -137,7 +138,7 @@ pub fn check(pages: &HashMap<PathBuf, Page>, site_dir: &Path, root: &str) -> Vec
                     read.entry(file.clone())
                         .or_insert_with(|| {
                             let is_html = file.extension().is_some_and(|x| x == "html");
-                            let html = fs::read_to_string(site_dir.join(&file)).ok()?;
+                            let html = fs::read_to_string(find(&file)?).ok()?;
                             is_html.then(|| Page::new(&html, root))
                         })
                         .as_ref()

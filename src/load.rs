@@ -94,20 +94,32 @@ fn assemble(
     }
 }
 
-/// Loads everything under `content_dir`.
-pub fn load(content_dir: &Path) -> Loaded {
-    let mut loaded = Loaded::default();
-    let root = match content_dir.canonicalize() {
-        Ok(root) => root,
+/// The canonical content directory, or an error in `report` when it cannot be opened.
+fn content_root(content_dir: &Path, report: &mut Report) -> Option<PathBuf> {
+    match content_dir.canonicalize() {
+        Ok(root) => Some(root),
         Err(err) => {
-            loaded.report.push(Diagnostic::error(
+            report.push(Diagnostic::error(
                 content_dir,
                 (1, 1),
                 "content",
                 format!("cannot open the content directory: {err}"),
             ));
-            return loaded;
+            None
         }
+    }
+}
+
+/// Renders an entry's Markdown body into it.
+fn attach_entry_body(j: &mut Jurisdiction, body: &str) {
+    j.body = markdown::render(body);
+}
+
+/// Loads everything under `content_dir`.
+pub fn load(content_dir: &Path) -> Loaded {
+    let mut loaded = Loaded::default();
+    let Some(root) = content_root(content_dir, &mut loaded.report) else {
+        return loaded;
     };
 
     let taxonomy_path = content_dir.join("groupings.yaml");
@@ -119,10 +131,7 @@ pub fn load(content_dir: &Path) -> Loaded {
         Err(d) => loaded.report.push(d),
     }
 
-    let jurisdictions =
-        load_dir::<Jurisdiction>(&root, &content_dir.join("jurisdictions"), |j, body| {
-            j.body = markdown::render(body);
-        });
+    let jurisdictions = load_dir(&root, &content_dir.join("jurisdictions"), attach_entry_body);
     let topics = load_dir::<Topic>(&root, &content_dir.join("topics"), |t, body| {
         t.body = markdown::render(body);
     });
@@ -197,20 +206,46 @@ where
     files.sort();
     files
         .par_iter()
-        .map(|path| {
-            let text = read_text(root, path)?;
-            let (front, body, offset) = split_front_matter(path, &text)?;
-            let mut item = parse_yaml::<T>(path, front, offset)?;
-            attach_body(&mut item, body);
-            Ok((
-                item,
-                Origin {
-                    path: path.clone(),
-                    locator: FieldLocator::new(front, offset),
-                },
-            ))
-        })
+        .map(|path| load_file(root, path, &attach_body))
         .collect()
+}
+
+/// Loads one Markdown file with front matter.
+fn load_file<T: DeserializeOwned>(
+    root: &Path,
+    path: &Path,
+    attach_body: &impl Fn(&mut T, &str),
+) -> Result<(T, Origin), Diagnostic> {
+    let text = read_text(root, path)?;
+    let (front, body, offset) = split_front_matter(path, &text)?;
+    let mut item = parse_yaml::<T>(path, front, offset)?;
+    attach_body(&mut item, body);
+    Ok((
+        item,
+        Origin {
+            path: path.to_path_buf(),
+            locator: FieldLocator::new(front, offset),
+        },
+    ))
+}
+
+/// Loads only the given jurisdiction files (for a rebuild after an edit), with `taxonomy`
+/// (unchanged) so that validation can check regions and groupings.
+pub fn load_jurisdictions(content_dir: &Path, files: &[PathBuf], taxonomy: &Taxonomy) -> Loaded {
+    let mut loaded = Loaded {
+        taxonomy: Some(taxonomy.clone()),
+        ..Loaded::default()
+    };
+    let Some(root) = content_root(content_dir, &mut loaded.report) else {
+        return loaded;
+    };
+    for path in files {
+        match load_file(&root, path, &attach_entry_body) {
+            Ok(item) => loaded.jurisdictions.push(item),
+            Err(d) => loaded.report.push(d),
+        }
+    }
+    loaded
 }
 
 /// Reads a file as UTF-8, refusing oversized files and symlinks that leave the content root.

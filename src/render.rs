@@ -139,6 +139,24 @@ impl Renderer {
     where
         E: From<RenderError> + Send,
     {
+        self.render_aggregates(site, meta, sink)?;
+        let nav = Nav::new(site);
+        site.jurisdictions
+            .par_iter()
+            .try_for_each(|j| sink(self.render_jurisdiction(site, meta, &nav, j)?))
+    }
+
+    /// Renders every page except the jurisdiction pages: the pages that list or compare many
+    /// entries (home matrix, topics, comparisons, feed), alias redirects and site pages.
+    pub fn render_aggregates<E>(
+        &self,
+        site: &Site,
+        meta: &SiteMeta,
+        sink: &impl Fn(OutputFile) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<RenderError>,
+    {
         let nav = Nav::new(site);
         let page =
             |path: &str, template: &str, ctx: JinjaValue| -> Result<OutputFile, RenderError> {
@@ -172,9 +190,6 @@ impl Renderer {
             "offline-search.html",
             context! { root => "../" },
         )?)?;
-        site.jurisdictions
-            .par_iter()
-            .try_for_each(|j| sink(self.render_jurisdiction(site, meta, &nav, j)?))?;
         for j in &site.jurisdictions {
             for alias in &j.aliases {
                 sink(page(

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
@@ -44,9 +44,30 @@ pub const WATCH_DEBOUNCE: Duration = Duration::from_millis(30);
 /// Largest request body accepted (the server takes no uploads).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// One complete built version: its files, search index and what the handlers need to know.
-pub struct Snapshot {
+/// After this many edits served as layers, the next change rebuilds in full.
+pub const MAX_LAYERS: usize = 16;
+
+/// A directory of built files, removed with the last snapshot using it when it is private.
+struct Layer {
     dir: PathBuf,
+    owned: bool,
+}
+
+impl Drop for Layer {
+    fn drop(&mut self) {
+        if self.owned {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// One complete built version: its files, search index and what the handlers need to know.
+///
+/// The files are one full build, or layers: an incremental rebuild writes only the changed pages
+/// (and its index) into a new directory that is consulted before the previous version's.
+pub struct Snapshot {
+    /// Newest first; the last is a full build.
+    layers: Vec<Arc<Layer>>,
     index: SearchIndex,
     renderer: Renderer,
     meta: SiteMeta,
@@ -57,8 +78,6 @@ pub struct Snapshot {
     /// Old id → current id.
     aliases: HashMap<String, String>,
     version: u64,
-    /// Whether the directory is private to this snapshot and removed with it.
-    owned: bool,
 }
 
 impl Snapshot {
@@ -69,9 +88,38 @@ impl Snapshot {
         version: u64,
         owned: bool,
     ) -> Result<Snapshot, crate::search::SearchError> {
+        let layer = Layer {
+            dir: built.dir.clone(),
+            owned,
+        };
+        Snapshot::with_layers(built, options, version, vec![Arc::new(layer)])
+    }
+
+    /// Opens an incremental rebuild in `built.dir` served over `previous`; the directory is
+    /// private and removed with the last snapshot that uses it.
+    pub fn layered(
+        built: &Built,
+        options: &BuildOptions,
+        version: u64,
+        previous: &Snapshot,
+    ) -> Result<Snapshot, crate::search::SearchError> {
+        let mut layers = vec![Arc::new(Layer {
+            dir: built.dir.clone(),
+            owned: true,
+        })];
+        layers.extend(previous.layers.iter().cloned());
+        Snapshot::with_layers(built, options, version, layers)
+    }
+
+    fn with_layers(
+        built: &Built,
+        options: &BuildOptions,
+        version: u64,
+        layers: Vec<Arc<Layer>>,
+    ) -> Result<Snapshot, crate::search::SearchError> {
         let index = SearchIndex::open(&built.dir.join(INDEX_DIR))?;
         Ok(Snapshot {
-            dir: built.dir.clone(),
+            layers,
             index,
             renderer: Renderer::new(&options.templates_dir),
             meta: SiteMeta {
@@ -95,7 +143,6 @@ impl Snapshot {
                 .flat_map(|j| j.aliases.iter().map(move |a| (a.clone(), j.id.clone())))
                 .collect(),
             version,
-            owned,
         })
     }
 
@@ -103,30 +150,44 @@ impl Snapshot {
     pub fn version(&self) -> u64 {
         self.version
     }
+
+    /// The directories of this version, newest first.
+    fn dirs(&self) -> Vec<PathBuf> {
+        self.layers.iter().map(|l| l.dir.clone()).collect()
+    }
+
+    /// The directory holding the file a request path names (`/a/` → `a/index.html`): the newest
+    /// layer that has it, else the full build (which then answers 404).
+    fn dir_for(&self, path: &str) -> &Path {
+        let relative = path
+            .strip_prefix(&self.meta.root)
+            .unwrap_or(path)
+            .trim_start_matches('/');
+        let newer = &self.layers[..self.layers.len() - 1];
+        newer
+            .iter()
+            .find(|layer| {
+                let file = layer.dir.join(relative);
+                file.is_file() || file.join("index.html").is_file()
+            })
+            .or(self.layers.last())
+            .map_or(Path::new("."), |layer| layer.dir.as_path())
+    }
 }
 
-/// A copy of the site without Markdown bodies: what request handlers need, at a fraction of the
+/// A copy of the site without the entries' Markdown bodies (their section headings stay, for
+/// collection titles): what request handlers and incremental rebuilds need, at a fraction of the
 /// memory.
 fn without_bodies(site: &Site) -> Site {
     let mut slim = site.clone();
     for j in &mut slim.jurisdictions {
-        j.body = Default::default();
-    }
-    for t in &mut slim.topics {
-        t.body = Default::default();
-    }
-    for p in &mut slim.pages {
-        p.body = Default::default();
-    }
-    slim
-}
-
-impl Drop for Snapshot {
-    fn drop(&mut self) {
-        if self.owned {
-            let _ = std::fs::remove_dir_all(&self.dir);
+        j.body.html = String::new();
+        j.body.text = String::new();
+        for section in &mut j.body.sections {
+            section.text = String::new();
         }
     }
+    slim
 }
 
 /// Shared server state: the current snapshot, swappable.
@@ -573,10 +634,8 @@ async fn api_jurisdiction(State(state): State<AppState>, UrlPath(id): UrlPath<St
         }
         .into_response();
     }
-    let path = snapshot
-        .dir
-        .join("api/jurisdictions")
-        .join(format!("{id}.json"));
+    let relative = format!("api/jurisdictions/{id}.json");
+    let path = snapshot.dir_for(&relative).join(relative);
     match tokio::fs::read(&path).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
@@ -611,7 +670,7 @@ fn is_suspicious(path: &str) -> bool {
 async fn static_files(State(state): State<AppState>, request: Request) -> Response {
     let snapshot = state.snapshot();
     let path = request.uri().path().to_string();
-    let not_found = ServeFile::new(snapshot.dir.join("404.html"));
+    let not_found = ServeFile::new(snapshot.dir_for("/404.html").join("404.html"));
     if is_suspicious(&path) {
         let response = not_found.oneshot(request).await;
         return (StatusCode::NOT_FOUND, response.into_response()).into_response();
@@ -619,7 +678,7 @@ async fn static_files(State(state): State<AppState>, request: Request) -> Respon
     if let Some(target) = alias_target(&snapshot, request.uri()) {
         return moved(&target);
     }
-    let service = ServeDir::new(&snapshot.dir).not_found_service(not_found);
+    let service = ServeDir::new(snapshot.dir_for(&path)).not_found_service(not_found);
     match service.oneshot(request).await {
         Ok(response) => response.into_response(),
         Err(never) => match never {},
@@ -639,14 +698,19 @@ fn alias_target(snapshot: &Snapshot, uri: &Uri) -> Option<String> {
     ))
 }
 
-/// Builds a private, versioned copy of the site for hot swapping.
-pub fn build_snapshot(options: &BuildOptions, version: u64) -> Result<Snapshot, String> {
+/// A new private directory beside `--out` for one served version.
+fn private_dir(options: &BuildOptions) -> Result<PathBuf, String> {
     let parent = site::parent_dir(&options.out_dir);
-    let dir = tempfile::Builder::new()
+    Ok(tempfile::Builder::new()
         .prefix(".jurisdex-serve-")
         .tempdir_in(&parent)
         .map_err(|e| format!("{}: {e}", parent.display()))?
-        .keep();
+        .keep())
+}
+
+/// Builds a private, versioned copy of the site for hot swapping.
+pub fn build_snapshot(options: &BuildOptions, version: u64) -> Result<Snapshot, String> {
+    let dir = private_dir(options)?;
     let snapshot = site::build_into(options, &dir)
         .map_err(|e| e.to_string())
         .and_then(|built| {
@@ -736,36 +800,48 @@ type Debouncer = notify_debouncer_full::Debouncer<
 
 /// Watches content and templates; each burst of changes triggers one rebuild and swap.
 fn start_watch(options: BuildOptions, state: AppState) -> anyhow::Result<Debouncer> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(1);
-    let mut debouncer =
-        notify_debouncer_full::new_debouncer(WATCH_DEBOUNCE, None, move |result| {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
+    let mut debouncer = notify_debouncer_full::new_debouncer(
+        WATCH_DEBOUNCE,
+        None,
+        move |result: notify_debouncer_full::DebounceEventResult| {
             // Reading files (the build itself) raises access events: only changes count.
-            let changed = |events: &Vec<notify_debouncer_full::DebouncedEvent>| {
-                events.iter().any(|e| {
-                    matches!(
-                        e.event.kind,
-                        notify::EventKind::Create(_)
-                            | notify::EventKind::Modify(_)
-                            | notify::EventKind::Remove(_)
-                    )
-                })
+            let changed: Vec<PathBuf> = match result {
+                Ok(events) => events
+                    .iter()
+                    .filter(|e| {
+                        matches!(
+                            e.event.kind,
+                            notify::EventKind::Create(_)
+                                | notify::EventKind::Modify(_)
+                                | notify::EventKind::Remove(_)
+                        )
+                    })
+                    .flat_map(|e| e.event.paths.iter().cloned())
+                    .collect(),
+                Err(_) => Vec::new(),
             };
-            if let Ok(events) = result
-                && changed(&events)
-            {
-                let _ = tx.try_send(());
+            if !changed.is_empty() {
+                let _ = tx.send(changed);
             }
-        })?;
+        },
+    )?;
     for dir in [&options.content_dir, &options.templates_dir] {
         debouncer.watch(dir, notify::RecursiveMode::Recursive)?;
     }
     tokio::spawn(async move {
         let mut version = 1;
-        while rx.recv().await.is_some() {
+        while let Some(mut changed) = rx.recv().await {
+            while let Ok(more) = rx.try_recv() {
+                changed.extend(more);
+            }
             let next = version + 1;
             let opts = options.clone();
+            let current = state.snapshot();
             let started = std::time::Instant::now();
-            match tokio::task::spawn_blocking(move || build_snapshot(&opts, next)).await {
+            let rebuilt =
+                tokio::task::spawn_blocking(move || rebuild(&opts, &current, &changed, next));
+            match rebuilt.await {
                 Ok(Ok(snapshot)) => {
                     state.swap(snapshot);
                     version = next;
@@ -784,6 +860,74 @@ fn start_watch(options: BuildOptions, state: AppState) -> anyhow::Result<Debounc
     Ok(debouncer)
 }
 
+/// The next version after `changed`: incremental when only existing entries were edited
+/// ([`site::update`]), otherwise a full build.
+fn rebuild(
+    options: &BuildOptions,
+    current: &Snapshot,
+    changed: &[PathBuf],
+    version: u64,
+) -> Result<Snapshot, String> {
+    if let Some(files) = edited_entries(options, changed)
+        && current.layers.len() < MAX_LAYERS
+    {
+        let dir = private_dir(options)?;
+        let index = current.layers[0].dir.join(INDEX_DIR);
+        let updated = site::update(
+            options,
+            &current.site,
+            &current.dirs(),
+            &index,
+            &files,
+            &dir,
+        );
+        let snapshot = match updated {
+            Ok(Some(built)) => Snapshot::layered(&built, options, version, current)
+                .map(Some)
+                .map_err(|e| e.to_string()),
+            Ok(None) => Ok(None),
+            Err(err) => Err(err.to_string()),
+        };
+        match snapshot {
+            Ok(Some(snapshot)) => return Ok(snapshot),
+            Ok(None) => {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            Err(err) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(err);
+            }
+        }
+    }
+    build_snapshot(options, version)
+}
+
+/// The changed entry files when every change is to a `*.md` file of `jurisdictions/` that still
+/// exists (other files there are not content and are ignored); `None` when anything else changed.
+fn edited_entries(options: &BuildOptions, changed: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    let entries = options
+        .content_dir
+        .join("jurisdictions")
+        .canonicalize()
+        .ok()?;
+    let mut files: Vec<PathBuf> = Vec::new();
+    for path in changed {
+        let parent = path.parent()?.canonicalize().ok()?;
+        if parent != entries {
+            return None;
+        }
+        if path.extension().is_some_and(|x| x == "md") {
+            if !path.is_file() {
+                return None;
+            }
+            let file = entries.join(path.file_name()?);
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
+    }
+    (!files.is_empty()).then_some(files)
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,6 +52,16 @@ impl BuildOptions {
         let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
         path.trim_end_matches('/').to_string()
     }
+
+    /// The site-wide settings templates see, dated today.
+    pub fn meta(&self) -> SiteMeta {
+        SiteMeta {
+            base_url: self.base_url.trim_end_matches('/').to_string(),
+            root: self.root(),
+            built: Date::today().to_string(),
+            dev_reload: self.dev_reload,
+        }
+    }
 }
 
 /// Why a build failed.
@@ -134,18 +144,13 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
         "rendering and writing {} entries",
         site.jurisdictions.len()
     ));
-    let meta = SiteMeta {
-        base_url: options.base_url.trim_end_matches('/').to_string(),
-        root: options.root(),
-        built: Date::today().to_string(),
-        dev_reload: options.dev_reload,
-    };
+    let meta = options.meta();
     let renderer = Renderer::new(&options.templates_dir);
     // Each file is written as soon as it is rendered, and only its links and ids are kept (for
     // the link check), so memory does not grow with the size of the output.
     let pages = Mutex::new(HashMap::new());
     let written = AtomicUsize::new(0);
-    let sink = |file: OutputFile| write_file(dir, file, &meta.root, &pages, &written);
+    let sink = |file: OutputFile| write_file(dir, file, &meta.root, Some(&pages), &written);
     renderer.render_site(&site, &meta, &sink)?;
     export::files(&site, &meta, &sink)?;
     copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
@@ -155,7 +160,7 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
     progress.inc(1);
     tracing::debug!("rendered and written in {:.2?}", started.elapsed());
     let pages = pages.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let broken = crate::links::check(&pages, dir, &meta.root);
+    let broken = crate::links::check(&pages, &[dir.to_path_buf()], &meta.root);
     drop(pages);
     if !broken.is_empty() {
         progress.finish_and_clear();
@@ -179,12 +184,84 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
     })
 }
 
-/// Writes one output file into `dir`, recording the links and ids of an HTML page in `pages`.
+/// Rebuilds after an edit of existing entries, on top of a previous complete version.
+///
+/// `files` are the edited jurisdiction files; `base` is the previous version's site (bodies may be
+/// left out), `layers` its directories, newest first, and `base_index` its search index. Writes into
+/// `dir` only what changes: the edited entries' pages and JSON, every page that lists or compares
+/// entries (home matrix, topics, comparisons, feed, exports), and a copy of the index with the edited
+/// entries re-indexed ([`search::update_index`]). `dir` served over `layers` is then a complete new
+/// version. Returns `Ok(None)` when the edit is more than an in-place change of existing entries
+/// (a new, removed or renamed entry, or a changed name, alias, region or grouping): rebuild in full.
+/// Content errors are returned like [`build_into`]'s, and `dir` is then incomplete: discard it.
+pub fn update(
+    options: &BuildOptions,
+    base: &Site,
+    layers: &[PathBuf],
+    base_index: &Path,
+    files: &[PathBuf],
+    dir: &Path,
+) -> Result<Option<Built>, BuildError> {
+    let started = Instant::now();
+    let mut loaded = load::load_jurisdictions(&options.content_dir, files, &base.taxonomy);
+    validate::validate(&mut loaded, Date::today());
+    if loaded.report.has_errors() {
+        return Err(BuildError::Content(loaded.report));
+    }
+    let mut site = base.clone();
+    let mut ids = Vec::new();
+    for (entry, _) in std::mem::take(&mut loaded.jurisdictions) {
+        let Some(old) = site.jurisdictions.iter_mut().find(|j| j.id == entry.id) else {
+            return Ok(None);
+        };
+        if (&old.name, &old.aliases, &old.region, &old.groupings)
+            != (&entry.name, &entry.aliases, &entry.region, &entry.groupings)
+        {
+            return Ok(None);
+        }
+        ids.push(entry.id.clone());
+        *old = entry;
+    }
+    let meta = options.meta();
+    let renderer = Renderer::new(&options.templates_dir);
+    let written = AtomicUsize::new(0);
+    let sink = |file| write_file(dir, file, &meta.root, None, &written);
+    renderer.render_aggregates(&site, &meta, &sink)?;
+    export::matrix_files(&site, &meta, &sink)?;
+    // Only the edited pages' links are checked: the aggregate pages' links are derived from data
+    // that this kind of edit cannot change (ids, names, safeguard keys).
+    let pages = Mutex::new(HashMap::new());
+    let nav = crate::render::Nav::new(&site);
+    for j in site.jurisdictions.iter().filter(|j| ids.contains(&j.id)) {
+        let page = renderer.render_jurisdiction(&site, &meta, &nav, j)?;
+        write_file(dir, page, &meta.root, Some(&pages), &written)?;
+        sink(export::entry_file(j))?;
+    }
+    let pages = pages.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let mut dirs = vec![dir.to_path_buf()];
+    dirs.extend_from_slice(layers);
+    let broken = crate::links::check(&pages, &dirs, &meta.root);
+    if !broken.is_empty() {
+        return Err(BuildError::Links(broken));
+    }
+    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+    search::update_index(base_index, &dir.join(INDEX_DIR), &site, &ids)?;
+    Ok(Some(Built {
+        pages: written.into_inner(),
+        report: loaded.report,
+        site,
+        elapsed: started.elapsed(),
+        dir: dir.to_path_buf(),
+    }))
+}
+
+/// Writes one output file into `dir`, recording the links and ids of an HTML page in `pages`
+/// (when given, for the link check).
 fn write_file(
     dir: &Path,
     file: OutputFile,
     root: &str,
-    pages: &Mutex<HashMap<PathBuf, Page>>,
+    pages: Option<&Mutex<HashMap<PathBuf, Page>>>,
     written: &AtomicUsize,
 ) -> Result<(), BuildError> {
     let path = dir.join(&file.path);
@@ -192,7 +269,9 @@ fn write_file(
         fs::create_dir_all(parent).map_err(io_err(parent))?;
     }
     fs::write(&path, &file.contents).map_err(io_err(&path))?;
-    if file.path.extension().is_some_and(|x| x == "html") {
+    if let Some(pages) = pages
+        && file.path.extension().is_some_and(|x| x == "html")
+    {
         let page = Page::new(&file.contents, root);
         pages
             .lock()
