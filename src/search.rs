@@ -592,13 +592,18 @@ fn register_tokenizers(index: &Index) -> tantivy::Result<()> {
     Ok(())
 }
 
-/// Writes into `dir` the index in `base` with the documents of the jurisdictions `ids` replaced
-/// by those of `site` (the whole new site, whose names, regions and groupings are unchanged).
+/// Writes into `dir` the index in `base` with the documents of `entries` replaced by theirs;
+/// `site` gives every entry's rank and the labels (names, regions and groupings are unchanged).
 ///
 /// `base` is not modified: its files are hard-linked into `dir` (tantivy never rewrites a segment
 /// file, and replaces its meta files by rename), then one segment with the new documents and the
 /// deletions is committed in `dir`, without merging. Readers of `base` are unaffected.
-pub fn update_index(base: &Path, dir: &Path, site: &Site, ids: &[&str]) -> Result<(), SearchError> {
+pub fn update_index(
+    base: &Path,
+    dir: &Path,
+    site: &Site,
+    entries: &[Jurisdiction],
+) -> Result<(), SearchError> {
     let tantivy_error = |source| SearchError::Index {
         path: dir.to_path_buf(),
         source,
@@ -624,8 +629,8 @@ pub fn update_index(base: &Path, dir: &Path, site: &Site, ids: &[&str]) -> Resul
         .map_err(tantivy_error)?;
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     let mut added = Ok(0);
-    for (rank, j) in (0u64..).zip(by_name(site)) {
-        if ids.contains(&j.id.as_str()) {
+    for (rank, listed) in (0u64..).zip(by_name(site)) {
+        if let Some(j) = entries.iter().find(|j| j.id == listed.id) {
             writer.delete_term(Term::from_field_text(fields.jurisdiction, &j.id));
             entry_units(j, rank, &mut |unit, order| {
                 if added.is_ok() {

@@ -27,7 +27,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::compare::{self, CompareQuery, Selection};
-use crate::model::Site;
+use crate::model::{Jurisdiction, Site};
 use crate::render::{Nav, RenderError, Renderer, SiteMeta};
 use crate::search::{MAX_QUERY_BYTES, SearchIndex, SearchRequest, SearchResults};
 use crate::site::{self, BuildOptions, Built, INDEX_DIR};
@@ -43,6 +43,31 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub const WATCH_DEBOUNCE: Duration = Duration::from_millis(30);
 /// Largest request body accepted (the server takes no uploads).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// The content as request handlers see it.
+struct Listing {
+    nav: Nav,
+    /// The checked content without the entries' body text (for compare views).
+    site: Site,
+    ids: HashSet<String>,
+    /// Old id → current id.
+    aliases: HashMap<String, String>,
+}
+
+impl Listing {
+    fn new(site: &Site) -> Listing {
+        Listing {
+            nav: Nav::new(site),
+            site: without_bodies(site),
+            ids: site.jurisdictions.iter().map(|j| j.id.clone()).collect(),
+            aliases: site
+                .jurisdictions
+                .iter()
+                .flat_map(|j| j.aliases.iter().map(move |a| (a.clone(), j.id.clone())))
+                .collect(),
+        }
+    }
+}
 
 /// After this many edits served as layers, the next change rebuilds in full.
 pub const MAX_LAYERS: usize = 16;
@@ -71,12 +96,8 @@ pub struct Snapshot {
     index: SearchIndex,
     renderer: Renderer,
     meta: SiteMeta,
-    nav: Nav,
-    /// The checked content without rendered bodies (for compare views).
-    site: Site,
-    ids: HashSet<String>,
-    /// Old id → current id.
-    aliases: HashMap<String, String>,
+    /// What handlers know of the content, shared by versions whose listings are the same.
+    listing: Arc<Listing>,
     version: u64,
 }
 
@@ -92,58 +113,53 @@ impl Snapshot {
             dir: built.dir.clone(),
             owned,
         };
-        Snapshot::with_layers(built, options, version, vec![Arc::new(layer)])
+        let index = SearchIndex::open(&built.dir.join(INDEX_DIR))?;
+        let listing = Arc::new(Listing::new(&built.site));
+        Ok(Snapshot::new(
+            options,
+            version,
+            vec![Arc::new(layer)],
+            index,
+            listing,
+        ))
     }
 
-    /// Opens an incremental rebuild in `built.dir` served over `previous`; the directory is
-    /// private and removed with the last snapshot that uses it.
+    /// Opens an incremental rebuild served over `previous`; its directory is private and removed
+    /// with the last snapshot that uses it.
     pub fn layered(
-        built: &Built,
+        updated: site::Updated,
         options: &BuildOptions,
         version: u64,
         previous: &Snapshot,
     ) -> Result<Snapshot, crate::search::SearchError> {
+        let index = SearchIndex::open(&updated.dir.join(INDEX_DIR))?;
         let mut layers = vec![Arc::new(Layer {
-            dir: built.dir.clone(),
+            dir: updated.dir,
             owned: true,
         })];
         layers.extend(previous.layers.iter().cloned());
-        Snapshot::with_layers(built, options, version, layers)
+        let listing = updated.site.map_or_else(
+            || previous.listing.clone(),
+            |site| Arc::new(Listing::new(&site)),
+        );
+        Ok(Snapshot::new(options, version, layers, index, listing))
     }
 
-    fn with_layers(
-        built: &Built,
+    fn new(
         options: &BuildOptions,
         version: u64,
         layers: Vec<Arc<Layer>>,
-    ) -> Result<Snapshot, crate::search::SearchError> {
-        let index = SearchIndex::open(&built.dir.join(INDEX_DIR))?;
-        Ok(Snapshot {
+        index: SearchIndex,
+        listing: Arc<Listing>,
+    ) -> Snapshot {
+        Snapshot {
             layers,
             index,
             renderer: Renderer::new(&options.templates_dir),
-            meta: SiteMeta {
-                base_url: options.base_url.trim_end_matches('/').to_string(),
-                root: options.root(),
-                built: crate::model::Date::today().to_string(),
-                dev_reload: options.dev_reload,
-            },
-            nav: Nav::new(&built.site),
-            site: without_bodies(&built.site),
-            ids: built
-                .site
-                .jurisdictions
-                .iter()
-                .map(|j| j.id.clone())
-                .collect(),
-            aliases: built
-                .site
-                .jurisdictions
-                .iter()
-                .flat_map(|j| j.aliases.iter().map(move |a| (a.clone(), j.id.clone())))
-                .collect(),
+            meta: options.meta(),
+            listing,
             version,
-        })
+        }
     }
 
     /// The version number (increments on every successful rebuild).
@@ -179,15 +195,17 @@ impl Snapshot {
 /// collection titles): what request handlers and incremental rebuilds need, at a fraction of the
 /// memory.
 fn without_bodies(site: &Site) -> Site {
-    let mut slim = site.clone();
-    for j in &mut slim.jurisdictions {
-        j.body.html = String::new();
-        j.body.text = String::new();
-        for section in &mut j.body.sections {
-            section.text = String::new();
-        }
+    Site {
+        jurisdictions: site
+            .jurisdictions
+            .iter()
+            .map(Jurisdiction::without_body_text)
+            .collect(),
+        taxonomy: site.taxonomy.clone(),
+        topics: site.topics.clone(),
+        pages: site.pages.clone(),
+        collections: site.collections.clone(),
     }
-    slim
 }
 
 /// Shared server state: the current snapshot, swappable.
@@ -533,7 +551,7 @@ fn render_search(
         snapshot.renderer.render_page(
             "search.html",
             &snapshot.meta,
-            &snapshot.nav,
+            &snapshot.listing.nav,
             context! { search => Serde(&view) },
         ),
     )
@@ -559,7 +577,7 @@ fn html_page(what: &str, status: StatusCode, rendered: Result<String, RenderErro
 async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let snapshot = state.snapshot();
     let params = CompareQuery::parse(query.as_deref().unwrap_or("")).unwrap_or_default();
-    let site = &snapshot.site;
+    let site = &snapshot.listing.site;
     let meta = &snapshot.meta;
     let render = |selection: &Selection, error: Option<&str>, status: StatusCode| {
         let rendered = snapshot.renderer.render_compare(
@@ -621,13 +639,13 @@ async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) 
 async fn api_jurisdiction(State(state): State<AppState>, UrlPath(id): UrlPath<String>) -> Response {
     let snapshot = state.snapshot();
     let id = id.trim_end_matches(".json");
-    if let Some(target) = snapshot.aliases.get(id) {
+    if let Some(target) = snapshot.listing.aliases.get(id) {
         return moved(&format!(
             "{}/api/jurisdictions/{target}",
             snapshot.meta.root
         ));
     }
-    if !snapshot.ids.contains(id) {
+    if !snapshot.listing.ids.contains(id) {
         return AppError {
             status: StatusCode::NOT_FOUND,
             message: format!("no jurisdiction with id `{id}`"),
@@ -691,7 +709,7 @@ fn alias_target(snapshot: &Snapshot, uri: &Uri) -> Option<String> {
         .path()
         .strip_prefix(&format!("{}/jurisdictions/", snapshot.meta.root))?;
     let (id, tail) = rest.split_once('/').unwrap_or((rest, ""));
-    let target = snapshot.aliases.get(id)?;
+    let target = snapshot.listing.aliases.get(id)?;
     Some(format!(
         "{}/jurisdictions/{target}/{tail}",
         snapshot.meta.root
@@ -875,14 +893,14 @@ fn rebuild(
         let index = current.layers[0].dir.join(INDEX_DIR);
         let updated = site::update(
             options,
-            &current.site,
+            &current.listing.site,
             &current.dirs(),
             &index,
             &files,
             &dir,
         );
         let snapshot = match updated {
-            Ok(Some(built)) => Snapshot::layered(&built, options, version, current)
+            Ok(Some(updated)) => Snapshot::layered(updated, options, version, current)
                 .map(Some)
                 .map_err(|e| e.to_string()),
             Ok(None) => Ok(None),

@@ -18,7 +18,7 @@ use crate::diagnostics::Report;
 use crate::export;
 use crate::links::Page;
 use crate::load::{self, Loaded};
-use crate::model::{Date, Site};
+use crate::model::{Date, Jurisdiction, Site};
 use crate::render::{OutputFile, Renderer, SiteMeta};
 use crate::search;
 use crate::validate;
@@ -184,16 +184,31 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
     })
 }
 
+/// What an incremental rebuild ([`update`]) wrote.
+#[derive(Debug)]
+pub struct Updated {
+    /// The new site, or `None` when only analysis text changed, so that every page listing or
+    /// comparing entries is unchanged (the new entries' bodies are then only in their pages).
+    pub site: Option<Site>,
+    /// Warnings found in the edited entries.
+    pub report: Report,
+    pub pages: usize,
+    pub elapsed: Duration,
+    /// The directory holding the changed files and the new index.
+    pub dir: PathBuf,
+}
+
 /// Rebuilds after an edit of existing entries, on top of a previous complete version.
 ///
-/// `files` are the edited jurisdiction files; `base` is the previous version's site (bodies may be
-/// left out), `layers` its directories, newest first, and `base_index` its search index. Writes into
-/// `dir` only what changes: the edited entries' pages and JSON, every page that lists or compares
-/// entries (home matrix, topics, comparisons, feed, exports), and a copy of the index with the edited
-/// entries re-indexed ([`search::update_index`]). `dir` served over `layers` is then a complete new
-/// version. Returns `Ok(None)` when the edit is more than an in-place change of existing entries
-/// (a new, removed or renamed entry, or a changed name, alias, region or grouping): rebuild in full.
-/// Content errors are returned like [`build_into`]'s, and `dir` is then incomplete: discard it.
+/// `files` are the edited jurisdiction files; `base` is the previous version's site (entry bodies
+/// may be left out), `layers` its directories, newest first, and `base_index` its search index.
+/// Writes into `dir` only what changes: the edited entries' pages and JSON, every page that lists
+/// or compares entries (home matrix, topics, comparisons, feed, exports) unless only the analysis
+/// text changed, and a copy of the index with the edited entries re-indexed
+/// ([`search::update_index`]). `dir` served over `layers` is then a complete new version. Returns
+/// `Ok(None)` when the edit is more than an in-place change of existing entries (a new, removed or
+/// renamed entry, or a changed name, alias, region or grouping): rebuild in full. On an error `dir`
+/// is incomplete: discard it.
 pub fn update(
     options: &BuildOptions,
     base: &Site,
@@ -201,17 +216,21 @@ pub fn update(
     base_index: &Path,
     files: &[PathBuf],
     dir: &Path,
-) -> Result<Option<Built>, BuildError> {
+) -> Result<Option<Updated>, BuildError> {
     let started = Instant::now();
     let mut loaded = load::load_jurisdictions(&options.content_dir, files, &base.taxonomy);
     validate::validate(&mut loaded, Date::today());
     if loaded.report.has_errors() {
         return Err(BuildError::Content(loaded.report));
     }
-    let mut site = base.clone();
-    let mut ids = Vec::new();
-    for (entry, _) in std::mem::take(&mut loaded.jurisdictions) {
-        let Some(old) = site.jurisdictions.iter_mut().find(|j| j.id == entry.id) else {
+    let entries: Vec<Jurisdiction> = std::mem::take(&mut loaded.jurisdictions)
+        .into_iter()
+        .map(|(j, _)| j)
+        .collect();
+    // Pages that list or compare entries show only front matter and section headings.
+    let mut aggregates_changed = false;
+    for entry in &entries {
+        let Some(old) = base.jurisdictions.iter().find(|j| j.id == entry.id) else {
             return Ok(None);
         };
         if (&old.name, &old.aliases, &old.region, &old.groupings)
@@ -219,21 +238,32 @@ pub fn update(
         {
             return Ok(None);
         }
-        ids.push(entry.id.clone());
-        *old = entry;
+        let listed = |j: &Jurisdiction| serde_json::to_string(&j.without_body_text()).ok();
+        aggregates_changed |= listed(old) != listed(entry);
     }
     let meta = options.meta();
     let renderer = Renderer::new(&options.templates_dir);
     let written = AtomicUsize::new(0);
     let sink = |file| write_file(dir, file, &meta.root, None, &written);
-    renderer.render_aggregates(&site, &meta, &sink)?;
-    export::matrix_files(&site, &meta, &sink)?;
+    let site = aggregates_changed.then(|| {
+        let mut site = base.clone();
+        for entry in &entries {
+            if let Some(old) = site.jurisdictions.iter_mut().find(|j| j.id == entry.id) {
+                *old = entry.clone();
+            }
+        }
+        site
+    });
+    if let Some(site) = &site {
+        renderer.render_aggregates(site, &meta, &sink)?;
+        export::matrix_files(site, &meta, &sink)?;
+    }
     // Only the edited pages' links are checked: the aggregate pages' links are derived from data
     // that this kind of edit cannot change (ids, names, safeguard keys).
     let pages = Mutex::new(HashMap::new());
-    let nav = crate::render::Nav::new(&site);
-    for j in site.jurisdictions.iter().filter(|j| ids.contains(&j.id)) {
-        let page = renderer.render_jurisdiction(&site, &meta, &nav, j)?;
+    let nav = crate::render::Nav::new(base);
+    for j in &entries {
+        let page = renderer.render_jurisdiction(base, &meta, &nav, j)?;
         write_file(dir, page, &meta.root, Some(&pages), &written)?;
         sink(export::entry_file(j))?;
     }
@@ -244,12 +274,11 @@ pub fn update(
     if !broken.is_empty() {
         return Err(BuildError::Links(broken));
     }
-    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-    search::update_index(base_index, &dir.join(INDEX_DIR), &site, &ids)?;
-    Ok(Some(Built {
-        pages: written.into_inner(),
-        report: loaded.report,
+    search::update_index(base_index, &dir.join(INDEX_DIR), base, &entries)?;
+    Ok(Some(Updated {
         site,
+        report: loaded.report,
+        pages: written.into_inner(),
         elapsed: started.elapsed(),
         dir: dir.to_path_buf(),
     }))
