@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Edit-to-served latency of `serve --watch`: edits one entry's summary EDITS times and polls its
-page until the edit is served. Prints each time and the median; restores the file at the end.
+"""Edit-to-served latency of `serve --watch`: edits one entry EDITS times and polls its page until
+the edit is served. Prints each time and the median; restores the file at the end.
 
-Usage: incremental.py BASE_URL ENTRY_FILE [EDITS]
+Usage: incremental.py BASE_URL ENTRY_FILE [EDITS] [body|summary]
+  body (default): a new first paragraph in the Markdown analysis (only the entry's page changes);
+  summary: a word in the front matter summary (the pages listing entries are rebuilt too).
 """
 import http.client
 import os
@@ -15,6 +17,7 @@ import urllib.parse
 def main():
     base, path = sys.argv[1], sys.argv[2]
     edits = int(sys.argv[3]) if len(sys.argv) > 3 else 5
+    where = sys.argv[4] if len(sys.argv) > 4 else "body"
     host = urllib.parse.urlparse(base).netloc
     entry = os.path.splitext(os.path.basename(path))[0]
     original = open(path, encoding="utf-8").read()
@@ -23,7 +26,10 @@ def main():
     try:
         for n in range(edits):
             marker = f"Benchmarkedit{n}x{int(time.time())}"
-            text = original.replace("summary: >-\n  ", f"summary: >-\n  {marker} ", 1)
+            if where == "summary":
+                text = original.replace("summary: >-\n  ", f"summary: >-\n  {marker} ", 1)
+            else:
+                text = original.replace("\n---\n", f"\n---\n{marker}\n\n", 1)
             start = time.perf_counter()
             with open(path, "w", encoding="utf-8") as f:
                 f.write(text)

@@ -85,7 +85,8 @@ serve_bench() { # content dir
   done
   echo "  serve start to first 200            $(ms "$start") ms (includes the build)"
   entry=$(ls "$1/jurisdictions" | sort | head -1)
-  echo "  edit one entry to served (watch)    $(python3 benches/incremental.py "$base" "$1/jurisdictions/$entry" "$edits")"
+  echo "  edit analysis to served (watch)     $(python3 benches/incremental.py "$base" "$1/jurisdictions/$entry" "$edits" body)"
+  echo "  edit summary to served (watch)      $(python3 benches/incremental.py "$base" "$1/jurisdictions/$entry" "$edits" summary)"
   # The hostile stream's vocabulary: the 3,000 commonest words of (up to) 50 entries.
   find "$1/jurisdictions" -name '*.md' | sort | sed -n 1,50p | xargs cat | tr -cs 'a-z' '\n' \
     | awk 'length > 2' | sort | uniq -c | sort -rn | awk 'NR <= 3000 {print $2}' >"$work/words.txt"

@@ -73,6 +73,19 @@ fn scan(site_dir: &Path, root: &str) -> HashMap<PathBuf, Page> {
 }
 
 impl Page {
+    /// The page with its links to anchors in other pages cut to the page itself (for a rebuild
+    /// of one entry, whose links into other pages carry anchors derived from unchanged data).
+    pub fn without_foreign_anchors(mut self) -> Page {
+        for link in &mut self.links {
+            if !link.starts_with('#')
+                && let Some(hash) = link.find('#')
+            {
+                link.truncate(hash);
+            }
+        }
+        self
+    }
+
     /// The ids of an HTML page and its links that start with `root/` (or `#`).
     pub fn new(html: &str, root: &str) -> Page {
         let prefix = format!("{root}/");
