@@ -19,13 +19,13 @@ conns=64
 
 need() { # command, Debian package
   command -v "$1" >/dev/null && return 0
-  $smoke && return 1
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
 }
 need wrk wrk
 need curl curl
-[[ -x /usr/bin/time ]] || need /usr/bin/time time
-have_hugo=true; need hugo hugo || have_hugo=false
+need /usr/bin/time time
+have_hugo=true
+if $smoke; then command -v hugo >/dev/null || have_hugo=false; else need hugo hugo; fi
 pagefind=benches/.tools/node_modules/@pagefind/linux-x64/bin/pagefind_extended
 if [[ ! -x $pagefind ]] && ! $smoke; then
   npm install --silent --prefix benches/.tools pagefind@1 >/dev/null

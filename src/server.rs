@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
@@ -38,6 +38,8 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 pub const MAX_CONCURRENT_REQUESTS: usize = 512;
 /// A request taking longer than this is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most search results kept per version.
+pub const SEARCH_CACHE_ENTRIES: usize = 4096;
 /// Quiet time after a change before rebuilding: long enough to coalesce an editor's save (write,
 /// rename), short enough not to dominate the edit-to-served time.
 pub const WATCH_DEBOUNCE: Duration = Duration::from_millis(30);
@@ -98,6 +100,7 @@ pub struct Snapshot {
     meta: SiteMeta,
     /// What handlers know of the content, shared by versions whose listings are the same.
     listing: Arc<Listing>,
+    cache: SearchCache,
     version: u64,
 }
 
@@ -158,6 +161,7 @@ impl Snapshot {
             renderer: Renderer::new(&options.templates_dir),
             meta: options.meta(),
             listing,
+            cache: SearchCache::default(),
             version,
         }
     }
@@ -335,16 +339,49 @@ fn search_request(
     Ok(request)
 }
 
-async fn run_search(state: &AppState, request: SearchRequest) -> (Arc<Snapshot>, SearchResults) {
+async fn run_search(
+    state: &AppState,
+    request: SearchRequest,
+) -> (Arc<Snapshot>, Arc<SearchResults>) {
     let snapshot = state.snapshot();
+    let key = format!("{request:?}");
+    if let Some(results) = snapshot.cache.get(&key) {
+        return (snapshot, results);
+    }
     let for_task = snapshot.clone();
     let results = tokio::task::spawn_blocking(move || for_task.index.search(&request)).await;
-    match results {
-        Ok(results) => (snapshot, results),
-        Err(_) => {
-            let empty = snapshot.index.search(&SearchRequest::default());
-            (snapshot, empty)
+    let results = Arc::new(match results {
+        Ok(results) => results,
+        Err(_) => snapshot.index.search(&SearchRequest::default()),
+    });
+    snapshot.cache.insert(key, results.clone());
+    (snapshot, results)
+}
+
+/// Recent search results of one version, so a repeated query (a popular search, a reader paging
+/// back) costs a lookup. Dropped with its snapshot, so a rebuild never serves stale hits.
+#[derive(Default)]
+struct SearchCache {
+    results: Mutex<HashMap<String, Arc<SearchResults>>>,
+}
+
+impl SearchCache {
+    fn get(&self, key: &str) -> Option<Arc<SearchResults>> {
+        self.lock().get(key).cloned()
+    }
+
+    /// Stores a result; when full the cache starts again empty (cheaper than tracking recency,
+    /// and a full cache means queries are not repeating much anyway).
+    fn insert(&self, key: String, results: Arc<SearchResults>) {
+        let mut map = self.lock();
+        if map.len() >= SEARCH_CACHE_ENTRIES {
+            map.clear();
         }
+        map.insert(key, results);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<SearchResults>>> {
+        self.results.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -354,7 +391,7 @@ async fn api_search(
 ) -> Result<Response, AppError> {
     let request = search_request(query)?;
     let (_, results) = run_search(&state, request).await;
-    Ok(json_response(&results))
+    Ok(json_response(&*results))
 }
 
 /// Serialises to JSON with `<` and `>` written as `\u003c`/`\u003e`, so a reflected query can never
@@ -388,7 +425,7 @@ async fn search_page(
         }
     };
     let (snapshot, results) = run_search(&state, request.clone()).await;
-    render_search(&snapshot, &request, Some(&results), None, StatusCode::OK)
+    render_search(&snapshot, &request, Some(&*results), None, StatusCode::OK)
 }
 
 /// A link that changes one parameter of the current search.
