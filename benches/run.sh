@@ -84,7 +84,7 @@ serve_bench() { # content dir
     sleep 0.01
   done
   echo "  serve start to first 200            $(ms "$start") ms (includes the build)"
-  entry=$(ls "$1/jurisdictions" | sort | head -1)
+  entry=$(find "$1/jurisdictions" -name "*.md" -printf "%f\n" | sort | sed -n 1p)
   echo "  edit analysis to served (watch)     $(python3 benches/incremental.py "$base" "$1/jurisdictions/$entry" "$edits" body)"
   echo "  edit summary to served (watch)      $(python3 benches/incremental.py "$base" "$1/jurisdictions/$entry" "$edits" summary)"
   # The hostile stream's vocabulary: the 3,000 commonest words of (up to) 50 entries.
