@@ -975,7 +975,11 @@ fn edited_entries(options: &BuildOptions, changed: &[PathBuf]) -> Option<Vec<Pat
             if !path.is_file() {
                 return None;
             }
-            let file = entries.join(path.file_name()?);
+            // Named as the full build names it, so errors point at the same path.
+            let file = options
+                .content_dir
+                .join("jurisdictions")
+                .join(path.file_name()?);
             if !files.contains(&file) {
                 files.push(file);
             }
