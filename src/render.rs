@@ -13,8 +13,9 @@ use serde::Serialize;
 
 use crate::compare::{self, Selection, Table};
 use crate::model::{
-    Action, AuthorityType, Confidence, Date, EntryStatus, Group, InstrumentStatus, InstrumentType,
-    Jurisdiction, Outcome, SafeguardKey, Site, SourceKind, Value,
+    Action, AuthorityType, ChangelogLine, Confidence, Date, EntryStatus, Group, Instrument,
+    InstrumentStatus, InstrumentType, Jurisdiction, Outcome, Power, SafeguardKey, Site, SourceKind,
+    Taxonomy, Value,
 };
 
 /// One output file: a path relative to the output root and its bytes.
@@ -167,16 +168,17 @@ impl Renderer {
             };
 
         let matrix = Matrix::new(site);
+        let listing = SiteListing::new(site);
         sink(page(
             "index.html",
             "index.html",
-            context! { matrix => Serde(&matrix), site => Serde(site) },
+            context! { matrix => Serde(&matrix), site => Serde(&listing) },
         )?)?;
         sink(page("404.html", "404.html", context! {})?)?;
         sink(page(
             "jurisdictions/index.html",
             "jurisdictions.html",
-            context! { site => Serde(site), matrix => Serde(&matrix) },
+            context! { site => Serde(&listing), matrix => Serde(&matrix) },
         )?)?;
         sink(page(
             "topics/index.html",
@@ -278,6 +280,7 @@ impl Renderer {
         let updated = by_review
             .first()
             .map_or_else(|| meta.built.clone(), |j| j.last_reviewed.to_string());
+        let by_review: Vec<Listed> = by_review.into_iter().map(Listed::new).collect();
         sink(page(
             "feed.xml",
             "feed.xml",
@@ -311,6 +314,53 @@ impl Renderer {
                 context! { j => Serde(j), view => Serde(view) },
             )?,
         })
+    }
+}
+
+/// The site as the pages listing every entry (home, entries index) see it.
+#[derive(Serialize)]
+struct SiteListing<'a> {
+    taxonomy: &'a Taxonomy,
+    jurisdictions: Vec<Listed<'a>>,
+}
+
+impl<'a> SiteListing<'a> {
+    fn new(site: &'a Site) -> SiteListing<'a> {
+        SiteListing {
+            taxonomy: &site.taxonomy,
+            jurisdictions: site.jurisdictions.iter().map(Listed::new).collect(),
+        }
+    }
+}
+
+/// An entry in a list of every entry (entries index, feed): without its rendered body, which
+/// templates would otherwise receive as a copy of every entry's whole text.
+#[derive(Serialize)]
+struct Listed<'a> {
+    id: &'a str,
+    name: &'a str,
+    iso: &'a str,
+    summary: &'a str,
+    last_reviewed: &'a Date,
+    entry_status: EntryStatus,
+    changelog: &'a [ChangelogLine],
+    instruments: &'a [Instrument],
+    powers: &'a [Power],
+}
+
+impl<'a> Listed<'a> {
+    fn new(j: &'a Jurisdiction) -> Listed<'a> {
+        Listed {
+            id: &j.id,
+            name: &j.name,
+            iso: &j.iso,
+            summary: &j.summary,
+            last_reviewed: &j.last_reviewed,
+            entry_status: j.entry_status,
+            changelog: &j.changelog,
+            instruments: &j.instruments,
+            powers: &j.powers,
+        }
     }
 }
 
