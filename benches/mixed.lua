@@ -1,4 +1,6 @@
--- wrk script: cycles through benches/queries.txt against /api/search and counts non-2xx answers.
+-- wrk script: cycles through benches/queries.txt against /api/search (or $JX_PATH, e.g. /search)
+-- and counts non-2xx answers. The same ~40 queries repeat, so caches help: the realistic stream.
+local path = os.getenv("JX_PATH") or "/api/search"
 local queries = {}
 for line in io.lines("benches/queries.txt") do
   if #line > 0 then
@@ -8,7 +10,7 @@ end
 local n = 0
 request = function()
   n = n + 1
-  return wrk.format("GET", "/api/search?q=" .. queries[(n % #queries) + 1])
+  return wrk.format("GET", path .. "?q=" .. queries[(n % #queries) + 1])
 end
 local bad = 0
 response = function(status)

@@ -1,29 +1,179 @@
 #!/usr/bin/env bash
-# Benchmark: release build time of the shipped content, then /api/search and /search latency
-# over a mixed query set against a real `jurisdex serve`. Prints figures; asserts nothing about time.
-# Usage: benches/run.sh [ROUNDS]   (ROUNDS of the 40-query set, default 20)
+# The benchmark (issue #8). For the shipped content and for generated corpora of N entries
+# (`jurisdex gen-corpus N`): full build (wall, entries/s, peak RSS), `serve` start to first 200,
+# edit-to-served time of one entry under `serve --watch`, and wrk load (64 connections) on
+# /api/search and /search with a mixed and a cache-hostile query stream, /healthz as the ceiling,
+# and server RSS. Then Debian's Hugo and Pagefind on the same entries. Prints figures; asserts
+# nothing about time.
+#
+# Usage: benches/run.sh [--smoke] [N ...]   (default N: 100 1000 10000; wrk runs of $SECS s, default 10)
+#        --smoke: N = 100, 2 s wrk runs, one edit; Hugo and Pagefind only if already installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds="${1:-20}"
-cargo build --release --quiet
-bin=target/release/jurisdex
-out=$(mktemp -d)
-trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$out"' EXIT
+repo=$(pwd)
+smoke=false
+if [[ "${1:-}" == "--smoke" ]]; then smoke=true; shift; fi
+if $smoke; then sizes=(100); secs=2; edits=1; else sizes=("${@:-100 1000 10000}"); secs="${SECS:-10}"; edits=5; fi
+read -r -a sizes <<<"${sizes[*]}"
+conns=64
 
-echo "== machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
-echo "== full build of content/ (load + validate + render + write + links + index), 5 runs"
-for i in 1 2 3 4 5; do
-  start=$(date +%s%N)
-  "$bin" build --out "$out/public" >/dev/null 2>&1
-  echo "run $i: $(( ($(date +%s%N) - start) / 1000000 )) ms (wall, whole process)"
+need() { # command, Debian package
+  command -v "$1" >/dev/null && return 0
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
+need wrk wrk
+need curl curl
+need /usr/bin/time time
+have_hugo=true
+if $smoke; then command -v hugo >/dev/null || have_hugo=false; else need hugo hugo; fi
+pagefind=benches/.tools/node_modules/@pagefind/linux-x64/bin/pagefind_extended
+if [[ ! -x $pagefind ]] && ! $smoke; then
+  npm install --silent --prefix benches/.tools pagefind@1 >/dev/null
+fi
+have_pagefind=false; [[ -x $pagefind ]] && have_pagefind=true
+
+cargo build --release --quiet --locked
+bin=$repo/target/release/jurisdex
+work=$(mktemp -d "${TMPDIR:-/tmp}/jurisdex-bench.XXXXXX")
+server=0
+cleanup() {
+  if [[ $server != 0 ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+# wrk run → "req/s p50 p99 non2xx"
+load() { # name, url or "-s script url"
+  local result
+  result=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "${@:2}")
+  awk -v name="$1" '
+    /Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2}
+    /Non-2xx/ {bad=$NF} /Socket errors/ {sock=$0}
+    END {printf "  %-34s %9.0f req/s  p50 %-8s p99 %-8s non-2xx %s%s\n", name, rps, p50, p99, bad+0, (sock ? "  " sock : "")}' <<<"$result"
+}
+
+# Full build: best of RUNS (fresh output each time) → wall seconds and peak RSS.
+build_bench() { # content dir, label, entries
+  local runs=3 best="" rss=""
+  [[ $3 -ge 10000 ]] && runs=1
+  for _ in $(seq $runs); do
+    rm -rf "$work/out" "$work/out.old"
+    /usr/bin/time -f "%e %M" -o "$work/time" "$bin" build --content "$1" --out "$work/out" >/dev/null 2>"$work/build.log" \
+      || { cat "$work/build.log"; exit 1; }
+    read -r secs_run kb <"$work/time"
+    if [[ -z $best ]] || awk "BEGIN{exit !($secs_run < $best)}"; then best=$secs_run; rss=$((kb / 1024)); fi
+  done
+  printf "  %-34s %7.2f s  %8.0f entries/s  peak RSS %s MB  (best of %d)\n" "full build $2" "$best" \
+    "$(awk "BEGIN{print $3 / ($best > 0 ? $best : 0.001)}")" "$rss" "$runs"
+  echo "$best" >"$work/jx-$3"
+}
+
+serve_bench() { # content dir
+  local port base entry
+  port=$(free_port); base="http://127.0.0.1:$port"
+  rm -rf "$work/served" "$work/served.old"
+  local start; start=$(date +%s%N)
+  "$bin" serve --watch --addr "127.0.0.1:$port" --content "$1" --out "$work/served" >"$work/serve.log" 2>&1 &
+  server=$!
+  until curl -sf "$base/healthz" >/dev/null; do
+    kill -0 "$server" 2>/dev/null || { cat "$work/serve.log"; exit 1; }
+    sleep 0.01
+  done
+  echo "  serve start to first 200            $(ms "$start") ms (includes the build)"
+  entry=$(find "$1/jurisdictions" -name "*.md" -printf "%f\n" | sort | sed -n 1p)
+  echo "  edit analysis to served (watch)     $(python3 benches/incremental.py "$base" "$1/jurisdictions/$entry" "$edits" body)"
+  echo "  edit summary to served (watch)      $(python3 benches/incremental.py "$base" "$1/jurisdictions/$entry" "$edits" summary)"
+  # The hostile stream's vocabulary: the 3,000 commonest words of (up to) 50 entries.
+  find "$1/jurisdictions" -name '*.md' | sort | sed -n 1,50p | xargs cat | tr -cs 'a-z' '\n' \
+    | awk 'length > 2' | sort | uniq -c | sort -rn | awk 'NR <= 3000 {print $2}' >"$work/words.txt"
+  for path in /api/search /search; do
+    JX_PATH=$path load "$path mixed" -s benches/mixed.lua "$base"
+    JX_PATH=$path JX_WORDS="$work/words.txt" load "$path cache-hostile" -s benches/hostile.lua "$base"
+  done
+  load "/jurisdictions/${entry%.md}/ (a page)" "$base/jurisdictions/${entry%.md}/"
+  load "/healthz (ceiling)" "$base/healthz"
+  echo "  server RSS after the load           $(rss_mb "$server") MB"
+  kill "$server"; wait "$server" 2>/dev/null || true; server=0
+}
+
+# Hugo: the same entry files (YAML front matter + Markdown) with tiny layouts that show the front
+# matter, the body, a home page listing every entry and a section list.
+hugo_site() { # content dir → $work/hugo
+  rm -rf "$work/hugo"; mkdir -p "$work/hugo/content" "$work/hugo/layouts/_default"
+  cp -r "$1/jurisdictions" "$work/hugo/content/jurisdictions"
+  cat >"$work/hugo/config.toml" <<'EOF'
+baseURL = "http://127.0.0.1/"
+title = "jurisdex (Hugo comparison)"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT"]
+EOF
+  cat >"$work/hugo/layouts/_default/baseof.html" <<'EOF'
+<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><main data-pagefind-body>{{ block "main" . }}{{ end }}</main></body></html>
+EOF
+  cat >"$work/hugo/layouts/_default/single.html" <<'EOF'
+{{ define "main" }}<h1>{{ .Params.name }}</h1><p>{{ .Params.summary }}</p>
+<h2>Instruments</h2>{{ range .Params.instruments }}<section id="instrument-{{ .id }}"><h3>{{ .title }}</h3><p>{{ .citation }}</p>
+<ul>{{ range .key_provisions }}<li>{{ .section }}: {{ .gist }}</li>{{ end }}</ul></section>{{ end }}
+<h2>Powers</h2>{{ range $i, $p := .Params.powers }}<section id="power-{{ add $i 1 }}"><h3>{{ $p.authority }}</h3><p>{{ $p.grounds }}</p></section>{{ end }}
+<h2>Safeguards</h2>{{ range $k, $s := .Params.safeguards }}<section id="safeguard-{{ $k }}"><h3>{{ $k }}: {{ $s.value }}</h3><p>{{ $s.note }}</p></section>{{ end }}
+<h2>Sources</h2><ul>{{ range .Params.sources }}<li id="source-{{ .id }}">{{ .title }}, {{ .publisher }}</li>{{ end }}</ul>
+{{ .Content }}{{ end }}
+EOF
+  cat >"$work/hugo/layouts/_default/list.html" <<'EOF'
+{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Params.name }}</a></li>{{ end }}</ul>{{ end }}
+EOF
+  cat >"$work/hugo/layouts/index.html" <<'EOF'
+{{ define "main" }}<table>{{ range where .Site.RegularPages "Section" "jurisdictions" }}<tr><td><a href="{{ .RelPermalink }}">{{ .Params.name }}</a></td>{{ range $k, $s := .Params.safeguards }}<td>{{ $s.value }}</td>{{ end }}</tr>{{ end }}</table>{{ end }}
+EOF
+}
+
+hugo_bench() { # content dir, entries
+  hugo_site "$1"
+  /usr/bin/time -f "%e %M" -o "$work/time" hugo --quiet --source "$work/hugo" --destination "$work/hugo/public" >/dev/null
+  read -r hugo_s hugo_kb <"$work/time"
+  printf "  %-34s %7.2f s  peak RSS %s MB\n" "Hugo build" "$hugo_s" "$((hugo_kb / 1024))"
+  local jx; jx=$(cat "$work/jx-$2")
+  if $have_pagefind; then
+    /usr/bin/time -f "%e %M" -o "$work/time" "$pagefind" --site "$work/hugo/public" --quiet >/dev/null
+    read -r pf_s pf_kb <"$work/time"
+    printf "  %-34s %7.2f s  peak RSS %s MB\n" "Pagefind indexing Hugo's output" "$pf_s" "$((pf_kb / 1024))"
+    awk -v jx="$jx" -v h="$hugo_s" -v p="$pf_s" 'BEGIN {printf "  %-34s %.2f (Hugo + Pagefind %.2f s); over Hugo alone %.2f\n", "jurisdex time over Hugo + Pagefind", jx / (h + p), h + p, jx / h}'
+  else
+    awk -v jx="$jx" -v h="$hugo_s" 'BEGIN {printf "  %-34s %.2f (Pagefind not installed)\n", "jurisdex time over Hugo alone", jx / h}'
+  fi
+}
+
+echo "== machine: $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p')), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"
+echo "== $($bin --version); $(hugo version 2>/dev/null | cut -d' ' -f1-2 || echo 'no hugo'); pagefind $($have_pagefind && "$pagefind" --version | cut -d' ' -f2 || echo 'not installed')"
+echo "== wrk: 2 threads, $conns connections, ${secs} s per run"
+
+shipped=$(ls content/jurisdictions | wc -l)
+cp -r content "$work/shipped" # the edit test writes into the content it serves
+echo "== shipped content ($shipped entries)"
+build_bench "$work/shipped" "(shipped)" "$shipped"
+serve_bench "$work/shipped"
+
+for n in "${sizes[@]}"; do
+  "$bin" gen-corpus "$n" --content "$work/c$n" 2>/dev/null
+  echo "== N = $n generated entries ($(du -sm "$work/c$n" | cut -f1) MB of content)"
+  build_bench "$work/c$n" "" "$n"
+  serve_bench "$work/c$n"
+  if $have_hugo; then hugo_bench "$work/c$n" "$n"; fi
+  rm -rf "$work/c$n" "$work/hugo" "$work/out"
 done
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-start=$(date +%s%N)
-"$bin" serve --addr "127.0.0.1:$port" --out "$out/served" >/dev/null 2>&1 &
-server=$!
-until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.02; done
-echo "== serve start to first 200: $(( ($(date +%s%N) - start) / 1000000 )) ms (includes the build)"
-echo "== latency, sequential, ${rounds} rounds of $(wc -l < benches/queries.txt) queries"
-python3 benches/search_latency.py "http://127.0.0.1:$port" benches/queries.txt "$rounds"
-echo "== server RSS: $(awk '/VmRSS/ {print $2 " kB"}' /proc/$server/status)"
+if [[ ${#sizes[@]} -gt 1 ]]; then
+  echo "== growth of the full build time"
+  prev=""
+  for n in "${sizes[@]}"; do
+    t=$(cat "$work/jx-$n")
+    if [[ -n $prev ]]; then
+      awk -v a="$prev" -v b="$t" -v pn="$pn" -v n="$n" 'BEGIN {printf "  %d → %d entries: %.1f× the time for %.0f× the entries\n", pn, n, b / a, n / pn}'
+    fi
+    prev=$t; pn=$n
+  done
+fi

@@ -1,5 +1,6 @@
 //! Machine-readable outputs: the safeguards matrix as CSV and JSON, and each entry as JSON.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::{Jurisdiction, Site};
@@ -128,27 +129,43 @@ fn csv_cell(text: &str) -> String {
     }
 }
 
-/// The static export files: matrix CSV/JSON and one JSON document per jurisdiction.
-pub fn files(site: &Site, meta: &SiteMeta) -> Vec<OutputFile> {
+/// The static export files, each handed to `sink`: matrix CSV/JSON and one JSON document per
+/// jurisdiction (in parallel).
+pub fn files<E: Send>(
+    site: &Site,
+    meta: &SiteMeta,
+    sink: &(impl Fn(OutputFile) -> Result<(), E> + Sync),
+) -> Result<(), E> {
+    matrix_files(site, meta, sink)?;
+    site.jurisdictions
+        .par_iter()
+        .try_for_each(|j| sink(entry_file(j)))
+}
+
+/// The matrix as CSV and JSON.
+pub fn matrix_files<E>(
+    site: &Site,
+    meta: &SiteMeta,
+    sink: &impl Fn(OutputFile) -> Result<(), E>,
+) -> Result<(), E> {
     let all: Vec<&Jurisdiction> = site.jurisdictions.iter().collect();
     let records = matrix_records(&all, &meta.base_url);
-    let mut files = vec![
-        OutputFile {
-            path: "export/matrix.csv".into(),
-            contents: to_csv(&records),
-        },
-        OutputFile {
-            path: "export/matrix.json".into(),
-            contents: serde_json::to_string_pretty(&records).unwrap_or_default(),
-        },
-    ];
-    for j in &site.jurisdictions {
-        files.push(OutputFile {
-            path: format!("api/jurisdictions/{}.json", j.id).into(),
-            contents: serde_json::to_string_pretty(j).unwrap_or_default(),
-        });
+    sink(OutputFile {
+        path: "export/matrix.csv".into(),
+        contents: to_csv(&records),
+    })?;
+    sink(OutputFile {
+        path: "export/matrix.json".into(),
+        contents: serde_json::to_string_pretty(&records).unwrap_or_default(),
+    })
+}
+
+/// One entry's data as JSON (`/api/jurisdictions/<id>.json`).
+pub fn entry_file(j: &Jurisdiction) -> OutputFile {
+    OutputFile {
+        path: format!("api/jurisdictions/{}.json", j.id).into(),
+        contents: serde_json::to_string_pretty(j).unwrap_or_default(),
     }
-    files
 }
 
 #[cfg(test)]

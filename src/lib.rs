@@ -14,6 +14,7 @@
 pub mod bundle;
 pub mod collection;
 pub mod compare;
+pub mod corpus;
 pub mod diagnostics;
 pub mod export;
 pub mod links;

@@ -31,7 +31,7 @@ impl std::fmt::Display for BrokenLink {
 }
 
 /// The ids and the internal links of one page.
-struct Page {
+pub struct Page {
     ids: HashSet<String>,
     links: Vec<String>,
 }
@@ -62,24 +62,41 @@ fn scan(site_dir: &Path, root: &str) -> HashMap<PathBuf, Page> {
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
         .map(|e| e.into_path())
         .collect();
-    let prefix = format!("{root}/");
     files
         .par_iter()
         .filter_map(|path| {
             let html = fs::read_to_string(path).ok()?;
             let relative = path.strip_prefix(site_dir).ok()?.to_path_buf();
-            let page = Page {
-                ids: attribute_values(&html, "id").into_iter().collect(),
-                links: attribute_values(&html, "href")
-                    .into_iter()
-                    .filter(|h| {
-                        h.starts_with('#') || (h.starts_with(&prefix) && !h.starts_with("//"))
-                    })
-                    .collect(),
-            };
-            Some((relative, page))
+            Some((relative, Page::new(&html, root)))
         })
         .collect()
+}
+
+impl Page {
+    /// The page with its links to anchors in other pages cut to the page itself (for a rebuild
+    /// of one entry, whose links into other pages carry anchors derived from unchanged data).
+    pub fn without_foreign_anchors(mut self) -> Page {
+        for link in &mut self.links {
+            if !link.starts_with('#')
+                && let Some(hash) = link.find('#')
+            {
+                link.truncate(hash);
+            }
+        }
+        self
+    }
+
+    /// The ids of an HTML page and its links that start with `root/` (or `#`).
+    pub fn new(html: &str, root: &str) -> Page {
+        let prefix = format!("{root}/");
+        Page {
+            ids: attribute_values(html, "id").into_iter().collect(),
+            links: attribute_values(html, "href")
+                .into_iter()
+                .filter(|h| h.starts_with('#') || (h.starts_with(&prefix) && !h.starts_with("//")))
+                .collect(),
+        }
+    }
 }
 
 /// The file a site path names: `/a/` → `a/index.html`.
@@ -94,9 +111,17 @@ fn target_file(path: &str) -> PathBuf {
 
 /// Checks every internal link of the site in `site_dir` (served under `root`, e.g. `""`).
 pub fn check_links(site_dir: &Path, root: &str) -> Vec<BrokenLink> {
-    let pages = scan(site_dir, root);
+    check(&scan(site_dir, root), &[site_dir.to_path_buf()], root)
+}
+
+/// Checks the links of `pages` (path relative to the site root → its [`Page`]), as the build
+/// collects them while writing. A target page missing from `pages` must exist in one of `dirs`
+/// (searched in order, as a version served in layers); its anchors are then read from the file.
+pub fn check(pages: &HashMap<PathBuf, Page>, dirs: &[PathBuf], root: &str) -> Vec<BrokenLink> {
+    let find = |file: &Path| dirs.iter().map(|d| d.join(file)).find(|p| p.is_file());
+    let mut read: HashMap<PathBuf, Option<Page>> = HashMap::new();
     let mut broken = Vec::new();
-    for (page_path, page) in &pages {
+    for (page_path, page) in pages {
         for href in &page.links {
             let (path, fragment) = href.split_once('#').unwrap_or((href.as_str(), ""));
             let path = path.split('?').next().unwrap_or_default();
@@ -111,7 +136,7 @@ pub fn check_links(site_dir: &Path, root: &str) -> Vec<BrokenLink> {
                 (page_path.clone(), Some(page))
             } else {
                 let file = target_file(local);
-                if !site_dir.join(&file).is_file() {
+                if !pages.contains_key(&file) && find(&file).is_none() {
                     broken.push(BrokenLink {
                         page: page_path.clone(),
                         href: href.clone(),
@@ -119,7 +144,18 @@ pub fn check_links(site_dir: &Path, root: &str) -> Vec<BrokenLink> {
                     });
                     continue;
                 }
-                let target = pages.get(&file);
+                if fragment.is_empty() {
+                    continue;
+                }
+                let target = pages.get(&file).or_else(|| {
+                    read.entry(file.clone())
+                        .or_insert_with(|| {
+                            let is_html = file.extension().is_some_and(|x| x == "html");
+                            let html = fs::read_to_string(find(&file)?).ok()?;
+                            is_html.then(|| Page::new(&html, root))
+                        })
+                        .as_ref()
+                });
                 (file, target)
             };
             if fragment.is_empty() {

@@ -42,43 +42,84 @@ pub struct Loaded {
 impl Loaded {
     /// Assembles the site model from what loaded (validation decides whether it may be built).
     pub fn site(&self) -> Site {
-        let mut jurisdictions: Vec<Jurisdiction> =
-            self.jurisdictions.iter().map(|(j, _)| j.clone()).collect();
-        jurisdictions.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut topics: Vec<Topic> = self.topics.iter().map(|(t, _)| t.clone()).collect();
-        topics.sort_by_key(|t| t.key);
-        let mut pages: Vec<Page> = self.pages.iter().map(|(p, _)| p.clone()).collect();
-        pages.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut collections: Vec<Collection> =
-            self.collections.iter().map(|(c, _)| c.clone()).collect();
-        collections.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
-        Site {
-            collections,
-            taxonomy: self.taxonomy.clone().unwrap_or(Taxonomy {
-                regions: Vec::new(),
-                groupings: Vec::new(),
-            }),
-            jurisdictions,
-            topics,
-            pages,
+        assemble(
+            self.taxonomy.clone(),
+            self.jurisdictions.iter().map(|(j, _)| j.clone()).collect(),
+            self.topics.iter().map(|(t, _)| t.clone()).collect(),
+            self.pages.iter().map(|(p, _)| p.clone()).collect(),
+            self.collections.iter().map(|(c, _)| c.clone()).collect(),
+        )
+    }
+
+    /// Like [`Loaded::site`], but moves the items out instead of copying them (a large site's
+    /// bodies are then held once); the report and the taxonomy stay.
+    pub fn take_site(&mut self) -> Site {
+        fn items<T>(list: &mut Vec<(T, Origin)>) -> Vec<T> {
+            std::mem::take(list)
+                .into_iter()
+                .map(|(item, _)| item)
+                .collect()
         }
+        assemble(
+            self.taxonomy.clone(),
+            items(&mut self.jurisdictions),
+            items(&mut self.topics),
+            items(&mut self.pages),
+            items(&mut self.collections),
+        )
     }
 }
 
-/// Loads everything under `content_dir`.
-pub fn load(content_dir: &Path) -> Loaded {
-    let mut loaded = Loaded::default();
-    let root = match content_dir.canonicalize() {
-        Ok(root) => root,
+/// The site model from its parts, each list in display order.
+fn assemble(
+    taxonomy: Option<Taxonomy>,
+    mut jurisdictions: Vec<Jurisdiction>,
+    mut topics: Vec<Topic>,
+    mut pages: Vec<Page>,
+    mut collections: Vec<Collection>,
+) -> Site {
+    jurisdictions.sort_by(|a, b| a.name.cmp(&b.name));
+    topics.sort_by_key(|t| t.key);
+    pages.sort_by(|a, b| a.id.cmp(&b.id));
+    collections.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+    Site {
+        collections,
+        taxonomy: taxonomy.unwrap_or(Taxonomy {
+            regions: Vec::new(),
+            groupings: Vec::new(),
+        }),
+        jurisdictions,
+        topics,
+        pages,
+    }
+}
+
+/// The canonical content directory, or an error in `report` when it cannot be opened.
+fn content_root(content_dir: &Path, report: &mut Report) -> Option<PathBuf> {
+    match content_dir.canonicalize() {
+        Ok(root) => Some(root),
         Err(err) => {
-            loaded.report.push(Diagnostic::error(
+            report.push(Diagnostic::error(
                 content_dir,
                 (1, 1),
                 "content",
                 format!("cannot open the content directory: {err}"),
             ));
-            return loaded;
+            None
         }
+    }
+}
+
+/// Renders an entry's Markdown body into it.
+fn attach_entry_body(j: &mut Jurisdiction, body: &str) {
+    j.body = markdown::render(body);
+}
+
+/// Loads everything under `content_dir`.
+pub fn load(content_dir: &Path) -> Loaded {
+    let mut loaded = Loaded::default();
+    let Some(root) = content_root(content_dir, &mut loaded.report) else {
+        return loaded;
     };
 
     let taxonomy_path = content_dir.join("groupings.yaml");
@@ -90,10 +131,7 @@ pub fn load(content_dir: &Path) -> Loaded {
         Err(d) => loaded.report.push(d),
     }
 
-    let jurisdictions =
-        load_dir::<Jurisdiction>(&root, &content_dir.join("jurisdictions"), |j, body| {
-            j.body = markdown::render(body);
-        });
+    let jurisdictions = load_dir(&root, &content_dir.join("jurisdictions"), attach_entry_body);
     let topics = load_dir::<Topic>(&root, &content_dir.join("topics"), |t, body| {
         t.body = markdown::render(body);
     });
@@ -168,8 +206,17 @@ where
     files.sort();
     files
         .par_iter()
-        .map(|path| parse_document(path, &read_text(root, path)?, &attach_body))
+        .map(|path| load_file(root, path, &attach_body))
         .collect()
+}
+
+/// Loads one Markdown file with front matter.
+fn load_file<T: DeserializeOwned>(
+    root: &Path,
+    path: &Path,
+    attach_body: &impl Fn(&mut T, &str),
+) -> Result<(T, Origin), Diagnostic> {
+    parse_document(path, &read_text(root, path)?, attach_body)
 }
 
 /// Parses one Markdown document with YAML front matter, as read from `path`.
@@ -188,6 +235,25 @@ pub fn parse_document<T: DeserializeOwned>(
             locator: FieldLocator::new(front, offset),
         },
     ))
+}
+
+/// Loads only the given jurisdiction files (for a rebuild after an edit), with `taxonomy`
+/// (unchanged) so that validation can check regions and groupings.
+pub fn load_jurisdictions(content_dir: &Path, files: &[PathBuf], taxonomy: &Taxonomy) -> Loaded {
+    let mut loaded = Loaded {
+        taxonomy: Some(taxonomy.clone()),
+        ..Loaded::default()
+    };
+    let Some(root) = content_root(content_dir, &mut loaded.report) else {
+        return loaded;
+    };
+    for path in files {
+        match load_file(&root, path, &attach_entry_body) {
+            Ok(item) => loaded.jurisdictions.push(item),
+            Err(d) => loaded.report.push(d),
+        }
+    }
+    loaded
 }
 
 /// Reads a file as UTF-8, refusing oversized files and symlinks that leave the content root.

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use jurisdex::bundle::BundleError;
 use jurisdex::search::{SearchIndex, SearchRequest};
 use jurisdex::site::{self, BuildError, BuildOptions};
-use jurisdex::{scaffold, server};
+use jurisdex::{corpus, scaffold, server};
 
 /// jurisdex: compare how countries let authorities block or remove online content and accounts,
 /// and the safeguards that bind those powers.
@@ -78,6 +78,15 @@ enum Command {
         /// Public URL of the hosted site, for permalinks, citations and QR codes in the bundle.
         #[arg(long, default_value = "http://127.0.0.1:8080", value_name = "URL")]
         base_url: String,
+    },
+    /// Write a synthetic, schema-valid content directory of N entries into --content (which must be
+    /// new or empty), for benchmarks; the same seed always writes the same files.
+    GenCorpus {
+        /// Number of jurisdiction entries.
+        count: usize,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Create a new content file from a valid skeleton.
     New {
@@ -172,6 +181,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Search { query, json, limit } => search(&paths, &query, json, limit),
         Command::Bundle { zip, base_url } => bundle(&paths, &zip, base_url),
+        Command::GenCorpus { count, seed } => {
+            corpus::generate(&paths.content, count, seed)
+                .with_context(|| format!("writing {}", paths.content.display()))?;
+            eprintln!(
+                "wrote {count} entries (seed {seed}) into {}",
+                paths.content.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::New {
             what: NewKind::Jurisdiction { id, name },
         } => {

@@ -541,6 +541,18 @@ pub struct Source {
 }
 
 impl Jurisdiction {
+    /// A copy without the body's HTML and text (its section headings stay): what pages that list
+    /// or compare entries can show, at a fraction of the memory.
+    pub fn without_body_text(&self) -> Jurisdiction {
+        let mut slim = self.clone();
+        slim.body.html = String::new();
+        slim.body.text = String::new();
+        for section in &mut slim.body.sections {
+            section.text = String::new();
+        }
+        slim
+    }
+
     /// The instrument with this id, if any.
     pub fn instrument(&self, id: &str) -> Option<&Instrument> {
         self.instruments.iter().find(|i| i.id == id)

@@ -13,8 +13,9 @@ use serde::Serialize;
 
 use crate::compare::{self, Selection, Table};
 use crate::model::{
-    Action, AuthorityType, Confidence, Date, EntryStatus, Group, InstrumentStatus, InstrumentType,
-    Jurisdiction, Outcome, SafeguardKey, Site, SourceKind, Value,
+    Action, AuthorityType, ChangelogLine, Confidence, Date, EntryStatus, Group, Instrument,
+    InstrumentStatus, InstrumentType, Jurisdiction, Outcome, Power, SafeguardKey, Safeguards, Site,
+    SourceKind, Taxonomy, Value,
 };
 
 /// One output file: a path relative to the output root and its bytes.
@@ -128,12 +129,35 @@ impl Renderer {
         )
     }
 
-    /// Renders every page of the site.
-    pub fn render_site(
+    /// Renders every page of the site, handing each to `sink` as soon as it is rendered (entries
+    /// in parallel), so no more than a few pages are held in memory at once.
+    pub fn render_site<E>(
         &self,
         site: &Site,
         meta: &SiteMeta,
-    ) -> Result<Vec<OutputFile>, RenderError> {
+        sink: &(impl Fn(OutputFile) -> Result<(), E> + Sync),
+    ) -> Result<(), E>
+    where
+        E: From<RenderError> + Send,
+    {
+        self.render_aggregates(site, meta, sink)?;
+        let nav = Nav::new(site);
+        site.jurisdictions
+            .par_iter()
+            .try_for_each(|j| sink(self.render_jurisdiction(site, meta, &nav, j)?))
+    }
+
+    /// Renders every page except the jurisdiction pages: the pages that list or compare many
+    /// entries (home matrix, topics, comparisons, feed), alias redirects and site pages.
+    pub fn render_aggregates<E>(
+        &self,
+        site: &Site,
+        meta: &SiteMeta,
+        sink: &impl Fn(OutputFile) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<RenderError>,
+    {
         let nav = Nav::new(site);
         let page =
             |path: &str, template: &str, ctx: JinjaValue| -> Result<OutputFile, RenderError> {
@@ -144,61 +168,47 @@ impl Renderer {
             };
 
         let matrix = Matrix::new(site);
-        let mut files = vec![
-            page(
-                "index.html",
-                "index.html",
-                context! { matrix => Serde(&matrix), site => Serde(site) },
-            )?,
-            page("404.html", "404.html", context! {})?,
-            page(
-                "jurisdictions/index.html",
-                "jurisdictions.html",
-                context! { site => Serde(site), matrix => Serde(&matrix) },
-            )?,
-            page(
-                "topics/index.html",
-                "topics.html",
-                context! { topics => Serde(topic_index(site)) },
-            )?,
-        ];
+        let listing = SiteListing::new(site);
+        sink(page(
+            "index.html",
+            "index.html",
+            context! { matrix => Serde(&matrix), site => Serde(&listing) },
+        )?)?;
+        sink(page("404.html", "404.html", context! {})?)?;
+        sink(page(
+            "jurisdictions/index.html",
+            "jurisdictions.html",
+            context! { site => Serde(&listing), matrix => Serde(&matrix) },
+        )?)?;
+        sink(page(
+            "topics/index.html",
+            "topics.html",
+            context! { topics => Serde(topic_index(site)) },
+        )?)?;
         // The client-side search page: used by the offline bundle and by static hosting without
         // the server (the server answers `/search` itself; this page is `/search/`).
-        files.push(page(
+        sink(page(
             crate::bundle::SEARCH_PAGE,
             "offline-search.html",
             context! { root => "../" },
-        )?);
-        let entries: Vec<OutputFile> = site
-            .jurisdictions
-            .par_iter()
-            .map(|j| {
-                let view = JurisdictionView::new(j, site);
-                page(
-                    &format!("jurisdictions/{}/index.html", j.id),
-                    "jurisdiction.html",
-                    context! { j => Serde(j), view => Serde(view) },
-                )
-            })
-            .collect::<Result<_, _>>()?;
-        files.extend(entries);
+        )?)?;
         for j in &site.jurisdictions {
             for alias in &j.aliases {
-                files.push(page(
+                sink(page(
                     &format!("jurisdictions/{alias}/index.html"),
                     "redirect.html",
                     context! { target => format!("{}/jurisdictions/{}/", meta.root, j.id), title => &j.name },
-                )?);
+                )?)?;
             }
         }
         for key in SafeguardKey::ALL {
             let topic = site.topics.iter().find(|t| t.key == *key);
             let rows = topic_rows(site, *key);
-            files.push(page(
+            sink(page(
                 &format!("topics/{}/index.html", key.key()),
                 "topic.html",
                 context! { key => key.key(), title => key.label(), anchor => key.anchor(), topic => Serde(topic), groups => Serde(rows) },
-            )?);
+            )?)?;
         }
         let all_keys = SafeguardKey::ALL.to_vec();
         let empty = Selection {
@@ -207,7 +217,7 @@ impl Renderer {
             differences_only: false,
             benchmark: None,
         };
-        files.push(OutputFile {
+        sink(OutputFile {
             path: PathBuf::from("compare/index.html"),
             contents: self.render_compare(
                 site,
@@ -217,7 +227,7 @@ impl Renderer {
                 None,
                 None,
             )?,
-        });
+        })?;
         let origin = meta
             .base_url
             .strip_suffix(&meta.root)
@@ -230,7 +240,7 @@ impl Renderer {
                 benchmark: None,
             };
             let heading = format!("Compare: {}", grouping.name);
-            files.push(OutputFile {
+            sink(OutputFile {
                 path: PathBuf::from(format!("compare/{}/index.html", grouping.id)),
                 contents: self.render_compare(
                     site,
@@ -243,23 +253,23 @@ impl Renderer {
                     )),
                     None,
                 )?,
-            });
-            files.push(OutputFile {
+            })?;
+            sink(OutputFile {
                 path: PathBuf::from(format!("compare/{}/compare.csv", grouping.id)),
                 contents: compare::to_csv(&compare::table(&selection, &meta.root), origin),
-            });
+            })?;
         }
-        files.push(page(
+        sink(page(
             "collections/index.html",
             "collections.html",
             context! { collections => Serde(&site.collections) },
-        )?);
+        )?)?;
         for collection in &site.collections {
-            files.push(page(
+            sink(page(
                 &format!("collections/{}/index.html", collection.id),
                 "collection.html",
                 context! { c => Serde(collection), view => Serde(CollectionView::new(site, meta, collection)) },
-            )?);
+            )?)?;
         }
         let mut by_review: Vec<&Jurisdiction> = site.jurisdictions.iter().collect();
         by_review.sort_by(|a, b| {
@@ -270,19 +280,89 @@ impl Renderer {
         let updated = by_review
             .first()
             .map_or_else(|| meta.built.clone(), |j| j.last_reviewed.to_string());
-        files.push(page(
+        let by_review: Vec<Listed> = by_review.into_iter().map(Listed::new).collect();
+        sink(page(
             "feed.xml",
             "feed.xml",
             context! { entries => Serde(by_review), updated => updated },
-        )?);
+        )?)?;
         for p in &site.pages {
-            files.push(page(
+            sink(page(
                 &format!("{}/index.html", p.id),
                 "page.html",
                 context! { page => Serde(p) },
-            )?);
+            )?)?;
         }
-        Ok(files)
+        Ok(())
+    }
+
+    /// Renders one jurisdiction's page.
+    pub fn render_jurisdiction(
+        &self,
+        site: &Site,
+        meta: &SiteMeta,
+        nav: &Nav,
+        j: &Jurisdiction,
+    ) -> Result<OutputFile, RenderError> {
+        let view = JurisdictionView::new(j, site);
+        Ok(OutputFile {
+            path: PathBuf::from(format!("jurisdictions/{}/index.html", j.id)),
+            contents: self.render_page(
+                "jurisdiction.html",
+                meta,
+                nav,
+                context! { j => Serde(j), view => Serde(view) },
+            )?,
+        })
+    }
+}
+
+/// The site as the pages listing every entry (home, entries index) see it.
+#[derive(Serialize)]
+struct SiteListing<'a> {
+    taxonomy: &'a Taxonomy,
+    jurisdictions: Vec<Listed<'a>>,
+}
+
+impl<'a> SiteListing<'a> {
+    fn new(site: &'a Site) -> SiteListing<'a> {
+        SiteListing {
+            taxonomy: &site.taxonomy,
+            jurisdictions: site.jurisdictions.iter().map(Listed::new).collect(),
+        }
+    }
+}
+
+/// An entry in a list of every entry (entries index, feed): without its rendered body, which
+/// templates would otherwise receive as a copy of every entry's whole text.
+#[derive(Serialize)]
+struct Listed<'a> {
+    id: &'a str,
+    name: &'a str,
+    iso: &'a str,
+    summary: &'a str,
+    last_reviewed: &'a Date,
+    entry_status: EntryStatus,
+    changelog: &'a [ChangelogLine],
+    instruments: &'a [Instrument],
+    powers: &'a [Power],
+    safeguards: &'a Safeguards,
+}
+
+impl<'a> Listed<'a> {
+    fn new(j: &'a Jurisdiction) -> Listed<'a> {
+        Listed {
+            id: &j.id,
+            name: &j.name,
+            iso: &j.iso,
+            summary: &j.summary,
+            last_reviewed: &j.last_reviewed,
+            entry_status: j.entry_status,
+            changelog: &j.changelog,
+            instruments: &j.instruments,
+            powers: &j.powers,
+            safeguards: &j.safeguards,
+        }
     }
 }
 

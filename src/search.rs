@@ -48,6 +48,10 @@ const DEFAULT_LIMIT: usize = 10;
 const MAX_OFFSET: usize = 10_000;
 const SNIPPET_CHARS: usize = 200;
 const WRITER_HEAP_BYTES: usize = 100_000_000;
+/// Memory of the single-threaded writer that replaces one entry's documents on watch.
+const UPDATE_HEAP_BYTES: usize = 15_000_000;
+/// Bits of a document's `order` for its position within its entry (the entry's rank is above).
+const UNIT_BITS: u32 = 16;
 /// Beyond this many words a zero-hit query is not retried fuzzily: it would cost more than it finds.
 const MAX_FUZZY_TERMS: usize = 8;
 const LABELS_FILE: &str = "jurisdex-labels.json";
@@ -561,11 +565,13 @@ pub fn build_index(site: &Site, dir: &Path) -> Result<(), SearchError> {
     register_tokenizers(&index).map_err(tantivy_error)?;
     let labels = Labels::from_site(site);
     let mut writer: IndexWriter = index.writer(WRITER_HEAP_BYTES).map_err(tantivy_error)?;
-    for (order, unit) in (0u64..).zip(units(site)) {
-        writer
-            .add_document(fields.document(&unit, &labels, order))
-            .map_err(tantivy_error)?;
-    }
+    let mut added = Ok(0);
+    visit_units(site, |unit, order| {
+        if added.is_ok() {
+            added = writer.add_document(fields.document(&unit, &labels, order));
+        }
+    });
+    added.map_err(tantivy_error)?;
     writer.commit().map_err(tantivy_error)?;
     writer.wait_merging_threads().map_err(tantivy_error)?;
 
@@ -586,15 +592,100 @@ fn register_tokenizers(index: &Index) -> tantivy::Result<()> {
     Ok(())
 }
 
-/// Every unit of the site, jurisdictions by name and each followed by its parts in page order,
-/// then topics and pages. The position in this list is the `order` used to sort browse views.
-pub(crate) fn units(site: &Site) -> Vec<Unit<'_>> {
+/// Writes into `dir` the index in `base` with the documents of `entries` replaced by theirs;
+/// `site` gives every entry's rank and the labels (names, regions and groupings are unchanged).
+///
+/// `base` is not modified: its files are hard-linked into `dir` (tantivy never rewrites a segment
+/// file, and replaces its meta files by rename), then one segment with the new documents and the
+/// deletions is committed in `dir`, without merging. Readers of `base` are unaffected.
+pub fn update_index(
+    base: &Path,
+    dir: &Path,
+    site: &Site,
+    entries: &[Jurisdiction],
+) -> Result<(), SearchError> {
+    let tantivy_error = |source| SearchError::Index {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let create_error = |source| SearchError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    };
+    fs::create_dir_all(dir).map_err(create_error)?;
+    for entry in fs::read_dir(base).map_err(create_error)? {
+        let name = entry.map_err(create_error)?.file_name();
+        // Lock files belong to the index they lock.
+        if !name.to_string_lossy().starts_with(".tantivy-") {
+            fs::hard_link(base.join(&name), dir.join(&name)).map_err(create_error)?;
+        }
+    }
+    let index = Index::open_in_dir(dir).map_err(tantivy_error)?;
+    register_tokenizers(&index).map_err(tantivy_error)?;
+    let fields = Fields::schema().1;
+    let labels = Labels::from_site(site);
+    let mut writer: IndexWriter = index
+        .writer_with_num_threads(1, UPDATE_HEAP_BYTES)
+        .map_err(tantivy_error)?;
+    writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    let mut added = Ok(0);
+    for (rank, listed) in (0u64..).zip(by_name(site)) {
+        if let Some(j) = entries.iter().find(|j| j.id == listed.id) {
+            writer.delete_term(Term::from_field_text(fields.jurisdiction, &j.id));
+            entry_units(j, rank, &mut |unit, order| {
+                if added.is_ok() {
+                    added = writer.add_document(fields.document(&unit, &labels, order));
+                }
+            });
+        }
+    }
+    added.map_err(tantivy_error)?;
+    writer.commit().map_err(tantivy_error)?;
+    Ok(())
+}
+
+/// Jurisdictions in site order (by name, ignoring case): their position is their rank in `order`.
+fn by_name(site: &Site) -> Vec<&Jurisdiction> {
     let mut jurisdictions: Vec<&Jurisdiction> = site.jurisdictions.iter().collect();
     jurisdictions.sort_by_cached_key(|j| j.name.to_lowercase());
+    jurisdictions
+}
+
+/// Calls `f` with one jurisdiction's units and their `order`: the entry's rank above
+/// [`UNIT_BITS`], the unit's position in the page below, so one entry can be re-indexed alone.
+fn entry_units<'a>(j: &'a Jurisdiction, rank: u64, f: &mut impl FnMut(Unit<'a>, u64)) {
     let mut units = Vec::new();
-    for j in jurisdictions {
-        jurisdiction_units(j, &mut units);
+    jurisdiction_units(j, &mut units);
+    for (k, unit) in (0u64..).zip(units) {
+        f(unit, rank << UNIT_BITS | k);
     }
+}
+
+/// Calls `f` with every unit of the site and its `order` (which sorts browse views): jurisdictions
+/// by name, each followed by its parts in page order, then topics and pages.
+fn visit_units<'a>(site: &'a Site, mut f: impl FnMut(Unit<'a>, u64)) {
+    let jurisdictions = by_name(site);
+    let mut rank = 0u64;
+    for j in jurisdictions {
+        entry_units(j, rank, &mut f);
+        rank += 1;
+    }
+    for unit in site_units(site) {
+        f(unit, rank << UNIT_BITS);
+        rank += 1;
+    }
+}
+
+/// Every unit of the site, in the order of [`visit_units`].
+pub(crate) fn units(site: &Site) -> Vec<Unit<'_>> {
+    let mut units = Vec::new();
+    visit_units(site, |unit, _| units.push(unit));
+    units
+}
+
+/// The units of topics and pages.
+fn site_units(site: &Site) -> Vec<Unit<'_>> {
+    let mut units = Vec::new();
     for topic in &site.topics {
         let mut unit = Unit::new(
             Kind::Topic,

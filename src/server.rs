@@ -4,8 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
@@ -27,7 +27,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::compare::{self, CompareQuery, Selection};
-use crate::model::Site;
+use crate::model::{Jurisdiction, Site};
 use crate::render::{Nav, RenderError, Renderer, SiteMeta};
 use crate::search::{MAX_QUERY_BYTES, SearchIndex, SearchRequest, SearchResults};
 use crate::site::{self, BuildOptions, Built, INDEX_DIR};
@@ -40,24 +40,70 @@ pub const MAX_CONCURRENT_REQUESTS: usize = 512;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest `/compare/` query string accepted (8 ids, a benchmark and the safeguards fit easily).
 pub const MAX_COMPARE_QUERY_BYTES: usize = 2048;
+/// Most search results kept per version.
+pub const SEARCH_CACHE_ENTRIES: usize = 4096;
+/// Quiet time after a change before rebuilding: long enough to coalesce an editor's save (write,
+/// rename), short enough not to dominate the edit-to-served time.
+pub const WATCH_DEBOUNCE: Duration = Duration::from_millis(30);
 /// Largest request body accepted (the server takes no uploads).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// One complete built version: its files, search index and what the handlers need to know.
-pub struct Snapshot {
-    dir: PathBuf,
-    index: SearchIndex,
-    renderer: Renderer,
-    meta: SiteMeta,
+/// The content as request handlers see it.
+struct Listing {
     nav: Nav,
-    /// The checked content without rendered bodies (for compare views).
+    /// The checked content without the entries' body text (for compare views).
     site: Site,
     ids: HashSet<String>,
     /// Old id → current id.
     aliases: HashMap<String, String>,
-    version: u64,
-    /// Whether the directory is private to this snapshot and removed with it.
+}
+
+impl Listing {
+    fn new(site: &Site) -> Listing {
+        Listing {
+            nav: Nav::new(site),
+            site: without_bodies(site),
+            ids: site.jurisdictions.iter().map(|j| j.id.clone()).collect(),
+            aliases: site
+                .jurisdictions
+                .iter()
+                .flat_map(|j| j.aliases.iter().map(move |a| (a.clone(), j.id.clone())))
+                .collect(),
+        }
+    }
+}
+
+/// After this many edits served as layers, the next change rebuilds in full.
+pub const MAX_LAYERS: usize = 16;
+
+/// A directory of built files, removed with the last snapshot using it when it is private.
+struct Layer {
+    dir: PathBuf,
     owned: bool,
+}
+
+impl Drop for Layer {
+    fn drop(&mut self) {
+        if self.owned {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// One complete built version: its files, search index and what the handlers need to know.
+///
+/// The files are one full build, or layers: an incremental rebuild writes only the changed pages
+/// (and its index) into a new directory that is consulted before the previous version's.
+pub struct Snapshot {
+    /// Newest first; the last is a full build.
+    layers: Vec<Arc<Layer>>,
+    index: SearchIndex,
+    renderer: Renderer,
+    meta: SiteMeta,
+    /// What handlers know of the content, shared by versions whose listings are the same.
+    listing: Arc<Listing>,
+    cache: SearchCache,
+    version: u64,
 }
 
 impl Snapshot {
@@ -68,63 +114,103 @@ impl Snapshot {
         version: u64,
         owned: bool,
     ) -> Result<Snapshot, crate::search::SearchError> {
-        let index = SearchIndex::open(&built.dir.join(INDEX_DIR))?;
-        Ok(Snapshot {
+        let layer = Layer {
             dir: built.dir.clone(),
+            owned,
+        };
+        let index = SearchIndex::open(&built.dir.join(INDEX_DIR))?;
+        let listing = Arc::new(Listing::new(&built.site));
+        Ok(Snapshot::new(
+            options,
+            version,
+            vec![Arc::new(layer)],
+            index,
+            listing,
+        ))
+    }
+
+    /// Opens an incremental rebuild served over `previous`; its directory is private and removed
+    /// with the last snapshot that uses it.
+    pub fn layered(
+        updated: site::Updated,
+        options: &BuildOptions,
+        version: u64,
+        previous: &Snapshot,
+    ) -> Result<Snapshot, crate::search::SearchError> {
+        let index = SearchIndex::open(&updated.dir.join(INDEX_DIR))?;
+        let mut layers = vec![Arc::new(Layer {
+            dir: updated.dir,
+            owned: true,
+        })];
+        layers.extend(previous.layers.iter().cloned());
+        let listing = updated.site.map_or_else(
+            || previous.listing.clone(),
+            |site| Arc::new(Listing::new(&site)),
+        );
+        Ok(Snapshot::new(options, version, layers, index, listing))
+    }
+
+    fn new(
+        options: &BuildOptions,
+        version: u64,
+        layers: Vec<Arc<Layer>>,
+        index: SearchIndex,
+        listing: Arc<Listing>,
+    ) -> Snapshot {
+        Snapshot {
+            layers,
             index,
             renderer: Renderer::new(&options.templates_dir),
-            meta: SiteMeta {
-                base_url: options.base_url.trim_end_matches('/').to_string(),
-                root: options.root(),
-                built: crate::model::Date::today().to_string(),
-                dev_reload: options.dev_reload,
-            },
-            nav: Nav::new(&built.site),
-            site: without_bodies(&built.site),
-            ids: built
-                .site
-                .jurisdictions
-                .iter()
-                .map(|j| j.id.clone())
-                .collect(),
-            aliases: built
-                .site
-                .jurisdictions
-                .iter()
-                .flat_map(|j| j.aliases.iter().map(move |a| (a.clone(), j.id.clone())))
-                .collect(),
+            meta: options.meta(),
+            listing,
+            cache: SearchCache::default(),
             version,
-            owned,
-        })
+        }
     }
 
     /// The version number (increments on every successful rebuild).
     pub fn version(&self) -> u64 {
         self.version
     }
+
+    /// The directories of this version, newest first.
+    fn dirs(&self) -> Vec<PathBuf> {
+        self.layers.iter().map(|l| l.dir.clone()).collect()
+    }
+
+    /// The directory holding the file a request path names (`/a/` → `a/index.html`): the newest
+    /// layer that has it, else the full build (which then answers 404).
+    fn dir_for(&self, path: &str) -> &Path {
+        let relative = path
+            .strip_prefix(&self.meta.root)
+            .unwrap_or(path)
+            .trim_start_matches('/');
+        let newer = &self.layers[..self.layers.len() - 1];
+        newer
+            .iter()
+            .find(|layer| {
+                let file = layer.dir.join(relative);
+                file.is_file() || file.join("index.html").is_file()
+            })
+            .or(self.layers.last())
+            .map_or(Path::new("."), |layer| layer.dir.as_path())
+    }
 }
 
-/// A copy of the site without Markdown bodies: what request handlers need, at a fraction of the
+/// A copy of the site without the entries' Markdown bodies (their section headings stay, for
+/// collection titles): what request handlers and incremental rebuilds need, at a fraction of the
 /// memory.
 fn without_bodies(site: &Site) -> Site {
-    let mut slim = site.clone();
-    for j in &mut slim.jurisdictions {
-        j.body = Default::default();
-    }
-    for t in &mut slim.topics {
-        t.body = Default::default();
-    }
-    for p in &mut slim.pages {
-        p.body = Default::default();
-    }
-    slim
-}
-
-impl Drop for Snapshot {
-    fn drop(&mut self) {
-        if self.owned {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
+    Site {
+        jurisdictions: site
+            .jurisdictions
+            .iter()
+            .map(Jurisdiction::without_body_text)
+            .collect(),
+        taxonomy: site.taxonomy.clone(),
+        topics: site.topics.clone(),
+        pages: site.pages.clone(),
+        collections: site.collections.clone(),
     }
 }
 
@@ -255,16 +341,49 @@ fn search_request(
     Ok(request)
 }
 
-async fn run_search(state: &AppState, request: SearchRequest) -> (Arc<Snapshot>, SearchResults) {
+async fn run_search(
+    state: &AppState,
+    request: SearchRequest,
+) -> (Arc<Snapshot>, Arc<SearchResults>) {
     let snapshot = state.snapshot();
+    let key = format!("{request:?}");
+    if let Some(results) = snapshot.cache.get(&key) {
+        return (snapshot, results);
+    }
     let for_task = snapshot.clone();
     let results = tokio::task::spawn_blocking(move || for_task.index.search(&request)).await;
-    match results {
-        Ok(results) => (snapshot, results),
-        Err(_) => {
-            let empty = snapshot.index.search(&SearchRequest::default());
-            (snapshot, empty)
+    let results = Arc::new(match results {
+        Ok(results) => results,
+        Err(_) => snapshot.index.search(&SearchRequest::default()),
+    });
+    snapshot.cache.insert(key, results.clone());
+    (snapshot, results)
+}
+
+/// Recent search results of one version, so a repeated query (a popular search, a reader paging
+/// back) costs a lookup. Dropped with its snapshot, so a rebuild never serves stale hits.
+#[derive(Default)]
+struct SearchCache {
+    results: Mutex<HashMap<String, Arc<SearchResults>>>,
+}
+
+impl SearchCache {
+    fn get(&self, key: &str) -> Option<Arc<SearchResults>> {
+        self.lock().get(key).cloned()
+    }
+
+    /// Stores a result; when full the cache starts again empty (cheaper than tracking recency,
+    /// and a full cache means queries are not repeating much anyway).
+    fn insert(&self, key: String, results: Arc<SearchResults>) {
+        let mut map = self.lock();
+        if map.len() >= SEARCH_CACHE_ENTRIES {
+            map.clear();
         }
+        map.insert(key, results);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<SearchResults>>> {
+        self.results.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -274,7 +393,7 @@ async fn api_search(
 ) -> Result<Response, AppError> {
     let request = search_request(query)?;
     let (_, results) = run_search(&state, request).await;
-    Ok(json_response(&results))
+    Ok(json_response(&*results))
 }
 
 /// Serialises to JSON with `<` and `>` written as `\u003c`/`\u003e`, so a reflected query can never
@@ -308,7 +427,7 @@ async fn search_page(
         }
     };
     let (snapshot, results) = run_search(&state, request.clone()).await;
-    render_search(&snapshot, &request, Some(&results), None, StatusCode::OK)
+    render_search(&snapshot, &request, Some(&*results), None, StatusCode::OK)
 }
 
 /// A link that changes one parameter of the current search.
@@ -471,7 +590,7 @@ fn render_search(
         snapshot.renderer.render_page(
             "search.html",
             &snapshot.meta,
-            &snapshot.nav,
+            &snapshot.listing.nav,
             context! { search => Serde(&view) },
         ),
     )
@@ -496,7 +615,7 @@ fn html_page(what: &str, status: StatusCode, rendered: Result<String, RenderErro
 /// checkboxes).
 async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let snapshot = state.snapshot();
-    let site = &snapshot.site;
+    let site = &snapshot.listing.site;
     let meta = &snapshot.meta;
     let render = |selection: &Selection, error: Option<&str>, status: StatusCode| {
         let rendered = snapshot.renderer.render_compare(
@@ -567,23 +686,21 @@ async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) 
 async fn api_jurisdiction(State(state): State<AppState>, UrlPath(id): UrlPath<String>) -> Response {
     let snapshot = state.snapshot();
     let id = id.trim_end_matches(".json");
-    if let Some(target) = snapshot.aliases.get(id) {
+    if let Some(target) = snapshot.listing.aliases.get(id) {
         return moved(&format!(
             "{}/api/jurisdictions/{target}",
             snapshot.meta.root
         ));
     }
-    if !snapshot.ids.contains(id) {
+    if !snapshot.listing.ids.contains(id) {
         return AppError {
             status: StatusCode::NOT_FOUND,
             message: format!("no jurisdiction with id `{id}`"),
         }
         .into_response();
     }
-    let path = snapshot
-        .dir
-        .join("api/jurisdictions")
-        .join(format!("{id}.json"));
+    let relative = format!("api/jurisdictions/{id}.json");
+    let path = snapshot.dir_for(&relative).join(relative);
     match tokio::fs::read(&path).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
@@ -618,7 +735,7 @@ fn is_suspicious(path: &str) -> bool {
 async fn static_files(State(state): State<AppState>, request: Request) -> Response {
     let snapshot = state.snapshot();
     let path = request.uri().path().to_string();
-    let not_found = ServeFile::new(snapshot.dir.join("404.html"));
+    let not_found = ServeFile::new(snapshot.dir_for("/404.html").join("404.html"));
     if is_suspicious(&path) {
         let response = not_found.oneshot(request).await;
         return (StatusCode::NOT_FOUND, response.into_response()).into_response();
@@ -626,7 +743,7 @@ async fn static_files(State(state): State<AppState>, request: Request) -> Respon
     if let Some(target) = alias_target(&snapshot, request.uri()) {
         return moved(&target);
     }
-    let service = ServeDir::new(&snapshot.dir).not_found_service(not_found);
+    let service = ServeDir::new(snapshot.dir_for(&path)).not_found_service(not_found);
     match service.oneshot(request).await {
         Ok(response) => response.into_response(),
         Err(never) => match never {},
@@ -639,7 +756,7 @@ fn alias_target(snapshot: &Snapshot, uri: &Uri) -> Option<String> {
         .path()
         .strip_prefix(&format!("{}/jurisdictions/", snapshot.meta.root))?;
     let (id, tail) = rest.split_once('/').unwrap_or((rest, ""));
-    let target = snapshot.aliases.get(id)?;
+    let target = snapshot.listing.aliases.get(id)?;
     Some(format!(
         "{}/jurisdictions/{target}/{tail}",
         snapshot.meta.root
@@ -649,12 +766,17 @@ fn alias_target(snapshot: &Snapshot, uri: &Uri) -> Option<String> {
 /// Prefix of the private directories that `serve --watch` builds each version into.
 pub const SNAPSHOT_PREFIX: &str = ".jurisdex-serve-";
 
+/// A new private directory beside `--out` for one served version.
+fn private_dir(options: &BuildOptions) -> Result<PathBuf, String> {
+    let parent = site::parent_dir(&options.out_dir);
+    Ok(site::work_dir(&parent, SNAPSHOT_PREFIX)
+        .map_err(|e| e.to_string())?
+        .keep())
+}
+
 /// Builds a private, versioned copy of the site for hot swapping.
 pub fn build_snapshot(options: &BuildOptions, version: u64) -> Result<Snapshot, String> {
-    let parent = site::parent_dir(&options.out_dir);
-    let dir = site::work_dir(&parent, SNAPSHOT_PREFIX)
-        .map_err(|e| e.to_string())?
-        .keep();
+    let dir = private_dir(options)?;
     let snapshot = site::build_into(options, &dir)
         .map_err(|e| e.to_string())
         .and_then(|built| {
@@ -744,36 +866,48 @@ type Debouncer = notify_debouncer_full::Debouncer<
 
 /// Watches content and templates; each burst of changes triggers one rebuild and swap.
 fn start_watch(options: BuildOptions, state: AppState) -> anyhow::Result<Debouncer> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(1);
-    let mut debouncer =
-        notify_debouncer_full::new_debouncer(Duration::from_millis(150), None, move |result| {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
+    let mut debouncer = notify_debouncer_full::new_debouncer(
+        WATCH_DEBOUNCE,
+        None,
+        move |result: notify_debouncer_full::DebounceEventResult| {
             // Reading files (the build itself) raises access events: only changes count.
-            let changed = |events: &Vec<notify_debouncer_full::DebouncedEvent>| {
-                events.iter().any(|e| {
-                    matches!(
-                        e.event.kind,
-                        notify::EventKind::Create(_)
-                            | notify::EventKind::Modify(_)
-                            | notify::EventKind::Remove(_)
-                    )
-                })
+            let changed: Vec<PathBuf> = match result {
+                Ok(events) => events
+                    .iter()
+                    .filter(|e| {
+                        matches!(
+                            e.event.kind,
+                            notify::EventKind::Create(_)
+                                | notify::EventKind::Modify(_)
+                                | notify::EventKind::Remove(_)
+                        )
+                    })
+                    .flat_map(|e| e.event.paths.iter().cloned())
+                    .collect(),
+                Err(_) => Vec::new(),
             };
-            if let Ok(events) = result
-                && changed(&events)
-            {
-                let _ = tx.try_send(());
+            if !changed.is_empty() {
+                let _ = tx.send(changed);
             }
-        })?;
+        },
+    )?;
     for dir in [&options.content_dir, &options.templates_dir] {
         debouncer.watch(dir, notify::RecursiveMode::Recursive)?;
     }
     tokio::spawn(async move {
         let mut version = 1;
-        while rx.recv().await.is_some() {
+        while let Some(mut changed) = rx.recv().await {
+            while let Ok(more) = rx.try_recv() {
+                changed.extend(more);
+            }
             let next = version + 1;
             let opts = options.clone();
+            let current = state.snapshot();
             let started = std::time::Instant::now();
-            match tokio::task::spawn_blocking(move || build_snapshot(&opts, next)).await {
+            let rebuilt =
+                tokio::task::spawn_blocking(move || rebuild(&opts, &current, &changed, next));
+            match rebuilt.await {
                 Ok(Ok(snapshot)) => {
                     state.swap(snapshot);
                     version = next;
@@ -792,6 +926,78 @@ fn start_watch(options: BuildOptions, state: AppState) -> anyhow::Result<Debounc
     Ok(debouncer)
 }
 
+/// The next version after `changed`: incremental when only existing entries were edited
+/// ([`site::update`]), otherwise a full build.
+fn rebuild(
+    options: &BuildOptions,
+    current: &Snapshot,
+    changed: &[PathBuf],
+    version: u64,
+) -> Result<Snapshot, String> {
+    if let Some(files) = edited_entries(options, changed)
+        && current.layers.len() < MAX_LAYERS
+    {
+        let dir = private_dir(options)?;
+        let index = current.layers[0].dir.join(INDEX_DIR);
+        let updated = site::update(
+            options,
+            &current.listing.site,
+            &current.dirs(),
+            &index,
+            &files,
+            &dir,
+        );
+        let snapshot = match updated {
+            Ok(Some(updated)) => Snapshot::layered(updated, options, version, current)
+                .map(Some)
+                .map_err(|e| e.to_string()),
+            Ok(None) => Ok(None),
+            Err(err) => Err(err.to_string()),
+        };
+        match snapshot {
+            Ok(Some(snapshot)) => return Ok(snapshot),
+            Ok(None) => {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            Err(err) => {
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(err);
+            }
+        }
+    }
+    build_snapshot(options, version)
+}
+
+/// The changed entry files when every change is to a `*.md` file of `jurisdictions/` that still
+/// exists (other files there are not content and are ignored); `None` when anything else changed.
+fn edited_entries(options: &BuildOptions, changed: &[PathBuf]) -> Option<Vec<PathBuf>> {
+    let entries = options
+        .content_dir
+        .join("jurisdictions")
+        .canonicalize()
+        .ok()?;
+    let mut files: Vec<PathBuf> = Vec::new();
+    for path in changed {
+        let parent = path.parent()?.canonicalize().ok()?;
+        if parent != entries {
+            return None;
+        }
+        if path.extension().is_some_and(|x| x == "md") {
+            if !path.is_file() {
+                return None;
+            }
+            // Named as the full build names it, so errors point at the same path.
+            let file = options
+                .content_dir
+                .join("jurisdictions")
+                .join(path.file_name()?);
+            if !files.contains(&file) {
+                files.push(file);
+            }
+        }
+    }
+    (!files.is_empty()).then_some(files)
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,20 +5,27 @@
 //! fresh directory beside the output and renamed into place, so a failed or killed build leaves
 //! the previous output untouched.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use rayon::prelude::*;
 
 use crate::diagnostics::Report;
 use crate::export;
+use crate::links::Page;
 use crate::load::{self, Loaded};
-use crate::model::{Date, Site};
-use crate::render::{Renderer, SiteMeta};
+use crate::model::{Date, Jurisdiction, Site};
+use crate::render::{OutputFile, Renderer, SiteMeta};
 use crate::search;
 use crate::validate;
+
+/// Above this many entries the single-file client-side search index (about 25 KB per entry) is
+/// not written: a browser could not load it usefully, and the server's search covers such sites.
+pub const CLIENT_INDEX_MAX_ENTRIES: usize = 500;
 
 /// Name of the search index directory inside the output (hidden: the server never serves it).
 pub const INDEX_DIR: &str = ".search-index";
@@ -44,6 +51,16 @@ impl BuildOptions {
             .map_or(self.base_url.as_str(), |(_, r)| r);
         let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
         path.trim_end_matches('/').to_string()
+    }
+
+    /// The site-wide settings templates see, dated today.
+    pub fn meta(&self) -> SiteMeta {
+        SiteMeta {
+            base_url: self.base_url.trim_end_matches('/').to_string(),
+            root: self.root(),
+            built: Date::today().to_string(),
+            dev_reload: self.dev_reload,
+        }
     }
 }
 
@@ -84,11 +101,12 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
     }
 }
 
-/// Loads and validates the content, returning the model and the report (which may hold errors).
+/// Loads and validates the content, returning the model and the report (which may hold errors);
+/// the items are moved from the returned [`Loaded`] into the [`Site`].
 pub fn check(content_dir: &Path) -> (Loaded, Site) {
     let mut loaded = load::load(content_dir);
     validate::validate(&mut loaded, Date::today());
-    let site = loaded.site();
+    let site = loaded.take_site();
     (loaded, site)
 }
 
@@ -117,48 +135,190 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
         return Err(BuildError::Content(loaded.report));
     }
     progress.inc(1);
+    tracing::debug!("loaded and checked in {:.2?}", started.elapsed());
 
-    progress.set_message(format!("rendering {} entries", site.jurisdictions.len()));
-    let meta = SiteMeta {
-        base_url: options.base_url.trim_end_matches('/').to_string(),
-        root: options.root(),
-        built: Date::today().to_string(),
-        dev_reload: options.dev_reload,
-    };
+    progress.set_message(format!(
+        "rendering and writing {} entries",
+        site.jurisdictions.len()
+    ));
+    let meta = options.meta();
     let renderer = Renderer::new(&options.templates_dir);
-    let mut files = renderer.render_site(&site, &meta)?;
-    files.extend(export::files(&site, &meta));
-    progress.inc(1);
-
-    progress.set_message(format!("writing {} files", files.len()));
-    files.par_iter().try_for_each(|file| {
-        let path = dir.join(&file.path);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io_err(parent))?;
-        }
-        fs::write(&path, &file.contents).map_err(io_err(&path))
-    })?;
+    // Each file is written as soon as it is rendered, and only its links and ids are kept (for
+    // the link check), so memory does not grow with the size of the output.
+    let pages = Mutex::new(HashMap::new());
+    let written = AtomicUsize::new(0);
+    let sink = |file: OutputFile| write_file(dir, file, &meta.root, Some(&pages), &written);
+    renderer.render_site(&site, &meta, &sink)?;
+    export::files(&site, &meta, &sink)?;
     copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
-    crate::bundle::write_client_index(&site, dir)?;
-    let broken = crate::links::check_links(dir, &meta.root);
+    if site.jurisdictions.len() <= CLIENT_INDEX_MAX_ENTRIES {
+        crate::bundle::write_client_index(&site, dir)?;
+    }
+    progress.inc(1);
+    tracing::debug!("rendered and written in {:.2?}", started.elapsed());
+    let pages = pages.into_inner().unwrap_or_else(PoisonError::into_inner);
+    let broken = crate::links::check(&pages, &[dir.to_path_buf()], &meta.root);
+    drop(pages);
     if !broken.is_empty() {
         progress.finish_and_clear();
         return Err(BuildError::Links(broken));
     }
     progress.inc(1);
+    tracing::debug!("links checked in {:.2?}", started.elapsed());
 
     progress.set_message("building the search index");
     search::build_index(&site, &dir.join(INDEX_DIR))?;
     progress.inc(2);
     progress.finish_and_clear();
+    tracing::debug!("indexed in {:.2?}", started.elapsed());
 
     Ok(Built {
-        pages: files.len(),
+        pages: written.into_inner(),
         report: loaded.report,
         site,
         elapsed: started.elapsed(),
         dir: dir.to_path_buf(),
     })
+}
+
+/// What an incremental rebuild ([`update`]) wrote.
+#[derive(Debug)]
+pub struct Updated {
+    /// The new site, or `None` when only analysis text changed, so that every page listing or
+    /// comparing entries is unchanged (the new entries' bodies are then only in their pages).
+    pub site: Option<Site>,
+    /// Warnings found in the edited entries.
+    pub report: Report,
+    pub pages: usize,
+    pub elapsed: Duration,
+    /// The directory holding the changed files and the new index.
+    pub dir: PathBuf,
+}
+
+/// Rebuilds after an edit of existing entries, on top of a previous complete version.
+///
+/// `files` are the edited jurisdiction files; `base` is the previous version's site (entry bodies
+/// may be left out), `layers` its directories, newest first, and `base_index` its search index.
+/// Writes into `dir` only what changes: the edited entries' pages and JSON, every page that lists
+/// or compares entries (home matrix, topics, comparisons, feed, exports) unless only the analysis
+/// text changed, and a copy of the index with the edited entries re-indexed
+/// ([`search::update_index`]). `dir` served over `layers` is then a complete new version. Returns
+/// `Ok(None)` when the edit is more than an in-place change of existing entries (a new, removed or
+/// renamed entry, or a changed name, alias, region or grouping): rebuild in full. On an error `dir`
+/// is incomplete: discard it.
+pub fn update(
+    options: &BuildOptions,
+    base: &Site,
+    layers: &[PathBuf],
+    base_index: &Path,
+    files: &[PathBuf],
+    dir: &Path,
+) -> Result<Option<Updated>, BuildError> {
+    let started = Instant::now();
+    let mut loaded = load::load_jurisdictions(&options.content_dir, files, &base.taxonomy);
+    validate::validate(&mut loaded, Date::today());
+    if loaded.report.has_errors() {
+        return Err(BuildError::Content(loaded.report));
+    }
+    let entries: Vec<Jurisdiction> = std::mem::take(&mut loaded.jurisdictions)
+        .into_iter()
+        .map(|(j, _)| j)
+        .collect();
+    // Pages that list or compare entries show only front matter and section headings.
+    let mut aggregates_changed = false;
+    for entry in &entries {
+        let Some(old) = base.jurisdictions.iter().find(|j| j.id == entry.id) else {
+            return Ok(None);
+        };
+        if (&old.name, &old.aliases, &old.region, &old.groupings)
+            != (&entry.name, &entry.aliases, &entry.region, &entry.groupings)
+        {
+            return Ok(None);
+        }
+        let listed = |j: &Jurisdiction| serde_json::to_string(&j.without_body_text()).ok();
+        aggregates_changed |= listed(old) != listed(entry);
+    }
+    tracing::debug!("update: loaded and checked in {:.2?}", started.elapsed());
+    let meta = options.meta();
+    let renderer = Renderer::new(&options.templates_dir);
+    let written = AtomicUsize::new(0);
+    let sink = |file| write_file(dir, file, &meta.root, None, &written);
+    let site = aggregates_changed.then(|| {
+        let mut site = base.clone();
+        for entry in &entries {
+            if let Some(old) = site.jurisdictions.iter_mut().find(|j| j.id == entry.id) {
+                *old = entry.clone();
+            }
+        }
+        site
+    });
+    if let Some(site) = &site {
+        renderer.render_aggregates(site, &meta, &sink)?;
+        export::matrix_files(site, &meta, &sink)?;
+    }
+    // Only the edited pages' links are checked, and only their own anchors: anchors in other
+    // pages derive from data this kind of edit cannot change (ids, safeguard keys) and were
+    // checked by the full build, and reading those pages (the home page is 38 MB at 10,000
+    // entries) would dominate the rebuild.
+    let pages = Mutex::new(HashMap::new());
+    let nav = crate::render::Nav::new(base);
+    for j in &entries {
+        let page = renderer.render_jurisdiction(base, &meta, &nav, j)?;
+        write_file(dir, page, &meta.root, Some(&pages), &written)?;
+        sink(export::entry_file(j))?;
+    }
+    let pages: HashMap<PathBuf, Page> = pages
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_iter()
+        .map(|(path, page)| (path, page.without_foreign_anchors()))
+        .collect();
+    let mut dirs = vec![dir.to_path_buf()];
+    dirs.extend_from_slice(layers);
+    let broken = crate::links::check(&pages, &dirs, &meta.root);
+    if !broken.is_empty() {
+        return Err(BuildError::Links(broken));
+    }
+    tracing::debug!(
+        "update: rendered and links checked in {:.2?}",
+        started.elapsed()
+    );
+    search::update_index(base_index, &dir.join(INDEX_DIR), base, &entries)?;
+    tracing::debug!("update: indexed in {:.2?}", started.elapsed());
+    Ok(Some(Updated {
+        site,
+        report: loaded.report,
+        pages: written.into_inner(),
+        elapsed: started.elapsed(),
+        dir: dir.to_path_buf(),
+    }))
+}
+
+/// Writes one output file into `dir`, recording the links and ids of an HTML page in `pages`
+/// (when given, for the link check).
+fn write_file(
+    dir: &Path,
+    file: OutputFile,
+    root: &str,
+    pages: Option<&Mutex<HashMap<PathBuf, Page>>>,
+    written: &AtomicUsize,
+) -> Result<(), BuildError> {
+    let path = dir.join(&file.path);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+    }
+    fs::write(&path, &file.contents).map_err(io_err(&path))?;
+    if let Some(pages) = pages
+        && file.path.extension().is_some_and(|x| x == "html")
+    {
+        let page = Page::new(&file.contents, root);
+        pages
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(file.path, page);
+    }
+    written.fetch_add(1, Ordering::Relaxed);
+    Ok(())
 }
 
 /// Replaces `out` with `staging`. On Linux the two directories are exchanged in one atomic

@@ -19,6 +19,8 @@ mod collections;
 mod content;
 #[path = "suite/corpora.rs"]
 mod corpora;
+#[path = "suite/corpus.rs"]
+mod corpus;
 #[path = "suite/properties.rs"]
 mod properties;
 #[path = "suite/server.rs"]

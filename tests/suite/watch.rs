@@ -198,3 +198,59 @@ fn sigterm_finishes_in_flight_requests_then_exits() {
     assert!(whole > 10, "only {whole} responses before shutdown");
     assert!(server.log().contains("stopped"), "{}", server.log());
 }
+
+#[test]
+fn an_edited_entry_is_rebuilt_alone_and_lists_follow_its_front_matter() {
+    let f = Fixture::new("basic");
+    let server = f.serve(&["--watch"]);
+    // Analysis text only: the entry's page and its search documents change.
+    f.edit(
+        "jurisdictions/alpha.md",
+        "Blocking orders are administrative.",
+        "Blocking orders are zanzibarish.",
+    );
+    wait_for("version 2", Duration::from_secs(30), || {
+        version(&server) == "2"
+    });
+    let (_, page) = http_get(&server.addr, "/jurisdictions/alpha/").unwrap();
+    assert!(page.contains("zanzibarish"), "{page}");
+    let (_, hits) = http_get(&server.addr, "/api/search?q=zanzibarish").unwrap();
+    assert!(
+        hits.contains("/jurisdictions/alpha/#section-legal-framework"),
+        "{hits}"
+    );
+    let (_, hits) = http_get(
+        &server.addr,
+        "/api/search?q=&jurisdiction=alpha&kind=safeguard",
+    )
+    .unwrap();
+    assert!(
+        hits.contains("\"total\":8"),
+        "old documents left behind: {hits}"
+    );
+    for path in [
+        "/",
+        "/jurisdictions/beta/",
+        "/topics/user_notice/",
+        "/api/jurisdictions/alpha",
+    ] {
+        let (status, _) = http_get(&server.addr, path).unwrap();
+        assert_eq!(status, 200, "{path}");
+    }
+    let (_, json) = http_get(&server.addr, "/api/jurisdictions/alpha").unwrap();
+    assert!(json.contains("zanzibarish"));
+
+    // A rating note: the pages listing entries show it too.
+    f.edit(
+        "jurisdictions/alpha.md",
+        "No notice is required.",
+        "No notice is ever required.",
+    );
+    wait_for("version 3", Duration::from_secs(30), || {
+        version(&server) == "3"
+    });
+    let (_, topic) = http_get(&server.addr, "/topics/user_notice/").unwrap();
+    assert!(topic.contains("No notice is ever required."), "{topic}");
+    let (_, page) = http_get(&server.addr, "/jurisdictions/alpha/").unwrap();
+    assert!(page.contains("zanzibarish") && page.contains("No notice is ever required."));
+}
