@@ -69,15 +69,31 @@
     });
   }
 
+  // What a permalink target covers: an element, or for a heading, the heading and everything after
+  // it up to the next heading of the same or a higher level.
+  function sectionOf(target) {
+    var level = /^H([1-6])$/.exec(target.tagName);
+    if (!level) return [target];
+    var parts = [target];
+    for (var next = target.nextElementSibling; next; next = next.nextElementSibling) {
+      var other = /^H([1-6])$/.exec(next.tagName);
+      if (other && +other[1] <= +level[1]) break;
+      parts.push(next);
+    }
+    return parts;
+  }
+
   // Highlight search terms on the landing section (?hl=terms).
   var hl = new URLSearchParams(window.location.search).get("hl");
   if (hl && window.location.hash) {
     var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
     if (target) {
       var terms = queryTerms(hl.toLowerCase());
-      var walker = document.createTreeWalker(target, NodeFilter.SHOW_TEXT);
       var nodes = [];
-      while (walker.nextNode()) nodes.push(walker.currentNode);
+      sectionOf(target).forEach(function (part) {
+        var walker = document.createTreeWalker(part, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) nodes.push(walker.currentNode);
+      });
       nodes.forEach(function (node) {
         // Mark every occurrence of every term in this text node, left to right.
         while (node) {
@@ -95,7 +111,8 @@
           node = rest;
         }
       });
-      target.setAttribute("data-highlighted", String(target.querySelectorAll("mark").length));
+      var marks = sectionOf(target).reduce(function (n, part) { return n + part.querySelectorAll("mark").length; }, 0);
+      target.setAttribute("data-highlighted", String(marks));
     }
   }
 
@@ -131,6 +148,52 @@
       return e;
     };
 
+    var action = live.getAttribute("action");
+    var link = function (params, label) {
+      var a = element("a", "", label);
+      a.href = action + "?" + params.toString();
+      return a;
+    };
+
+    // The facet lists rebuilt from the answer's counts; each value links to the search with that
+    // filter set (or cleared, when it is the active one), as the server-rendered page does.
+    var facets = function (params, list) {
+      var aside = document.querySelector(".facets");
+      if (!aside) return;
+      aside.querySelectorAll("fieldset:not([data-active])").forEach(function (f) { f.remove(); });
+      list.forEach(function (facet) {
+        if (!facet.values.length) return;
+        var fieldset = element("fieldset"), ul = element("ul");
+        fieldset.appendChild(element("legend", "", facet.label));
+        facet.values.forEach(function (v) {
+          var next = new URLSearchParams(params);
+          if (v.selected) next.delete(facet.name); else next.set(facet.name, v.key);
+          var li = element("li", v.selected ? "selected" : ""), a = link(next, v.label);
+          if (v.selected) a.setAttribute("aria-current", "true");
+          li.appendChild(a);
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(element("span", "count", "(" + v.count + ")"));
+          ul.appendChild(li);
+        });
+        fieldset.appendChild(ul);
+        aside.appendChild(fieldset);
+      });
+    };
+
+    // Live results are the first page: "Next" continues on the server-rendered pages.
+    var pager = function (params, data) {
+      var nav = document.querySelector(".pager");
+      if (!nav) return;
+      nav.textContent = "";
+      if (data.total > data.hits.length) {
+        var next = new URLSearchParams(params);
+        next.set("offset", String(data.hits.length));
+        var a = link(next, "Next →");
+        a.rel = "next";
+        nav.appendChild(a);
+      }
+    };
+
     var show = function (q, params, data) {
       var list = results.querySelector("ol.hits");
       list.textContent = "";
@@ -153,10 +216,10 @@
       var meta = results.querySelector(".meta");
       meta.textContent = data.total + " result" + (data.total === 1 ? "" : "s") + " for “" + q + "”" +
         (data.corrected ? " (similar terms)" : "");
-      // Facet counts and pages belong to the previous query: offer the full results page instead.
-      document.querySelectorAll(".facets, .pager").forEach(function (e) { e.hidden = true; });
+      facets(params, data.facets);
+      pager(params, data);
       results.setAttribute("data-live-query", q);
-      history.replaceState(null, "", live.getAttribute("action") + "?" + params.toString());
+      history.replaceState(null, "", action + "?" + params.toString());
     };
 
     var run = function () {
@@ -166,7 +229,7 @@
       params.set("q", q);
       params.delete("offset");
       var mine = ++sequence;
-      fetch(api + "?" + params.toString() + "&limit=10", { headers: { Accept: "application/json" } })
+      fetch(api + "?" + params.toString(), { headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) { if (data && mine === sequence) show(q, params, data); })
         .catch(function () {});

@@ -66,6 +66,9 @@ await checks.check("search as you type → open a hit → the section in view wi
   assert.match(page.url(), /\/search\?q=Kominfo$/, "the address follows the query");
   const hits = page.locator("ol.hits li.hit");
   assert.ok((await hits.count()) > 0, "live hits");
+  const facetLinks = page.locator(".facets fieldset:not([data-active]) li a");
+  assert.ok((await facetLinks.count()) > 0, "facets rebuilt from the live answer");
+  assert.match(await facetLinks.first().getAttribute("href"), /[?&]q=Kominfo&/, "facet links keep the live query");
   assert.match(await hits.first().locator("mark").first().innerText(), /kominfo/i, "terms marked in the snippet");
   const link = hits.first().locator("h2 a");
   const href = await link.getAttribute("href");
@@ -77,6 +80,24 @@ await checks.check("search as you type → open a hit → the section in view wi
   assert.ok(view.found && view.inView, `landing section in view: ${JSON.stringify(view)}`);
   const marks = await page.locator(`[id="${view.id}"] mark`).allInnerTexts();
   assert.ok(marks.length > 0 && marks.every((m) => m.toLowerCase() === "kominfo"), `highlighted: ${marks}`);
+  checks.noProblems(page);
+  await page.close();
+});
+
+await checks.check("a heading's section is highlighted below the heading, up to the next heading", async () => {
+  const page = await recordingPage(context);
+  await page.goto(`${base}/jurisdictions/france/?hl=blocking+within+hours#section-blocking-and-removal-powers`);
+  await page.waitForSelector("[data-highlighted]");
+  const marked = await page.evaluate(() => {
+    const heading = document.getElementById("section-blocking-and-removal-powers");
+    const inSection = [];
+    for (let e = heading.nextElementSibling; e && !/^H[12]$/.test(e.tagName); e = e.nextElementSibling) {
+      inSection.push(...[...e.querySelectorAll("mark")].map((m) => m.textContent.toLowerCase()));
+    }
+    return { inSection, counted: +heading.dataset.highlighted, all: document.querySelectorAll("mark").length };
+  });
+  assert.ok(marked.inSection.includes("within") && marked.inSection.includes("hours"), `body marked: ${JSON.stringify(marked)}`);
+  assert.equal(marked.counted, marked.all, `every mark is in the section: ${JSON.stringify(marked)}`);
   checks.noProblems(page);
   await page.close();
 });
