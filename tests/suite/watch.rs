@@ -18,6 +18,14 @@ fn version(server: &Server) -> String {
         .unwrap_or_default()
 }
 
+/// Waits until the server serves version `want`.
+fn wait_for_version(server: &Server, want: u64) {
+    let want = want.to_string();
+    wait_for(&format!("version {want}"), Duration::from_secs(30), || {
+        version(server) == want
+    });
+}
+
 /// The revision marker (`zqrevN`) in a body, if any.
 fn revision(body: &str) -> Option<u32> {
     let at = body.find("zqrev")? + "zqrev".len();
@@ -97,10 +105,7 @@ fn twenty_rebuilds_good_and_broken_under_load_never_fail_a_request() {
             // A good edit (which also fixes the previous broken one) is rebuilt and served.
             f.write(beta, &good(rev));
             served_version += 1;
-            let want = served_version.to_string();
-            wait_for(&format!("version {want}"), Duration::from_secs(30), || {
-                version(&server) == want
-            });
+            wait_for_version(&server, served_version);
             let (_, page) = http_get(&server.addr, "/jurisdictions/beta/").unwrap();
             assert_eq!(revision(&page), Some(rev), "rebuild {rebuild}");
             let (_, hits) = http_get(&server.addr, &format!("/api/search?q=zqrev{rev}")).unwrap();
@@ -209,9 +214,7 @@ fn an_edited_entry_is_rebuilt_alone_and_lists_follow_its_front_matter() {
         "Blocking orders are administrative.",
         "Blocking orders are zanzibarish.",
     );
-    wait_for("version 2", Duration::from_secs(30), || {
-        version(&server) == "2"
-    });
+    wait_for_version(&server, 2);
     let (_, page) = http_get(&server.addr, "/jurisdictions/alpha/").unwrap();
     assert!(page.contains("zanzibarish"), "{page}");
     let (_, hits) = http_get(&server.addr, "/api/search?q=zanzibarish").unwrap();
@@ -246,9 +249,7 @@ fn an_edited_entry_is_rebuilt_alone_and_lists_follow_its_front_matter() {
         "No notice is required.",
         "No notice is ever required.",
     );
-    wait_for("version 3", Duration::from_secs(30), || {
-        version(&server) == "3"
-    });
+    wait_for_version(&server, 3);
     let (_, topic) = http_get(&server.addr, "/topics/user_notice/").unwrap();
     assert!(topic.contains("No notice is ever required."), "{topic}");
     let (_, page) = http_get(&server.addr, "/jurisdictions/alpha/").unwrap();
