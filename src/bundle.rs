@@ -133,7 +133,7 @@ pub fn bundle(options: &BuildOptions, zip_path: &Path) -> Result<BundleSummary, 
         path: zip_path.to_path_buf(),
         entries: files.len(),
         bytes,
-        jurisdictions: built.site.jurisdictions.len(),
+        jurisdictions: built.catalog.entries.len(),
         report: built.report,
         elapsed: started.elapsed(),
     })

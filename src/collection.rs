@@ -1,7 +1,10 @@
 //! Workshop collections: resolving each item's site address to a title, and checking it exists.
 
+use std::collections::BTreeMap;
+
+use crate::catalog::Catalog;
 use crate::compare::{self, CompareQuery};
-use crate::model::{Jurisdiction, SafeguardKey, Site};
+use crate::model::{Collection, Jurisdiction, SafeguardKey};
 
 /// Section ids every jurisdiction page has.
 const PAGE_SECTIONS: [(&str, &str); 8] = [
@@ -15,8 +18,23 @@ const PAGE_SECTIONS: [(&str, &str); 8] = [
     ("cite", "Cite this entry"),
 ];
 
+/// The ids of the entries a collection's items point into (`/jurisdictions/<id>/…` and the
+/// jurisdictions of `/compare/?j=…`), whose anchor titles the catalog must keep.
+pub fn referenced_ids(collections: &[Collection]) -> Vec<String> {
+    let mut ids = Vec::new();
+    for item in collections.iter().flat_map(|c| &c.items) {
+        let (path, _) = item.target.split_once('#').unwrap_or((&item.target, ""));
+        if let Some(rest) = path.strip_prefix("/jurisdictions/") {
+            ids.push(rest.trim_end_matches('/').to_string());
+        }
+    }
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 /// A readable title for a site address, or why the address does not resolve.
-pub fn resolve(site: &Site, target: &str) -> Result<String, String> {
+pub fn resolve(site: &Catalog, target: &str) -> Result<String, String> {
     let (path, fragment) = target.split_once('#').unwrap_or((target, ""));
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
@@ -28,12 +46,13 @@ pub fn resolve(site: &Site, target: &str) -> Result<String, String> {
     match parts.as_slice() {
         ["jurisdictions", id] => {
             let j = site
-                .jurisdiction(id)
+                .entry(id)
                 .ok_or_else(|| format!("no jurisdiction `{id}`"))?;
             if fragment.is_empty() {
                 return Ok(j.name.clone());
             }
-            anchor_title(j, fragment)
+            j.anchors
+                .get(fragment)
                 .map(|title| format!("{}: {title}", j.name))
                 .ok_or_else(|| format!("`{}` has no anchor `#{fragment}`", j.id))
         }
@@ -41,7 +60,7 @@ pub fn resolve(site: &Site, target: &str) -> Result<String, String> {
             .map(|k| format!("Safeguard: {}", k.label()))
             .ok_or_else(|| format!("no topic `{key}`")),
         ["compare"] => {
-            let selection = CompareQuery::parse(query)?.selection(site)?;
+            let selection = CompareQuery::parse(query)?.selection(&site.entries)?;
             if !selection.is_complete() {
                 return Err(format!(
                     "a comparison needs at least {} jurisdictions",
@@ -73,38 +92,35 @@ pub fn resolve(site: &Site, target: &str) -> Result<String, String> {
     }
 }
 
-/// What an anchor on a jurisdiction page points at.
-fn anchor_title(j: &Jurisdiction, anchor: &str) -> Option<String> {
-    if let Some((_, title)) = PAGE_SECTIONS.iter().find(|(id, _)| *id == anchor) {
-        return Some((*title).to_string());
-    }
-    if let Some(key) = SafeguardKey::ALL.iter().find(|k| k.anchor() == anchor) {
-        return Some(key.label().to_string());
-    }
-    if let Some(id) = anchor.strip_prefix("instrument-") {
-        return j.instrument(id).map(|i| i.title.clone());
-    }
-    if let Some(id) = anchor.strip_prefix("source-") {
-        return j.source(id).map(|s| s.title.clone());
-    }
-    let numbered = |prefix: &str| {
-        anchor
-            .strip_prefix(prefix)
-            .and_then(|n| n.parse::<usize>().ok())
-            .filter(|n| *n >= 1)
-    };
-    if let Some(n) = numbered("power-") {
-        return j
-            .powers
-            .get(n - 1)
-            .map(|p| format!("Power of the {}", p.authority));
-    }
-    if let Some(n) = numbered("case-") {
-        return j.cases.get(n - 1).map(|c| c.name.clone());
-    }
-    j.body
-        .sections
+/// Every anchor of a jurisdiction page that a collection may point at, with its title: the page
+/// sections, safeguards, instruments, sources, powers, cases and body headings.
+pub fn anchor_titles(j: &Jurisdiction) -> BTreeMap<String, String> {
+    let mut titles: BTreeMap<String, String> = PAGE_SECTIONS
         .iter()
-        .find(|s| s.id == anchor)
-        .map(|s| s.title.clone())
+        .map(|(id, title)| ((*id).to_string(), (*title).to_string()))
+        .collect();
+    for key in SafeguardKey::ALL {
+        titles.insert(key.anchor(), key.label().to_string());
+    }
+    for i in &j.instruments {
+        titles.insert(format!("instrument-{}", i.id), i.title.clone());
+    }
+    for s in &j.sources {
+        titles.insert(format!("source-{}", s.id), s.title.clone());
+    }
+    for (n, p) in (1..).zip(&j.powers) {
+        titles.insert(
+            format!("power-{n}"),
+            format!("Power of the {}", p.authority),
+        );
+    }
+    for (n, c) in (1..).zip(&j.cases) {
+        titles.insert(format!("case-{n}"), c.name.clone());
+    }
+    for section in &j.body.sections {
+        titles
+            .entry(section.id.clone())
+            .or_insert_with(|| section.title.clone());
+    }
+    titles
 }

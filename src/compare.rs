@@ -1,9 +1,10 @@
 //! Side-by-side comparison of chosen jurisdictions: the selection, the table and its CSV.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::catalog::Summary;
 use crate::export::csv_line;
-use crate::model::{Jurisdiction, SafeguardKey, Site, Value};
+use crate::model::{Jurisdiction, SafeguardKey, Value};
 
 /// Fewest and most jurisdictions a reader may choose in the form.
 pub const MIN_CHOSEN: usize = 2;
@@ -13,17 +14,17 @@ pub const MAX_CHOSEN: usize = 8;
 /// What the reader asked to compare.
 #[derive(Debug, Clone)]
 pub struct Selection<'a> {
-    pub jurisdictions: Vec<&'a Jurisdiction>,
+    pub jurisdictions: Vec<&'a Summary>,
     pub safeguards: Vec<SafeguardKey>,
     pub differences_only: bool,
     /// An extra column used as the yardstick (e.g. the EU), shown first.
-    pub benchmark: Option<&'a Jurisdiction>,
+    pub benchmark: Option<&'a Summary>,
 }
 
 /// Finds a jurisdiction by id, alias or ISO code, in any case.
-pub fn find<'a>(site: &'a Site, key: &str) -> Option<&'a Jurisdiction> {
+pub fn find<'a>(entries: &'a [Summary], key: &str) -> Option<&'a Summary> {
     let key = key.trim().to_lowercase();
-    site.jurisdictions
+    entries
         .iter()
         .find(|j| j.id == key || j.iso.to_lowercase() == key || j.aliases.contains(&key))
 }
@@ -31,15 +32,15 @@ pub fn find<'a>(site: &'a Site, key: &str) -> Option<&'a Jurisdiction> {
 impl<'a> Selection<'a> {
     /// Reads `j=a,b,c&t=key,key&diff=1&bench=id`, answering a message for the reader on bad input.
     pub fn parse(
-        site: &'a Site,
+        entries: &'a [Summary],
         chosen: &str,
         safeguards: &str,
         differences_only: bool,
         benchmark: &str,
     ) -> Result<Selection<'a>, String> {
-        let mut jurisdictions: Vec<&Jurisdiction> = Vec::new();
+        let mut jurisdictions: Vec<&Summary> = Vec::new();
         for key in chosen.split(',').map(str::trim).filter(|k| !k.is_empty()) {
-            let j = find(site, key).ok_or_else(|| format!("unknown jurisdiction `{key}`: use an id such as `indonesia` or an ISO code such as `ID`"))?;
+            let j = find(entries, key).ok_or_else(|| format!("unknown jurisdiction `{key}`: use an id such as `indonesia` or an ISO code such as `ID`"))?;
             if !jurisdictions.iter().any(|x| x.id == j.id) {
                 jurisdictions.push(j);
             }
@@ -69,7 +70,8 @@ impl<'a> Selection<'a> {
         let benchmark = match benchmark.trim() {
             "" => None,
             key => Some(
-                find(site, key).ok_or_else(|| format!("unknown benchmark jurisdiction `{key}`"))?,
+                find(entries, key)
+                    .ok_or_else(|| format!("unknown benchmark jurisdiction `{key}`"))?,
             ),
         };
         Ok(Selection {
@@ -86,7 +88,7 @@ impl<'a> Selection<'a> {
     }
 
     /// The columns in display order: the benchmark first (if not also chosen), then the choice.
-    fn columns(&self) -> Vec<(&'a Jurisdiction, bool)> {
+    fn columns(&self) -> Vec<(&'a Summary, bool)> {
         let mut columns = Vec::new();
         if let Some(b) = self.benchmark {
             columns.push((b, true));
@@ -132,9 +134,9 @@ impl CompareQuery {
     }
 
     /// The selection these parameters describe.
-    pub fn selection<'a>(&self, site: &'a Site) -> Result<Selection<'a>, String> {
+    pub fn selection<'a>(&self, entries: &'a [Summary]) -> Result<Selection<'a>, String> {
         Selection::parse(
-            site,
+            entries,
             &self.joined("j"),
             &self.joined("t"),
             self.flag("diff"),
@@ -172,7 +174,7 @@ pub struct Row {
 }
 
 /// One jurisdiction's answer for one row.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Cell {
     pub value: Option<Value>,
     /// The main text (for facts) or a short note (for safeguards).
@@ -184,13 +186,14 @@ pub struct Cell {
 }
 
 /// A cited source.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceLink {
     pub title: String,
     pub url: Option<String>,
 }
 
-fn sources(j: &Jurisdiction, ids: &[String]) -> Vec<SourceLink> {
+/// The sources with these ids, as links.
+pub fn sources(j: &Jurisdiction, ids: &[String]) -> Vec<SourceLink> {
     ids.iter()
         .filter_map(|id| j.source(id))
         .map(|s| SourceLink {
@@ -210,8 +213,13 @@ fn join_unique(items: impl Iterator<Item = String>) -> String {
     seen.join("; ")
 }
 
-fn fact(j: &Jurisdiction, key: &str, root: &str) -> Cell {
-    let page = format!("{root}/jurisdictions/{}/", j.id);
+/// The compared facts of an entry, in [`FACTS`] order, with links relative to the site root.
+pub fn facts(j: &Jurisdiction) -> Vec<Cell> {
+    FACTS.iter().map(|(key, _)| fact(j, key)).collect()
+}
+
+fn fact(j: &Jurisdiction, key: &str) -> Cell {
+    let page = format!("/jurisdictions/{}/", j.id);
     let power_sources = || {
         let ids: Vec<String> = j.powers.iter().flat_map(|p| p.sources.clone()).collect();
         sources(j, &ids)
@@ -321,7 +329,8 @@ fn dedupe(sources: Vec<SourceLink>) -> Vec<SourceLink> {
     out
 }
 
-const FACTS: [(&str, &str); 6] = [
+/// The rows of facts below the safeguards: key and label.
+pub const FACTS: [(&str, &str); 6] = [
     ("authorities", "Ordering authority"),
     ("actions", "Actions"),
     ("deadline", "Deadline"),
@@ -338,19 +347,13 @@ pub fn table(selection: &Selection, root: &str) -> Table {
         let cells: Vec<Cell> = columns
             .iter()
             .map(|(j, _)| {
-                let a = j.safeguards.get(*key);
-                let provision = a
-                    .provisions
-                    .iter()
-                    .map(|p| j.reference_label(p))
-                    .collect::<Vec<_>>()
-                    .join("; ");
+                let a = j.rating(*key);
                 Cell {
                     value: Some(a.value),
                     text: a.note.clone(),
-                    provision,
+                    provision: a.provisions.join("; "),
                     href: format!("{root}/jurisdictions/{}/#{}", j.id, key.anchor()),
-                    sources: sources(j, &a.sources),
+                    sources: a.sources.clone(),
                 }
             })
             .collect();
@@ -363,8 +366,15 @@ pub fn table(selection: &Selection, root: &str) -> Table {
             cells,
         });
     }
-    for (key, label) in FACTS {
-        let cells: Vec<Cell> = columns.iter().map(|(j, _)| fact(j, key, root)).collect();
+    for (n, (key, label)) in FACTS.iter().enumerate() {
+        let cells: Vec<Cell> = columns
+            .iter()
+            .map(|(j, _)| {
+                let mut cell = j.facts[n].clone();
+                cell.href = format!("{root}{}", cell.href);
+                cell
+            })
+            .collect();
         let differs = cells.windows(2).any(|w| w[0].text != w[1].text);
         rows.push(Row {
             key: key.to_string(),

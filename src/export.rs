@@ -1,9 +1,9 @@
 //! Machine-readable outputs: the safeguards matrix as CSV and JSON, and each entry as JSON.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::model::{Jurisdiction, Site};
+use crate::catalog::Summary;
+use crate::model::Jurisdiction;
 use crate::render::{OutputFile, SiteMeta};
 
 /// One jurisdiction × safeguard row of the matrix export.
@@ -39,43 +39,34 @@ pub const MATRIX_COLUMNS: [&str; 12] = [
     "entry_url",
 ];
 
-/// Every jurisdiction × safeguard, in name then safeguard order.
-pub fn matrix_records(jurisdictions: &[&Jurisdiction], base_url: &str) -> Vec<MatrixRecord> {
-    let mut records = Vec::new();
-    for j in jurisdictions {
-        for (key, a) in j.safeguards.iter() {
-            let sources: Vec<_> = a.sources.iter().filter_map(|id| j.source(id)).collect();
+/// Every jurisdiction × safeguard, in the entries' order then safeguard order.
+pub fn matrix_records(entries: &[Summary], base_url: &str) -> Vec<MatrixRecord> {
+    let mut records = Vec::with_capacity(entries.len() * 8);
+    for j in entries {
+        for a in &j.safeguards {
             records.push(MatrixRecord {
                 jurisdiction_id: j.id.clone(),
                 jurisdiction: j.name.clone(),
                 iso: j.iso.clone(),
-                safeguard: key.key().to_string(),
+                safeguard: a.key.key().to_string(),
                 value: a.value.key().to_string(),
                 confidence: a.confidence.key().to_string(),
-                provisions: a
-                    .provisions
-                    .iter()
-                    .map(|p| {
-                        let title = j
-                            .instrument(&p.instrument)
-                            .map_or(p.instrument.as_str(), |i| i.title.as_str());
-                        format!("{title}, {}", p.section)
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; "),
+                provisions: a.provision_titles.join("; "),
                 note: a.note.clone(),
-                source_titles: sources
+                source_titles: a
+                    .sources
                     .iter()
                     .map(|s| s.title.as_str())
                     .collect::<Vec<_>>()
                     .join("; "),
-                source_urls: sources
+                source_urls: a
+                    .sources
                     .iter()
                     .filter_map(|s| s.url.as_deref())
                     .collect::<Vec<_>>()
                     .join(" "),
                 last_reviewed: j.last_reviewed.to_string(),
-                entry_url: format!("{base_url}/jurisdictions/{}/#{}", j.id, key.anchor()),
+                entry_url: format!("{base_url}/jurisdictions/{}/#{}", j.id, a.key.anchor()),
             });
         }
     }
@@ -104,6 +95,11 @@ pub fn to_csv(records: &[MatrixRecord]) -> String {
     out
 }
 
+/// Renders records as a JSON array.
+pub fn to_json(records: &[MatrixRecord]) -> String {
+    serde_json::to_string_pretty(records).unwrap_or_default()
+}
+
 /// One CSV line (with CRLF). Cells that a spreadsheet would read as a formula are prefixed with
 /// `'` so that an export can never run code when opened.
 pub fn csv_line(cells: &[&str]) -> String {
@@ -129,35 +125,24 @@ fn csv_cell(text: &str) -> String {
     }
 }
 
-/// The static export files, each handed to `sink`: matrix CSV/JSON and one JSON document per
-/// jurisdiction (in parallel).
-pub fn files<E: Send>(
-    site: &Site,
-    meta: &SiteMeta,
-    sink: &(impl Fn(OutputFile) -> Result<(), E> + Sync),
-) -> Result<(), E> {
-    matrix_files(site, meta, sink)?;
-    site.jurisdictions
-        .par_iter()
-        .try_for_each(|j| sink(entry_file(j)))
-}
+/// Where the matrix exports live, relative to the site root.
+pub const MATRIX_CSV: &str = "export/matrix.csv";
+/// See [`MATRIX_CSV`].
+pub const MATRIX_JSON: &str = "export/matrix.json";
 
-/// The matrix as CSV and JSON.
-pub fn matrix_files<E>(
-    site: &Site,
-    meta: &SiteMeta,
-    sink: &impl Fn(OutputFile) -> Result<(), E>,
-) -> Result<(), E> {
-    let all: Vec<&Jurisdiction> = site.jurisdictions.iter().collect();
-    let records = matrix_records(&all, &meta.base_url);
-    sink(OutputFile {
-        path: "export/matrix.csv".into(),
-        contents: to_csv(&records),
-    })?;
-    sink(OutputFile {
-        path: "export/matrix.json".into(),
-        contents: serde_json::to_string_pretty(&records).unwrap_or_default(),
-    })
+/// The matrix of `entries` as CSV and as JSON.
+pub fn matrix_files(entries: &[Summary], meta: &SiteMeta) -> [OutputFile; 2] {
+    let records = matrix_records(entries, &meta.base_url);
+    [
+        OutputFile {
+            path: MATRIX_CSV.into(),
+            contents: to_csv(&records),
+        },
+        OutputFile {
+            path: MATRIX_JSON.into(),
+            contents: to_json(&records),
+        },
+    ]
 }
 
 /// One entry's data as JSON (`/api/jurisdictions/<id>.json`).

@@ -12,6 +12,7 @@
 //! [`site::build`] is the one function that knows the stage order and writes the output.
 
 pub mod bundle;
+pub mod catalog;
 pub mod collection;
 pub mod compare;
 pub mod corpus;

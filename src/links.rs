@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -31,6 +32,7 @@ impl std::fmt::Display for BrokenLink {
 }
 
 /// The ids and the internal links of one page.
+#[derive(Debug, Default)]
 pub struct Page {
     ids: HashSet<String>,
     links: Vec<String>,
@@ -54,38 +56,29 @@ fn attribute_values(html: &str, attr: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every page's path (relative to `site_dir`) → its ids and the links starting with `root/`.
-fn scan(site_dir: &Path, root: &str) -> HashMap<PathBuf, Page> {
+/// Every page's path (relative to `site_dir`) with its ids and links.
+fn scan(site_dir: &Path, root: &str) -> Vec<(PathBuf, Page)> {
     let files: Vec<PathBuf> = walkdir::WalkDir::new(site_dir)
         .into_iter()
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "html"))
+        .filter(|e| e.file_type().is_file())
         .map(|e| e.into_path())
         .collect();
     files
         .par_iter()
         .filter_map(|path| {
-            let html = fs::read_to_string(path).ok()?;
             let relative = path.strip_prefix(site_dir).ok()?.to_path_buf();
-            Some((relative, Page::new(&html, root)))
+            let page = if relative.extension().is_some_and(|x| x == "html") {
+                Page::new(&fs::read_to_string(path).ok()?, root)
+            } else {
+                Page::default()
+            };
+            Some((relative, page))
         })
         .collect()
 }
 
 impl Page {
-    /// The page with its links to anchors in other pages cut to the page itself (for a rebuild
-    /// of one entry, whose links into other pages carry anchors derived from unchanged data).
-    pub fn without_foreign_anchors(mut self) -> Page {
-        for link in &mut self.links {
-            if !link.starts_with('#')
-                && let Some(hash) = link.find('#')
-            {
-                link.truncate(hash);
-            }
-        }
-        self
-    }
-
     /// The ids of an HTML page and its links that start with `root/` (or `#`).
     pub fn new(html: &str, root: &str) -> Page {
         let prefix = format!("{root}/");
@@ -111,69 +104,140 @@ fn target_file(path: &str) -> PathBuf {
 
 /// Checks every internal link of the site in `site_dir` (served under `root`, e.g. `""`).
 pub fn check_links(site_dir: &Path, root: &str) -> Vec<BrokenLink> {
-    check(&scan(site_dir, root), &[site_dir.to_path_buf()], root)
+    let mut checker = LinkChecker::new(root, Anchors::Everywhere);
+    for (path, page) in scan(site_dir, root) {
+        checker.add(path, page);
+    }
+    checker.finish(&[site_dir.to_path_buf()])
 }
 
-/// Checks the links of `pages` (path relative to the site root → its [`Page`]), as the build
-/// collects them while writing. A target page missing from `pages` must exist in one of `dirs`
-/// (searched in order, as a version served in layers); its anchors are then read from the file.
-pub fn check(pages: &HashMap<PathBuf, Page>, dirs: &[PathBuf], root: &str) -> Vec<BrokenLink> {
-    let find = |file: &Path| dirs.iter().map(|d| d.join(file)).find(|p| p.is_file());
-    let mut read: HashMap<PathBuf, Option<Page>> = HashMap::new();
-    let mut broken = Vec::new();
-    for (page_path, page) in pages {
-        for href in &page.links {
-            let (path, fragment) = href.split_once('#').unwrap_or((href.as_str(), ""));
-            let path = path.split('?').next().unwrap_or_default();
-            let local = path.strip_prefix(root).unwrap_or(path);
+/// Which anchors of links into other pages a [`LinkChecker`] verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Anchors {
+    /// Every link's anchor (a full build).
+    Everywhere,
+    /// Only anchors within the linking page; links into other pages are checked for the page
+    /// alone. For a rebuild of a few pages, whose links into other pages carry anchors derived
+    /// from data such an edit cannot change (ids, safeguard keys), checked by the full build.
+    OwnPageOnly,
+}
+
+/// Checks links page by page as a build writes them, keeping only what the check needs: the
+/// written files, a hash of each page's ids, and each distinct link into another page.
+pub struct LinkChecker {
+    root: String,
+    anchors_checked: Anchors,
+    files: HashSet<PathBuf>,
+    /// Hashes of `(page, id)`.
+    ids: HashSet<u64>,
+    /// Links into other pages: link → the first page holding it.
+    pending: HashMap<String, PathBuf>,
+    broken: Vec<BrokenLink>,
+}
+
+fn id_hash(page: &Path, id: &str) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    (page, id).hash(&mut hasher);
+    hasher.finish()
+}
+
+impl LinkChecker {
+    /// A checker for a site served under `root` (e.g. `""`).
+    pub fn new(root: &str, anchors_checked: Anchors) -> LinkChecker {
+        LinkChecker {
+            root: root.to_string(),
+            anchors_checked,
+            files: HashSet::new(),
+            ids: HashSet::new(),
+            pending: HashMap::new(),
+            broken: Vec::new(),
+        }
+    }
+
+    /// Records a written file (`path` relative to the site root) and checks its links within
+    /// itself; links into other pages wait for [`LinkChecker::finish`].
+    pub fn add(&mut self, path: PathBuf, page: Page) {
+        for href in page.links {
+            let (target, fragment) = href.split_once('#').unwrap_or((href.as_str(), ""));
+            let target = target.split('?').next().unwrap_or_default();
+            let local = target.strip_prefix(&self.root).unwrap_or(target);
             if DYNAMIC_PREFIXES
                 .iter()
                 .any(|p| local == *p || local.starts_with(&format!("{p}?")))
             {
                 continue;
             }
-            let (target_path, target) = if path.is_empty() {
-                (page_path.clone(), Some(page))
-            } else {
-                let file = target_file(local);
-                if !pages.contains_key(&file) && find(&file).is_none() {
-                    broken.push(BrokenLink {
-                        page: page_path.clone(),
+            let own = target.is_empty() || target_file(local) == path;
+            if own {
+                if !fragment.is_empty() && !page.ids.contains(fragment) {
+                    self.broken.push(BrokenLink {
+                        page: path.clone(),
                         href: href.clone(),
-                        reason: format!("no file `{}`", file.display()),
+                        reason: format!("`{}` has no anchor `#{fragment}`", path.display()),
                     });
-                    continue;
                 }
-                if fragment.is_empty() {
-                    continue;
-                }
-                let target = pages.get(&file).or_else(|| {
-                    read.entry(file.clone())
-                        .or_insert_with(|| {
-                            let is_html = file.extension().is_some_and(|x| x == "html");
-                            let html = fs::read_to_string(find(&file)?).ok()?;
-                            is_html.then(|| Page::new(&html, root))
-                        })
-                        .as_ref()
-                });
-                (file, target)
+                continue;
+            }
+            let kept = match self.anchors_checked {
+                Anchors::Everywhere => href.clone(),
+                Anchors::OwnPageOnly => href[..href.len() - fragment.len()]
+                    .trim_end_matches('#')
+                    .to_string(),
             };
+            self.pending.entry(kept).or_insert_with(|| path.clone());
+        }
+        for id in &page.ids {
+            self.ids.insert(id_hash(&path, id));
+        }
+        self.files.insert(path);
+    }
+
+    /// Checks the links into other pages and returns every broken link, sorted. A target not
+    /// written through this checker must exist in one of `dirs` (searched in order, as a version
+    /// served in layers); its anchors are then read from the file.
+    pub fn finish(mut self, dirs: &[PathBuf]) -> Vec<BrokenLink> {
+        let find = |file: &Path| dirs.iter().map(|d| d.join(file)).find(|p| p.is_file());
+        let mut read: HashMap<PathBuf, Option<Page>> = HashMap::new();
+        for (href, page) in std::mem::take(&mut self.pending) {
+            let (target, fragment) = href.split_once('#').unwrap_or((href.as_str(), ""));
+            let target = target.split('?').next().unwrap_or_default();
+            let file = target_file(target.strip_prefix(&self.root).unwrap_or(target));
+            let written = self.files.contains(&file);
+            if !written && find(&file).is_none() {
+                self.broken.push(BrokenLink {
+                    page,
+                    reason: format!("no file `{}`", file.display()),
+                    href,
+                });
+                continue;
+            }
             if fragment.is_empty() {
                 continue;
             }
-            match target {
-                Some(t) if t.ids.contains(fragment) => {}
-                Some(_) => broken.push(BrokenLink {
-                    page: page_path.clone(),
-                    href: href.clone(),
-                    reason: format!("`{}` has no anchor `#{fragment}`", target_path.display()),
-                }),
-                None => {}
+            let found = if written {
+                Some(self.ids.contains(&id_hash(&file, fragment)))
+            } else {
+                read.entry(file.clone())
+                    .or_insert_with(|| {
+                        let is_html = file.extension().is_some_and(|x| x == "html");
+                        let html = fs::read_to_string(find(&file)?).ok()?;
+                        is_html.then(|| Page::new(&html, &self.root))
+                    })
+                    .as_ref()
+                    .map(|target| target.ids.contains(fragment))
+            };
+            if found == Some(false) {
+                self.broken.push(BrokenLink {
+                    page,
+                    reason: format!("`{}` has no anchor `#{fragment}`", file.display()),
+                    href,
+                });
             }
         }
+        self.broken
+            .sort_by(|a, b| (&a.page, &a.href).cmp(&(&b.page, &b.href)));
+        self.broken
     }
-    broken.sort_by(|a, b| (&a.page, &a.href).cmp(&(&b.page, &b.href)));
-    broken
 }
 
 #[cfg(test)]

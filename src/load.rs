@@ -51,6 +51,14 @@ impl Loaded {
         )
     }
 
+    /// The site of this shared content (see [`load_shared`]) with the given entries.
+    pub fn into_site(mut self, jurisdictions: Vec<Jurisdiction>) -> Site {
+        let mut site = self.take_site();
+        site.jurisdictions = jurisdictions;
+        site.jurisdictions.sort_by(|a, b| a.name.cmp(&b.name));
+        site
+    }
+
     /// Like [`Loaded::site`], but moves the items out instead of copying them (a large site's
     /// bodies are then held once); the report and the taxonomy stay.
     pub fn take_site(&mut self) -> Site {
@@ -95,7 +103,7 @@ fn assemble(
 }
 
 /// The canonical content directory, or an error in `report` when it cannot be opened.
-fn content_root(content_dir: &Path, report: &mut Report) -> Option<PathBuf> {
+pub fn content_root(content_dir: &Path, report: &mut Report) -> Option<PathBuf> {
     match content_dir.canonicalize() {
         Ok(root) => Some(root),
         Err(err) => {
@@ -115,8 +123,29 @@ fn attach_entry_body(j: &mut Jurisdiction, body: &str) {
     j.body = markdown::render(body);
 }
 
-/// Loads everything under `content_dir`.
+/// Loads everything under `content_dir` into memory (for checks and small sites; a build streams
+/// the entries instead, see [`load_shared`] and [`load_entry`]).
 pub fn load(content_dir: &Path) -> Loaded {
+    let mut loaded = load_shared(content_dir);
+    let Some(root) = content_root(content_dir, &mut Report::default()) else {
+        return loaded;
+    };
+    let files = entry_files(content_dir);
+    let jurisdictions: Vec<_> = files
+        .par_iter()
+        .map(|path| load_entry(&root, path))
+        .collect();
+    for result in jurisdictions {
+        match result {
+            Ok(item) => loaded.jurisdictions.push(item),
+            Err(d) => loaded.report.push(d),
+        }
+    }
+    loaded
+}
+
+/// Loads everything but the jurisdiction entries: the taxonomy, topics, pages and collections.
+pub fn load_shared(content_dir: &Path) -> Loaded {
     let mut loaded = Loaded::default();
     let Some(root) = content_root(content_dir, &mut loaded.report) else {
         return loaded;
@@ -131,7 +160,6 @@ pub fn load(content_dir: &Path) -> Loaded {
         Err(d) => loaded.report.push(d),
     }
 
-    let jurisdictions = load_dir(&root, &content_dir.join("jurisdictions"), attach_entry_body);
     let topics = load_dir::<Topic>(&root, &content_dir.join("topics"), |t, body| {
         t.body = markdown::render(body);
     });
@@ -165,12 +193,6 @@ pub fn load(content_dir: &Path) -> Loaded {
             Err(d) => loaded.report.push(d),
         }
     }
-    for result in jurisdictions.into_iter() {
-        match result {
-            Ok(item) => loaded.jurisdictions.push(item),
-            Err(d) => loaded.report.push(d),
-        }
-    }
     for result in topics.into_iter() {
         match result {
             Ok(item) => loaded.topics.push(item),
@@ -186,15 +208,8 @@ pub fn load(content_dir: &Path) -> Loaded {
     loaded
 }
 
-/// Loads every `*.md` file of a directory in parallel.
-fn load_dir<T>(
-    root: &Path,
-    dir: &Path,
-    attach_body: impl Fn(&mut T, &str) + Sync,
-) -> Vec<Result<(T, Origin), Diagnostic>>
-where
-    T: DeserializeOwned + Send,
-{
+/// The `*.md` files of a directory, sorted.
+fn markdown_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = match fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(Result::ok)
@@ -205,6 +220,28 @@ where
     };
     files.sort();
     files
+}
+
+/// The jurisdiction entry files, sorted by path.
+pub fn entry_files(content_dir: &Path) -> Vec<PathBuf> {
+    markdown_files(&content_dir.join("jurisdictions"))
+}
+
+/// Loads one jurisdiction entry; `root` is the canonical content directory.
+pub fn load_entry(root: &Path, path: &Path) -> Result<(Jurisdiction, Origin), Diagnostic> {
+    load_file(root, path, &attach_entry_body)
+}
+
+/// Loads every `*.md` file of a directory in parallel.
+fn load_dir<T>(
+    root: &Path,
+    dir: &Path,
+    attach_body: impl Fn(&mut T, &str) + Sync,
+) -> Vec<Result<(T, Origin), Diagnostic>>
+where
+    T: DeserializeOwned + Send,
+{
+    markdown_files(dir)
         .par_iter()
         .map(|path| load_file(root, path, &attach_body))
         .collect()
@@ -235,25 +272,6 @@ pub fn parse_document<T: DeserializeOwned>(
             locator: FieldLocator::new(front, offset),
         },
     ))
-}
-
-/// Loads only the given jurisdiction files (for a rebuild after an edit), with `taxonomy`
-/// (unchanged) so that validation can check regions and groupings.
-pub fn load_jurisdictions(content_dir: &Path, files: &[PathBuf], taxonomy: &Taxonomy) -> Loaded {
-    let mut loaded = Loaded {
-        taxonomy: Some(taxonomy.clone()),
-        ..Loaded::default()
-    };
-    let Some(root) = content_root(content_dir, &mut loaded.report) else {
-        return loaded;
-    };
-    for path in files {
-        match load_file(&root, path, &attach_entry_body) {
-            Ok(item) => loaded.jurisdictions.push(item),
-            Err(d) => loaded.report.push(d),
-        }
-    }
-    loaded
 }
 
 /// Reads a file as UTF-8, refusing oversized files and symlinks that leave the content root.

@@ -46,6 +46,9 @@ enum Command {
         /// Absolute URL the site will be served from (used in permalinks, citations and the feed).
         #[arg(long, default_value = "http://127.0.0.1:8080", value_name = "URL")]
         base_url: String,
+        /// Pages poll the server for new versions (`serve --watch` builds with it).
+        #[arg(long, hide = true)]
+        dev_reload: bool,
     },
     /// Build, index and serve the site with full-text search.
     Serve {
@@ -164,8 +167,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
-        Command::Build { base_url } => {
-            let options = build_options(&paths, base_url, false);
+        Command::Build {
+            base_url,
+            dev_reload,
+        } => {
+            let options = build_options(&paths, base_url, dev_reload);
             report_build(site::build(&options))
         }
         Command::Serve {
@@ -219,7 +225,7 @@ fn report_build(result: Result<site::Built, BuildError>) -> anyhow::Result<ExitC
             }
             eprintln!(
                 "built {} entries, {} files into {} in {:.2?} ({} warning(s))",
-                built.site.jurisdictions.len(),
+                built.catalog.entries.len(),
                 built.pages,
                 built.dir.display(),
                 built.elapsed,

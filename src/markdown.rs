@@ -9,26 +9,29 @@ use std::collections::HashSet;
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-/// Markdown rendered once for both the page and the search index.
-#[derive(Debug, Clone, Default, Serialize)]
+/// Markdown rendered once for both the page and the search index. The plain text is for the
+/// index only: templates and the JSON API get the HTML and the headings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Rendered {
     /// Sanitised HTML.
     pub html: String,
     /// The whole body as plain text.
+    #[serde(skip_serializing, default)]
     pub text: String,
     /// Heading sections in document order; text before the first heading has no section.
     pub sections: Vec<Section>,
 }
 
 /// A heading and the plain text up to the next heading.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Section {
     /// Anchor id, e.g. `section-legal-framework`.
     pub id: String,
     pub title: String,
     pub level: u8,
+    #[serde(skip_serializing, default)]
     pub text: String,
 }
 

@@ -1,4 +1,4 @@
-//! Renders the checked [`Site`] to HTML pages in memory with minijinja; writes nothing.
+//! Renders entries and the [`Catalog`] to HTML pages in memory with minijinja; writes nothing.
 //!
 //! Templates get `#[derive(Serialize)]` view structs, autoescape is on (by `.html`/`.xml`
 //! extension) and undefined variables are errors, so a misspelt name fails the build.
@@ -11,12 +11,20 @@ use minijinja::{Environment, UndefinedBehavior, context};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use crate::catalog::{Catalog, Summary};
 use crate::compare::{self, Selection, Table};
 use crate::model::{
-    Action, AuthorityType, ChangelogLine, Confidence, Date, EntryStatus, Group, Instrument,
-    InstrumentStatus, InstrumentType, Jurisdiction, Outcome, Power, SafeguardKey, Safeguards, Site,
-    SourceKind, Taxonomy, Value,
+    Action, AuthorityType, Confidence, Date, EntryStatus, Group, InstrumentStatus, InstrumentType,
+    Jurisdiction, Outcome, Page, SafeguardKey, SourceKind, Taxonomy, Value,
 };
+
+/// Rows per page of the pages that list entries: the home matrix, the entries list and each
+/// safeguard's topic page. A site of up to this many entries shows each list on one page.
+pub const PAGE_SIZE: usize = 100;
+/// Jurisdictions per page of a grouping's ready-made comparison.
+pub const COMPARE_PAGE_SIZE: usize = 60;
+/// Entries in the Atom feed: the most recently reviewed.
+pub const FEED_ENTRIES: usize = 50;
 
 /// One output file: a path relative to the output root and its bytes.
 #[derive(Debug)]
@@ -110,55 +118,53 @@ impl Renderer {
     /// pre-rendered pages (only the form when fewer than two are chosen).
     pub fn render_compare(
         &self,
-        site: &Site,
+        catalog: &Catalog,
         meta: &SiteMeta,
         selection: &Selection,
         heading: &str,
         csv_file: Option<&str>,
         error: Option<&str>,
     ) -> Result<String, RenderError> {
-        let mut view = CompareView::new(site, meta, selection, heading, error);
+        self.render_compare_page(catalog, meta, selection, heading, csv_file, error, None)
+    }
+
+    /// [`Renderer::render_compare`] with the pager of a grouping's comparison.
+    #[allow(clippy::too_many_arguments)]
+    fn render_compare_page(
+        &self,
+        catalog: &Catalog,
+        meta: &SiteMeta,
+        selection: &Selection,
+        heading: &str,
+        csv_file: Option<&str>,
+        error: Option<&str>,
+        pager: Option<&Pager>,
+    ) -> Result<String, RenderError> {
+        let mut view = CompareView::new(catalog, meta, selection, heading, error);
         if let Some(file) = csv_file {
             view.csv_href = Some(file.to_string());
         }
         self.render_page(
             "compare.html",
             meta,
-            &Nav::new(site),
-            context! { compare => Serde(view) },
+            &Nav::new(&catalog.pages),
+            context! { compare => Serde(view), pager => Serde(pager) },
         )
     }
 
-    /// Renders every page of the site, handing each to `sink` as soon as it is rendered (entries
-    /// in parallel), so no more than a few pages are held in memory at once.
-    pub fn render_site<E>(
+    /// Renders the pages that do not show entry data: alias redirects, indexes of topics and
+    /// collections, the compare form, the search page, the 404 page and the site pages. They
+    /// change only when entries are added, removed or renamed.
+    pub fn render_fixed<E>(
         &self,
-        site: &Site,
-        meta: &SiteMeta,
-        sink: &(impl Fn(OutputFile) -> Result<(), E> + Sync),
-    ) -> Result<(), E>
-    where
-        E: From<RenderError> + Send,
-    {
-        self.render_aggregates(site, meta, sink)?;
-        let nav = Nav::new(site);
-        site.jurisdictions
-            .par_iter()
-            .try_for_each(|j| sink(self.render_jurisdiction(site, meta, &nav, j)?))
-    }
-
-    /// Renders every page except the jurisdiction pages: the pages that list or compare many
-    /// entries (home matrix, topics, comparisons, feed), alias redirects and site pages.
-    pub fn render_aggregates<E>(
-        &self,
-        site: &Site,
+        catalog: &Catalog,
         meta: &SiteMeta,
         sink: &impl Fn(OutputFile) -> Result<(), E>,
     ) -> Result<(), E>
     where
         E: From<RenderError>,
     {
-        let nav = Nav::new(site);
+        let nav = Nav::new(&catalog.pages);
         let page =
             |path: &str, template: &str, ctx: JinjaValue| -> Result<OutputFile, RenderError> {
                 Ok(OutputFile {
@@ -166,24 +172,11 @@ impl Renderer {
                     contents: self.render_page(template, meta, &nav, ctx)?,
                 })
             };
-
-        let matrix = Matrix::new(site);
-        let listing = SiteListing::new(site);
-        sink(page(
-            "index.html",
-            "index.html",
-            context! { matrix => Serde(&matrix), site => Serde(&listing) },
-        )?)?;
         sink(page("404.html", "404.html", context! {})?)?;
-        sink(page(
-            "jurisdictions/index.html",
-            "jurisdictions.html",
-            context! { site => Serde(&listing), matrix => Serde(&matrix) },
-        )?)?;
         sink(page(
             "topics/index.html",
             "topics.html",
-            context! { topics => Serde(topic_index(site)) },
+            context! { topics => Serde(topic_index(catalog)) },
         )?)?;
         // The client-side search page: used by the offline bundle and by static hosting without
         // the server (the server answers `/search` itself; this page is `/search/`).
@@ -192,7 +185,7 @@ impl Renderer {
             "offline-search.html",
             context! { root => "../" },
         )?)?;
-        for j in &site.jurisdictions {
+        for j in &catalog.entries {
             for alias in &j.aliases {
                 sink(page(
                     &format!("jurisdictions/{alias}/index.html"),
@@ -201,26 +194,16 @@ impl Renderer {
                 )?)?;
             }
         }
-        for key in SafeguardKey::ALL {
-            let topic = site.topics.iter().find(|t| t.key == *key);
-            let rows = topic_rows(site, *key);
-            sink(page(
-                &format!("topics/{}/index.html", key.key()),
-                "topic.html",
-                context! { key => key.key(), title => key.label(), anchor => key.anchor(), topic => Serde(topic), groups => Serde(rows) },
-            )?)?;
-        }
-        let all_keys = SafeguardKey::ALL.to_vec();
         let empty = Selection {
             jurisdictions: Vec::new(),
-            safeguards: all_keys.clone(),
+            safeguards: SafeguardKey::ALL.to_vec(),
             differences_only: false,
             benchmark: None,
         };
         sink(OutputFile {
             path: PathBuf::from("compare/index.html"),
             contents: self.render_compare(
-                site,
+                catalog,
                 meta,
                 &empty,
                 "Compare jurisdictions",
@@ -228,65 +211,12 @@ impl Renderer {
                 None,
             )?,
         })?;
-        let origin = meta
-            .base_url
-            .strip_suffix(&meta.root)
-            .unwrap_or(&meta.base_url);
-        for (grouping, members) in comparable_groupings(site) {
-            let selection = Selection {
-                jurisdictions: members,
-                safeguards: all_keys.clone(),
-                differences_only: false,
-                benchmark: None,
-            };
-            let heading = format!("Compare: {}", grouping.name);
-            sink(OutputFile {
-                path: PathBuf::from(format!("compare/{}/index.html", grouping.id)),
-                contents: self.render_compare(
-                    site,
-                    meta,
-                    &selection,
-                    &heading,
-                    Some(&format!(
-                        "{}/compare/{}/compare.csv",
-                        meta.root, grouping.id
-                    )),
-                    None,
-                )?,
-            })?;
-            sink(OutputFile {
-                path: PathBuf::from(format!("compare/{}/compare.csv", grouping.id)),
-                contents: compare::to_csv(&compare::table(&selection, &meta.root), origin),
-            })?;
-        }
         sink(page(
             "collections/index.html",
             "collections.html",
-            context! { collections => Serde(&site.collections) },
+            context! { collections => Serde(&catalog.collections) },
         )?)?;
-        for collection in &site.collections {
-            sink(page(
-                &format!("collections/{}/index.html", collection.id),
-                "collection.html",
-                context! { c => Serde(collection), view => Serde(CollectionView::new(site, meta, collection)) },
-            )?)?;
-        }
-        let mut by_review: Vec<&Jurisdiction> = site.jurisdictions.iter().collect();
-        by_review.sort_by(|a, b| {
-            b.last_reviewed
-                .cmp(&a.last_reviewed)
-                .then_with(|| a.name.cmp(&b.name))
-        });
-        let updated = by_review
-            .first()
-            .map_or_else(|| meta.built.clone(), |j| j.last_reviewed.to_string());
-        let by_review: Vec<Listed> = by_review.into_iter().map(Listed::new).collect();
-        sink(page(
-            "feed.xml",
-            "feed.xml",
-            context! { entries => Serde(by_review), updated => updated },
-        )?)?;
-        for p in &site.pages {
+        for p in &catalog.pages {
             sink(page(
                 &format!("{}/index.html", p.id),
                 "page.html",
@@ -296,15 +226,149 @@ impl Renderer {
         Ok(())
     }
 
+    /// Renders the given listing pages of `catalog` in parallel, handing each file to `sink`.
+    pub fn render_listings<E>(
+        &self,
+        catalog: &Catalog,
+        meta: &SiteMeta,
+        listings: &[Listing],
+        sink: &(impl Fn(OutputFile) -> Result<(), E> + Sync),
+    ) -> Result<(), E>
+    where
+        E: From<RenderError> + Send,
+    {
+        let nav = Nav::new(&catalog.pages);
+        listings
+            .par_iter()
+            .try_for_each(|listing| -> Result<(), E> {
+                for file in self.render_listing(catalog, meta, &nav, listing)? {
+                    sink(file)?;
+                }
+                Ok(())
+            })
+    }
+
+    /// The file(s) of one listing page.
+    fn render_listing(
+        &self,
+        catalog: &Catalog,
+        meta: &SiteMeta,
+        nav: &Nav,
+        listing: &Listing,
+    ) -> Result<Vec<OutputFile>, RenderError> {
+        let rows = || -> Vec<&Summary> {
+            listing
+                .members
+                .iter()
+                .map(|&i| &catalog.entries[i])
+                .collect()
+        };
+        let html =
+            |path: String, template: &str, ctx: JinjaValue| -> Result<OutputFile, RenderError> {
+                Ok(OutputFile {
+                    path: PathBuf::from(path),
+                    contents: self.render_page(template, meta, nav, ctx)?,
+                })
+            };
+        let pager = listing.pager(&meta.root);
+        Ok(match &listing.kind {
+            ListingKind::Matrix => {
+                let rows: Vec<MatrixRow> = rows().into_iter().map(MatrixRow::new).collect();
+                vec![html(
+                    listing.file(),
+                    "index.html",
+                    context! { matrix => Serde(Matrix { rows }), taxonomy => Serde(&catalog.taxonomy), pager => Serde(&pager), total => catalog.entries.len() },
+                )?]
+            }
+            ListingKind::Entries => vec![html(
+                listing.file(),
+                "jurisdictions.html",
+                context! { entries => Serde(rows()), pager => Serde(&pager), total => catalog.entries.len() },
+            )?],
+            ListingKind::Topic(key) => {
+                let topic = catalog.topics.iter().find(|t| t.key == *key);
+                vec![html(
+                    listing.file(),
+                    "topic.html",
+                    context! {
+                        key => key.key(), title => key.label(), anchor => key.anchor(),
+                        topic => Serde(topic), groups => Serde(topic_groups(&rows(), *key)),
+                        counts => Serde(topic_counts(catalog, *key)), pager => Serde(&pager),
+                        total => catalog.entries.len(),
+                    },
+                )?]
+            }
+            ListingKind::Compare(grouping) => {
+                let selection = Selection {
+                    jurisdictions: rows(),
+                    safeguards: SafeguardKey::ALL.to_vec(),
+                    differences_only: false,
+                    benchmark: None,
+                };
+                let name = catalog
+                    .taxonomy
+                    .groupings
+                    .iter()
+                    .find(|g| &g.id == grouping)
+                    .map_or(grouping.as_str(), |g| g.name.as_str());
+                let heading = format!("Compare: {name}");
+                let csv = format!("{}compare.csv", listing.dir());
+                let origin = meta
+                    .base_url
+                    .strip_suffix(&meta.root)
+                    .unwrap_or(&meta.base_url);
+                vec![
+                    OutputFile {
+                        path: PathBuf::from(listing.file()),
+                        contents: self.render_compare_page(
+                            catalog,
+                            meta,
+                            &selection,
+                            &heading,
+                            Some(&format!("{}/{csv}", meta.root)),
+                            None,
+                            Some(&pager),
+                        )?,
+                    },
+                    OutputFile {
+                        path: PathBuf::from(csv),
+                        contents: compare::to_csv(&compare::table(&selection, &meta.root), origin),
+                    },
+                ]
+            }
+            ListingKind::Feed => {
+                let entries = rows();
+                let updated = entries
+                    .first()
+                    .map_or_else(|| meta.built.clone(), |j| j.last_reviewed.to_string());
+                vec![html(
+                    "feed.xml".to_string(),
+                    "feed.xml",
+                    context! { entries => Serde(entries), updated => updated },
+                )?]
+            }
+            ListingKind::Collection(id) => {
+                let Some(collection) = catalog.collections.iter().find(|c| &c.id == id) else {
+                    return Ok(Vec::new());
+                };
+                vec![html(
+                    listing.file(),
+                    "collection.html",
+                    context! { c => Serde(collection), view => Serde(CollectionView::new(catalog, meta, collection)) },
+                )?]
+            }
+        })
+    }
+
     /// Renders one jurisdiction's page.
     pub fn render_jurisdiction(
         &self,
-        site: &Site,
+        taxonomy: &Taxonomy,
         meta: &SiteMeta,
         nav: &Nav,
         j: &Jurisdiction,
     ) -> Result<OutputFile, RenderError> {
-        let view = JurisdictionView::new(j, site);
+        let view = JurisdictionView::new(j, taxonomy);
         Ok(OutputFile {
             path: PathBuf::from(format!("jurisdictions/{}/index.html", j.id)),
             contents: self.render_page(
@@ -317,53 +381,222 @@ impl Renderer {
     }
 }
 
-/// The site as the pages listing every entry (home, entries index) see it.
-#[derive(Serialize)]
-struct SiteListing<'a> {
-    taxonomy: &'a Taxonomy,
-    jurisdictions: Vec<Listed<'a>>,
+/// What a page listing or comparing entries shows.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ListingKind {
+    /// The safeguards matrix: `/`, then `/page/<n>/`.
+    Matrix,
+    /// The entries list: `/jurisdictions/`, then `/jurisdictions/page/<n>/`.
+    Entries,
+    /// One safeguard across entries: `/topics/<key>/`, then `…/page/<n>/`.
+    Topic(SafeguardKey),
+    /// A grouping's side-by-side comparison and its CSV: `/compare/<grouping>/`, then `…/page/<n>/`.
+    Compare(String),
+    /// The Atom feed of the latest reviews.
+    Feed,
+    /// A workshop collection, which titles its items from entry data.
+    Collection(String),
 }
 
-impl<'a> SiteListing<'a> {
-    fn new(site: &'a Site) -> SiteListing<'a> {
-        SiteListing {
-            taxonomy: &site.taxonomy,
-            jurisdictions: site.jurisdictions.iter().map(Listed::new).collect(),
+/// One page that lists or compares entries: which entries (indices into the catalog, in display
+/// order) and where it sits in its sequence of pages. Comparing two catalogs' listings tells an
+/// incremental rebuild which pages an edit changes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Listing {
+    pub kind: ListingKind,
+    /// 1-based page number.
+    pub number: usize,
+    /// Pages in the sequence.
+    pub count: usize,
+    /// Entries in the whole sequence.
+    pub total: usize,
+    /// The page's entries, as indices into the catalog.
+    pub members: Vec<usize>,
+    /// What the page shows besides its members' rows (a topic's counts per value).
+    pub tally: Vec<usize>,
+}
+
+impl Listing {
+    /// The directory of the page, relative to the site root (`""`, `topics/x/page/2/`).
+    fn dir(&self) -> String {
+        let base = match &self.kind {
+            ListingKind::Matrix | ListingKind::Feed => String::new(),
+            ListingKind::Entries => "jurisdictions/".to_string(),
+            ListingKind::Topic(key) => format!("topics/{}/", key.key()),
+            ListingKind::Compare(grouping) => format!("compare/{grouping}/"),
+            ListingKind::Collection(id) => format!("collections/{id}/"),
+        };
+        page_dir(&base, self.number)
+    }
+
+    /// The file written for the page, relative to the site root.
+    pub fn file(&self) -> String {
+        match self.kind {
+            ListingKind::Feed => "feed.xml".to_string(),
+            _ => format!("{}index.html", self.dir()),
+        }
+    }
+
+    fn base(&self) -> String {
+        Listing {
+            number: 1,
+            ..self.clone()
+        }
+        .dir()
+    }
+
+    /// The page's place in its sequence, with links.
+    fn pager(&self, root: &str) -> Pager {
+        let base = self.base();
+        let href = |n: usize| format!("{root}/{}", page_dir(&base, n));
+        let size = match self.kind {
+            ListingKind::Compare(_) => COMPARE_PAGE_SIZE,
+            _ => PAGE_SIZE,
+        };
+        let first = (self.number - 1) * size + usize::from(self.total > 0);
+        let mut links = Vec::new();
+        for n in 1..=self.count {
+            let near = n.abs_diff(self.number) <= 2 || n == 1 || n == self.count;
+            if near {
+                links.push(PagerLink {
+                    number: n,
+                    href: href(n),
+                    current: n == self.number,
+                });
+            } else if links.last().is_some_and(|l: &PagerLink| l.number != 0) {
+                links.push(PagerLink {
+                    number: 0,
+                    href: String::new(),
+                    current: false,
+                });
+            }
+        }
+        Pager {
+            number: self.number,
+            count: self.count,
+            first,
+            last: (first + self.members.len()).saturating_sub(1).max(first),
+            total: self.total,
+            prev: (self.number > 1).then(|| href(self.number - 1)),
+            next: (self.number < self.count).then(|| href(self.number + 1)),
+            links,
         }
     }
 }
 
-/// An entry in a list of every entry (entries index, feed): without its rendered body, which
-/// templates would otherwise receive as a copy of every entry's whole text.
-#[derive(Serialize)]
-struct Listed<'a> {
-    id: &'a str,
-    name: &'a str,
-    iso: &'a str,
-    summary: &'a str,
-    last_reviewed: &'a Date,
-    entry_status: EntryStatus,
-    changelog: &'a [ChangelogLine],
-    instruments: &'a [Instrument],
-    powers: &'a [Power],
-    safeguards: &'a Safeguards,
+/// `base` for page 1, `base` + `page/<n>/` after.
+fn page_dir(base: &str, number: usize) -> String {
+    if number <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{number}/")
+    }
 }
 
-impl<'a> Listed<'a> {
-    fn new(j: &'a Jurisdiction) -> Listed<'a> {
-        Listed {
-            id: &j.id,
-            name: &j.name,
-            iso: &j.iso,
-            summary: &j.summary,
-            last_reviewed: &j.last_reviewed,
-            entry_status: j.entry_status,
-            changelog: &j.changelog,
-            instruments: &j.instruments,
-            powers: &j.powers,
-            safeguards: &j.safeguards,
-        }
+/// Where a listing page sits in its sequence, for the "Page 2 of 7" navigation.
+#[derive(Debug, Serialize)]
+pub struct Pager {
+    number: usize,
+    count: usize,
+    /// 1-based positions of the first and last row shown, of `total`.
+    first: usize,
+    last: usize,
+    total: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    /// Numbered links: the first, the last and two either side of this page; `number` 0 is a gap.
+    links: Vec<PagerLink>,
+}
+
+#[derive(Debug, Serialize)]
+struct PagerLink {
+    number: usize,
+    href: String,
+    current: bool,
+}
+
+/// Cuts `members` into pages of `size` (one empty page when there are none).
+fn paged(kind: ListingKind, members: Vec<usize>, size: usize, tally: Vec<usize>) -> Vec<Listing> {
+    let total = members.len();
+    let count = total.div_ceil(size).max(1);
+    let mut chunks: Vec<Vec<usize>> = members.chunks(size).map(<[usize]>::to_vec).collect();
+    if chunks.is_empty() {
+        chunks.push(Vec::new());
     }
+    chunks
+        .into_iter()
+        .enumerate()
+        .map(|(n, members)| Listing {
+            kind: kind.clone(),
+            number: n + 1,
+            count,
+            total,
+            members,
+            tally: tally.clone(),
+        })
+        .collect()
+}
+
+/// Every page of `catalog` that lists or compares entries.
+pub fn listings(catalog: &Catalog) -> Vec<Listing> {
+    let all: Vec<usize> = (0..catalog.entries.len()).collect();
+    let mut out = paged(ListingKind::Matrix, all.clone(), PAGE_SIZE, Vec::new());
+    out.extend(paged(ListingKind::Entries, all, PAGE_SIZE, Vec::new()));
+    for key in SafeguardKey::ALL {
+        let mut members: Vec<usize> = (0..catalog.entries.len()).collect();
+        let rank = |i: &usize| {
+            let value = catalog.entries[*i].rating(*key).value;
+            Value::ALL.iter().position(|v| *v == value)
+        };
+        members.sort_by_key(rank);
+        out.extend(paged(
+            ListingKind::Topic(*key),
+            members,
+            PAGE_SIZE,
+            topic_counts(catalog, *key)
+                .iter()
+                .map(|c| c.count)
+                .collect(),
+        ));
+    }
+    for (grouping, members) in comparable_groupings(catalog) {
+        out.extend(paged(
+            ListingKind::Compare(grouping.id.clone()),
+            members,
+            COMPARE_PAGE_SIZE,
+            Vec::new(),
+        ));
+    }
+    let mut by_review: Vec<usize> = (0..catalog.entries.len()).collect();
+    by_review.sort_by(|&a, &b| {
+        let (a, b) = (&catalog.entries[a], &catalog.entries[b]);
+        b.last_reviewed
+            .cmp(&a.last_reviewed)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    by_review.truncate(FEED_ENTRIES);
+    out.push(Listing {
+        kind: ListingKind::Feed,
+        number: 1,
+        count: 1,
+        total: by_review.len(),
+        members: by_review,
+        tally: Vec::new(),
+    });
+    for collection in &catalog.collections {
+        let referenced = crate::collection::referenced_ids(std::slice::from_ref(collection));
+        out.push(Listing {
+            kind: ListingKind::Collection(collection.id.clone()),
+            number: 1,
+            count: 1,
+            total: 0,
+            members: (0..catalog.entries.len())
+                .filter(|&i| referenced.contains(&catalog.entries[i].id))
+                .collect(),
+            tally: Vec::new(),
+        });
+    }
+    out
 }
 
 /// Navigation data shared by every page.
@@ -380,11 +613,10 @@ pub struct NavItem {
 }
 
 impl Nav {
-    /// The navigation of a site.
-    pub fn new(site: &Site) -> Nav {
+    /// The navigation to a site's pages.
+    pub fn new(pages: &[Page]) -> Nav {
         Nav {
-            pages: site
-                .pages
+            pages: pages
                 .iter()
                 .map(|p| NavItem {
                     id: p.id.clone(),
@@ -395,7 +627,7 @@ impl Nav {
     }
 }
 
-/// The jurisdictions × safeguards matrix on the home page.
+/// One page of the jurisdictions × safeguards matrix.
 #[derive(Debug, Serialize)]
 pub struct Matrix {
     pub rows: Vec<MatrixRow>,
@@ -424,32 +656,26 @@ pub struct MatrixCell {
     pub note: String,
 }
 
-impl Matrix {
-    /// Builds the matrix from every jurisdiction, in name order.
-    pub fn new(site: &Site) -> Matrix {
-        Matrix {
-            rows: site
-                .jurisdictions
+impl MatrixRow {
+    /// The row of one entry.
+    pub fn new(j: &Summary) -> MatrixRow {
+        MatrixRow {
+            id: j.id.clone(),
+            name: j.name.clone(),
+            iso: j.iso.clone(),
+            region: j.region.clone(),
+            groupings: j.groupings.clone(),
+            score: j.score(),
+            entry_status: j.entry_status,
+            cells: j
+                .safeguards
                 .iter()
-                .map(|j| MatrixRow {
-                    id: j.id.clone(),
-                    name: j.name.clone(),
-                    iso: j.iso.clone(),
-                    region: j.region.clone(),
-                    groupings: j.groupings.clone(),
-                    score: j.safeguard_score(),
-                    entry_status: j.entry_status,
-                    cells: j
-                        .safeguards
-                        .iter()
-                        .map(|(key, a)| MatrixCell {
-                            key,
-                            value: a.value,
-                            confidence: a.confidence,
-                            href: format!("jurisdictions/{}/#{}", j.id, key.anchor()),
-                            note: a.note.clone(),
-                        })
-                        .collect(),
+                .map(|a| MatrixCell {
+                    key: a.key,
+                    value: a.value,
+                    confidence: a.confidence,
+                    href: format!("jurisdictions/{}/#{}", j.id, a.key.anchor()),
+                    note: a.note.clone(),
                 })
                 .collect(),
         }
@@ -471,7 +697,7 @@ struct JurisdictionView<'a> {
 }
 
 impl<'a> JurisdictionView<'a> {
-    fn new(j: &'a Jurisdiction, site: &Site) -> JurisdictionView<'a> {
+    fn new(j: &'a Jurisdiction, taxonomy: &Taxonomy) -> JurisdictionView<'a> {
         let mut cases_by_instrument: BTreeMap<&str, Vec<usize>> = j
             .instruments
             .iter()
@@ -520,8 +746,7 @@ impl<'a> JurisdictionView<'a> {
             sources: j.sources.iter().map(|s| (s.id.as_str(), s)).collect(),
             cases_by_instrument,
             authorities,
-            region_name: site
-                .taxonomy
+            region_name: taxonomy
                 .regions
                 .iter()
                 .find(|r| r.id == j.region)
@@ -530,8 +755,7 @@ impl<'a> JurisdictionView<'a> {
                 .groupings
                 .iter()
                 .map(|g| {
-                    let name = site
-                        .taxonomy
+                    let name = taxonomy
                         .groupings
                         .iter()
                         .find(|t| &t.id == g)
@@ -573,7 +797,7 @@ struct Choice {
 
 impl<'a> CompareView<'a> {
     fn new(
-        site: &Site,
+        catalog: &Catalog,
         meta: &SiteMeta,
         selection: &Selection,
         heading: &'a str,
@@ -600,8 +824,8 @@ impl<'a> CompareView<'a> {
             heading,
             error,
             table: complete.then(|| compare::table(selection, &meta.root)),
-            choices: site
-                .jurisdictions
+            choices: catalog
+                .entries
                 .iter()
                 .map(|j| Choice {
                     key: j.id.clone(),
@@ -621,7 +845,7 @@ impl<'a> CompareView<'a> {
             benchmark: selection.benchmark.map(|b| b.id.clone()),
             csv_href: complete.then(|| format!("{}/compare/?{query}&format=csv", meta.root)),
             self_href: format!("{}/compare/?{query}", meta.root),
-            groupings: comparable_groupings(site)
+            groupings: comparable_groupings(catalog)
                 .map(|(g, _)| (g.id.clone(), g.name.clone()))
                 .collect(),
             min: compare::MIN_CHOSEN,
@@ -648,7 +872,11 @@ struct CollectionItemView {
 }
 
 impl CollectionView {
-    fn new(site: &Site, meta: &SiteMeta, collection: &crate::model::Collection) -> CollectionView {
+    fn new(
+        catalog: &Catalog,
+        meta: &SiteMeta,
+        collection: &crate::model::Collection,
+    ) -> CollectionView {
         let origin = meta
             .base_url
             .strip_suffix(&meta.root)
@@ -665,7 +893,7 @@ impl CollectionView {
                     let url = format!("{origin}{href}");
                     CollectionItemView {
                         title: item.title.clone().unwrap_or_else(|| {
-                            crate::collection::resolve(site, &item.target)
+                            crate::collection::resolve(catalog, &item.target)
                                 .unwrap_or_else(|_| item.target.clone())
                         }),
                         qr: crate::qr::svg(&url, &format!("QR code for {url}")),
@@ -679,13 +907,11 @@ impl CollectionView {
     }
 }
 
-/// Groupings with enough members to compare, with their members.
-fn comparable_groupings(site: &Site) -> impl Iterator<Item = (&Group, Vec<&Jurisdiction>)> {
-    site.taxonomy.groupings.iter().filter_map(|g| {
-        let members: Vec<&Jurisdiction> = site
-            .jurisdictions
-            .iter()
-            .filter(|j| j.groupings.contains(&g.id))
+/// Groupings with enough members to compare, with their members (indices into the catalog).
+fn comparable_groupings(catalog: &Catalog) -> impl Iterator<Item = (&Group, Vec<usize>)> {
+    catalog.taxonomy.groupings.iter().filter_map(|g| {
+        let members: Vec<usize> = (0..catalog.entries.len())
+            .filter(|&i| catalog.entries[i].groupings.contains(&g.id))
             .collect();
         (members.len() >= compare::MIN_CHOSEN).then_some((g, members))
     })
@@ -707,28 +933,47 @@ struct TopicRow {
     provisions: Vec<String>,
 }
 
-fn topic_rows(site: &Site, key: SafeguardKey) -> Vec<TopicGroup> {
+/// The rows of one page of a topic, grouped by value (they arrive sorted by value).
+fn topic_groups(rows: &[&Summary], key: SafeguardKey) -> Vec<TopicGroup> {
+    let mut groups: Vec<TopicGroup> = Vec::new();
+    for j in rows {
+        let a = j.rating(key);
+        let row = TopicRow {
+            id: j.id.clone(),
+            name: j.name.clone(),
+            note: a.note.clone(),
+            confidence: a.confidence,
+            provisions: a.provisions.clone(),
+        };
+        match groups.last_mut() {
+            Some(group) if group.value == a.value => group.rows.push(row),
+            _ => groups.push(TopicGroup {
+                value: a.value,
+                rows: vec![row],
+            }),
+        }
+    }
+    groups
+}
+
+/// How many entries have each value of one safeguard (every value, in display order).
+#[derive(Debug, Serialize)]
+struct ValueCount {
+    value: Value,
+    count: usize,
+}
+
+fn topic_counts(catalog: &Catalog, key: SafeguardKey) -> Vec<ValueCount> {
     Value::ALL
         .iter()
-        .map(|&value| TopicGroup {
+        .map(|&value| ValueCount {
             value,
-            rows: site
-                .jurisdictions
+            count: catalog
+                .entries
                 .iter()
-                .filter(|j| j.safeguards.get(key).value == value)
-                .map(|j| {
-                    let a = j.safeguards.get(key);
-                    TopicRow {
-                        id: j.id.clone(),
-                        name: j.name.clone(),
-                        note: a.note.clone(),
-                        confidence: a.confidence,
-                        provisions: a.provisions.iter().map(|p| j.reference_label(p)).collect(),
-                    }
-                })
-                .collect(),
+                .filter(|j| j.rating(key).value == value)
+                .count(),
         })
-        .filter(|g| !g.rows.is_empty())
         .collect()
 }
 
@@ -741,11 +986,11 @@ struct TopicSummary {
     summary: Option<String>,
 }
 
-fn topic_index(site: &Site) -> Vec<TopicSummary> {
+fn topic_index(catalog: &Catalog) -> Vec<TopicSummary> {
     SafeguardKey::ALL
         .iter()
         .map(|&key| {
-            let topic = site.topics.iter().find(|t| t.key == key);
+            let topic = catalog.topics.iter().find(|t| t.key == key);
             TopicSummary {
                 key: key.key(),
                 label: key.label(),

@@ -459,6 +459,10 @@ struct Labels {
 
 impl Labels {
     fn from_site(site: &Site) -> Labels {
+        Labels::from_taxonomy(&site.taxonomy)
+    }
+
+    fn from_taxonomy(taxonomy: &crate::model::Taxonomy) -> Labels {
         let names = |groups: &[crate::model::Group]| {
             groups
                 .iter()
@@ -466,8 +470,8 @@ impl Labels {
                 .collect()
         };
         Labels {
-            regions: names(&site.taxonomy.regions),
-            groupings: names(&site.taxonomy.groupings),
+            regions: names(&taxonomy.regions),
+            groupings: names(&taxonomy.groupings),
         }
     }
 
@@ -583,6 +587,105 @@ pub fn build_index(site: &Site, dir: &Path) -> Result<(), SearchError> {
     fs::write(&path, json).map_err(|source| SearchError::LabelsIo { path, source })
 }
 
+/// Writes a new index entry by entry (shim until the streaming index lands).
+pub struct IndexBuilder {
+    dir: PathBuf,
+    writer: IndexWriter,
+    fields: Fields,
+    labels: Labels,
+}
+
+impl IndexBuilder {
+    /// Creates an empty index in `dir`.
+    pub fn create(
+        dir: &Path,
+        taxonomy: &crate::model::Taxonomy,
+    ) -> Result<IndexBuilder, SearchError> {
+        let tantivy_error = |source| SearchError::Index {
+            path: dir.to_path_buf(),
+            source,
+        };
+        fs::create_dir_all(dir).map_err(|source| SearchError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let (schema, fields) = Fields::schema();
+        let index = Index::create_in_dir(dir, schema).map_err(tantivy_error)?;
+        register_tokenizers(&index).map_err(tantivy_error)?;
+        let writer: IndexWriter = index.writer(WRITER_HEAP_BYTES).map_err(tantivy_error)?;
+        Ok(IndexBuilder {
+            dir: dir.to_path_buf(),
+            writer,
+            fields,
+            labels: Labels::from_taxonomy(taxonomy),
+        })
+    }
+
+    /// Adds one jurisdiction's units.
+    pub fn add_entry(&self, j: &Jurisdiction) -> Result<(), SearchError> {
+        let mut added = Ok(0);
+        entry_units(j, 0, &mut |unit, order| {
+            if added.is_ok() {
+                added = self
+                    .writer
+                    .add_document(self.fields.document(&unit, &self.labels, order));
+            }
+        });
+        added.map(|_| ()).map_err(|source| SearchError::Index {
+            path: self.dir.clone(),
+            source,
+        })
+    }
+
+    /// Adds the topic and page units.
+    pub fn add_site_units(
+        &self,
+        topics: &[crate::model::Topic],
+        pages: &[crate::model::Page],
+    ) -> Result<(), SearchError> {
+        let site = Site {
+            taxonomy: crate::model::Taxonomy {
+                regions: Vec::new(),
+                groupings: Vec::new(),
+            },
+            jurisdictions: Vec::new(),
+            topics: topics.to_vec(),
+            pages: pages.to_vec(),
+            collections: Vec::new(),
+        };
+        for (n, unit) in (1u64..).zip(site_units(&site)) {
+            self.writer
+                .add_document(
+                    self.fields
+                        .document(&unit, &self.labels, u64::MAX - 1000 + n),
+                )
+                .map_err(|source| SearchError::Index {
+                    path: self.dir.clone(),
+                    source,
+                })?;
+        }
+        Ok(())
+    }
+
+    /// Commits and writes the labels file.
+    pub fn finish(mut self) -> Result<(), SearchError> {
+        let dir = self.dir.clone();
+        let tantivy_error = |source| SearchError::Index {
+            path: dir.clone(),
+            source,
+        };
+        self.writer.commit().map_err(tantivy_error)?;
+        self.writer.wait_merging_threads().map_err(tantivy_error)?;
+        let path = self.dir.join(LABELS_FILE);
+        let json =
+            serde_json::to_vec_pretty(&self.labels).map_err(|source| SearchError::LabelsJson {
+                path: path.clone(),
+                source,
+            })?;
+        fs::write(&path, json).map_err(|source| SearchError::LabelsIo { path, source })
+    }
+}
+
 fn register_tokenizers(index: &Index) -> tantivy::Result<()> {
     let ngrams = NgramTokenizer::all_ngrams(2, 3)?;
     index.tokenizers().register(
@@ -601,7 +704,7 @@ fn register_tokenizers(index: &Index) -> tantivy::Result<()> {
 pub fn update_index(
     base: &Path,
     dir: &Path,
-    site: &Site,
+    taxonomy: &crate::model::Taxonomy,
     entries: &[Jurisdiction],
 ) -> Result<(), SearchError> {
     let tantivy_error = |source| SearchError::Index {
@@ -623,21 +726,19 @@ pub fn update_index(
     let index = Index::open_in_dir(dir).map_err(tantivy_error)?;
     register_tokenizers(&index).map_err(tantivy_error)?;
     let fields = Fields::schema().1;
-    let labels = Labels::from_site(site);
+    let labels = Labels::from_taxonomy(taxonomy);
     let mut writer: IndexWriter = index
         .writer_with_num_threads(1, UPDATE_HEAP_BYTES)
         .map_err(tantivy_error)?;
     writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
     let mut added = Ok(0);
-    for (rank, listed) in (0u64..).zip(by_name(site)) {
-        if let Some(j) = entries.iter().find(|j| j.id == listed.id) {
-            writer.delete_term(Term::from_field_text(fields.jurisdiction, &j.id));
-            entry_units(j, rank, &mut |unit, order| {
-                if added.is_ok() {
-                    added = writer.add_document(fields.document(&unit, &labels, order));
-                }
-            });
-        }
+    for j in entries {
+        writer.delete_term(Term::from_field_text(fields.jurisdiction, &j.id));
+        entry_units(j, 0, &mut |unit, order| {
+            if added.is_ok() {
+                added = writer.add_document(fields.document(&unit, &labels, order));
+            }
+        });
     }
     added.map_err(tantivy_error)?;
     writer.commit().map_err(tantivy_error)?;

@@ -26,11 +26,12 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::catalog::{Catalog, CatalogError};
 use crate::compare::{self, CompareQuery, Selection};
-use crate::model::{Jurisdiction, Site};
+use crate::export;
 use crate::render::{Nav, RenderError, Renderer, SiteMeta};
-use crate::search::{MAX_QUERY_BYTES, SearchIndex, SearchRequest, SearchResults};
-use crate::site::{self, BuildOptions, Built, INDEX_DIR};
+use crate::search::{MAX_QUERY_BYTES, SearchError, SearchIndex, SearchRequest, SearchResults};
+use crate::site::{self, BuildOptions, INDEX_DIR};
 
 /// Content-Security-Policy for every response: no inline script or style, no framing.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -51,26 +52,35 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// The content as request handlers see it.
 struct Listing {
     nav: Nav,
-    /// The checked content without the entries' body text (for compare views).
-    site: Site,
+    /// The entries' summaries, taxonomy, topics, pages and collections.
+    catalog: Catalog,
     ids: HashSet<String>,
     /// Old id → current id.
     aliases: HashMap<String, String>,
 }
 
 impl Listing {
-    fn new(site: &Site) -> Listing {
+    fn new(catalog: Catalog) -> Listing {
         Listing {
-            nav: Nav::new(site),
-            site: without_bodies(site),
-            ids: site.jurisdictions.iter().map(|j| j.id.clone()).collect(),
-            aliases: site
-                .jurisdictions
+            nav: Nav::new(&catalog.pages),
+            ids: catalog.entries.iter().map(|j| j.id.clone()).collect(),
+            aliases: catalog
+                .entries
                 .iter()
                 .flat_map(|j| j.aliases.iter().map(move |a| (a.clone(), j.id.clone())))
                 .collect(),
+            catalog,
         }
     }
+}
+
+/// Why a built site could not be opened for serving.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
 }
 
 /// After this many edits served as layers, the next change rebuilds in full.
@@ -107,19 +117,19 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    /// Opens a built site directory.
+    /// Opens a built site directory; `owned` directories are removed with the last snapshot.
     pub fn open(
-        built: &Built,
+        dir: &Path,
         options: &BuildOptions,
         version: u64,
         owned: bool,
-    ) -> Result<Snapshot, crate::search::SearchError> {
+    ) -> Result<Snapshot, OpenError> {
         let layer = Layer {
-            dir: built.dir.clone(),
+            dir: dir.to_path_buf(),
             owned,
         };
-        let index = SearchIndex::open(&built.dir.join(INDEX_DIR))?;
-        let listing = Arc::new(Listing::new(&built.site));
+        let index = SearchIndex::open(&dir.join(INDEX_DIR))?;
+        let listing = Arc::new(Listing::new(Catalog::open(dir)?));
         Ok(Snapshot::new(
             options,
             version,
@@ -136,17 +146,14 @@ impl Snapshot {
         options: &BuildOptions,
         version: u64,
         previous: &Snapshot,
-    ) -> Result<Snapshot, crate::search::SearchError> {
+    ) -> Result<Snapshot, OpenError> {
         let index = SearchIndex::open(&updated.dir.join(INDEX_DIR))?;
         let mut layers = vec![Arc::new(Layer {
             dir: updated.dir,
             owned: true,
         })];
         layers.extend(previous.layers.iter().cloned());
-        let listing = updated.site.map_or_else(
-            || previous.listing.clone(),
-            |site| Arc::new(Listing::new(&site)),
-        );
+        let listing = Arc::new(Listing::new(updated.catalog));
         Ok(Snapshot::new(options, version, layers, index, listing))
     }
 
@@ -194,23 +201,6 @@ impl Snapshot {
             })
             .or(self.layers.last())
             .map_or(Path::new("."), |layer| layer.dir.as_path())
-    }
-}
-
-/// A copy of the site without the entries' Markdown bodies (their section headings stay, for
-/// collection titles): what request handlers and incremental rebuilds need, at a fraction of the
-/// memory.
-fn without_bodies(site: &Site) -> Site {
-    Site {
-        jurisdictions: site
-            .jurisdictions
-            .iter()
-            .map(Jurisdiction::without_body_text)
-            .collect(),
-        taxonomy: site.taxonomy.clone(),
-        topics: site.topics.clone(),
-        pages: site.pages.clone(),
-        collections: site.collections.clone(),
     }
 }
 
@@ -289,6 +279,8 @@ pub fn app(state: AppState) -> Router {
         .route("/compare/", get(compare_page))
         .route("/compare", get(compare_page))
         .route("/api/jurisdictions/{id}", get(api_jurisdiction))
+        .route("/export/matrix.csv", get(matrix_csv))
+        .route("/export/matrix.json", get(matrix_json))
         .fallback(static_files)
         .with_state(state)
         .layer(CompressionLayer::new())
@@ -615,11 +607,11 @@ fn html_page(what: &str, status: StatusCode, rendered: Result<String, RenderErro
 /// checkboxes).
 async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let snapshot = state.snapshot();
-    let site = &snapshot.listing.site;
+    let catalog = &snapshot.listing.catalog;
     let meta = &snapshot.meta;
     let render = |selection: &Selection, error: Option<&str>, status: StatusCode| {
         let rendered = snapshot.renderer.render_compare(
-            site,
+            catalog,
             meta,
             selection,
             "Compare jurisdictions",
@@ -635,7 +627,8 @@ async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) 
             query.len()
         ))
     } else {
-        CompareQuery::parse(query).and_then(|params| Ok((params.selection(site)?, params)))
+        CompareQuery::parse(query)
+            .and_then(|params| Ok((params.selection(&catalog.entries)?, params)))
     };
     let (selection, params) = match parsed {
         Ok(parsed) => parsed,
@@ -707,6 +700,37 @@ async fn api_jurisdiction(State(state): State<AppState>, UrlPath(id): UrlPath<St
     }
 }
 
+/// `/export/matrix.csv`, from the current version's catalog (an edit served incrementally does
+/// not rewrite the export files).
+async fn matrix_csv(State(state): State<AppState>) -> Response {
+    matrix_export(&state, export::to_csv, "text/csv; charset=utf-8").await
+}
+
+/// `/export/matrix.json`, like [`matrix_csv`].
+async fn matrix_json(State(state): State<AppState>) -> Response {
+    matrix_export(&state, export::to_json, "application/json").await
+}
+
+async fn matrix_export(
+    state: &AppState,
+    format: fn(&[export::MatrixRecord]) -> String,
+    content_type: &'static str,
+) -> Response {
+    let snapshot = state.snapshot();
+    let rendered = tokio::task::spawn_blocking(move || {
+        let catalog = &snapshot.listing.catalog;
+        format(&export::matrix_records(
+            &catalog.entries,
+            &snapshot.meta.base_url,
+        ))
+    })
+    .await;
+    match rendered {
+        Ok(body) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
 /// A 301 answer: old ids keep working for bookmarks and workshop handouts.
 fn moved(target: &str) -> Response {
     match HeaderValue::from_str(target) {
@@ -774,42 +798,59 @@ fn private_dir(options: &BuildOptions) -> Result<PathBuf, String> {
         .keep())
 }
 
+/// Builds the site into `out` in a child process (`jurisdex build`), so that the server's own
+/// memory never holds a build: its diagnostics go to the server's stderr. Returns whether the
+/// build succeeded.
+fn build_in_child(options: &BuildOptions, out: &Path) -> Result<bool, String> {
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot find the jurisdex binary: {e}"))?;
+    let mut command = std::process::Command::new(exe);
+    command
+        .arg("build")
+        .arg("--content")
+        .arg(&options.content_dir)
+        .arg("--templates")
+        .arg(&options.templates_dir)
+        .arg("--out")
+        .arg(out)
+        .arg("--base-url")
+        .arg(&options.base_url)
+        .stdin(std::process::Stdio::null());
+    if options.dev_reload {
+        command.arg("--dev-reload");
+    }
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run the build: {e}"))?;
+    Ok(status.success())
+}
+
 /// Builds a private, versioned copy of the site for hot swapping.
 pub fn build_snapshot(options: &BuildOptions, version: u64) -> Result<Snapshot, String> {
     let dir = private_dir(options)?;
-    let snapshot = site::build_into(options, &dir)
-        .map_err(|e| e.to_string())
-        .and_then(|built| {
-            Snapshot::open(&built, options, version, true).map_err(|e| e.to_string())
-        });
+    let snapshot = match build_in_child(options, &dir) {
+        Ok(true) => Snapshot::open(&dir, options, version, true).map_err(|e| e.to_string()),
+        Ok(false) => Err("the build failed (see above)".to_string()),
+        Err(err) => Err(err),
+    };
     if snapshot.is_err() {
         let _ = std::fs::remove_dir_all(&dir);
     }
     snapshot
 }
 
-/// `jurisdex serve`: build into `--out`, then serve it (and rebuild on change with `watch`).
+/// `jurisdex serve`: build into `--out` (in a child process), then serve it (and rebuild on
+/// change with `watch`).
 pub async fn serve(options: BuildOptions, addr: SocketAddr, watch: bool) -> anyhow::Result<()> {
     let build_options = options.clone();
-    let built = tokio::task::spawn_blocking(move || site::build(&build_options)).await?;
-    let built = match built {
-        Ok(built) => built,
-        Err(site::BuildError::Content(report)) => {
-            anyhow::bail!(
-                "{report}\nthe content has errors: fix them and run `jurisdex serve` again"
-            )
-        }
+    let out = options.out_dir.clone();
+    let built = tokio::task::spawn_blocking(move || build_in_child(&build_options, &out)).await?;
+    match built {
+        Ok(true) => {}
+        Ok(false) => anyhow::bail!("fix the content and run `jurisdex serve` again"),
         Err(err) => anyhow::bail!("build failed: {err}"),
-    };
-    for d in &built.report.diagnostics {
-        eprintln!("{d}");
     }
-    let state = AppState::new(Snapshot::open(&built, &options, 1, false)?);
-    eprintln!(
-        "built {} entries in {:.2?}",
-        built.site.jurisdictions.len(),
-        built.elapsed
-    );
+    let state = AppState::new(Snapshot::open(&options.out_dir, &options, 1, false)?);
     let watcher = if watch {
         Some(start_watch(options.clone(), state.clone())?)
     } else {
@@ -941,7 +982,7 @@ fn rebuild(
         let index = current.layers[0].dir.join(INDEX_DIR);
         let updated = site::update(
             options,
-            &current.listing.site,
+            &current.listing.catalog,
             &current.dirs(),
             &index,
             &files,

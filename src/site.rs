@@ -5,23 +5,25 @@
 //! fresh directory beside the output and renamed into place, so a failed or killed build leaves
 //! the previous output untouched.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
 
-use crate::diagnostics::Report;
+use crate::catalog::{Catalog, Summary};
+use crate::diagnostics::{Diagnostic, Report};
 use crate::export;
-use crate::links::Page;
+use crate::links::{Anchors, LinkChecker, Page};
 use crate::load::{self, Loaded};
-use crate::model::{Date, Jurisdiction, Site};
-use crate::render::{OutputFile, Renderer, SiteMeta};
+use crate::model::{Date, Jurisdiction, Site, Taxonomy};
+use crate::render::{self, Nav, OutputFile, Renderer, SiteMeta};
 use crate::search;
-use crate::validate;
+use crate::validate::{self, Identity};
 
 /// Above this many entries the single-file client-side search index (about 25 KB per entry) is
 /// not written: a browser could not load it usefully, and the server's search covers such sites.
@@ -75,6 +77,8 @@ pub enum BuildError {
     Links(Vec<crate::links::BrokenLink>),
     #[error("search index: {0}")]
     Search(#[from] search::SearchError),
+    #[error("catalog: {0}")]
+    Catalog(#[from] crate::catalog::CatalogError),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -85,7 +89,8 @@ pub enum BuildError {
 /// What a successful build produced.
 #[derive(Debug)]
 pub struct Built {
-    pub site: Site,
+    /// What listings, comparisons and the server know of the content.
+    pub catalog: Catalog,
     /// Warnings found while checking (errors stop the build).
     pub report: Report,
     pub pages: usize,
@@ -101,8 +106,9 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BuildError + '_ {
     }
 }
 
-/// Loads and validates the content, returning the model and the report (which may hold errors);
-/// the items are moved from the returned [`Loaded`] into the [`Site`].
+/// Loads and validates all the content in memory, returning the model and the report (which may
+/// hold errors); the items are moved from the returned [`Loaded`] into the [`Site`]. For checks
+/// and small sites: [`build`] streams the entries instead.
 pub fn check(content_dir: &Path) -> (Loaded, Site) {
     let mut loaded = load::load(content_dir);
     validate::validate(&mut loaded, Date::today());
@@ -121,61 +127,186 @@ pub fn build(options: &BuildOptions) -> Result<Built, BuildError> {
     Ok(built)
 }
 
+/// What the streaming pass keeps of one entry.
+struct Streamed {
+    summary: Summary,
+    identity: Identity,
+    /// The whole entry, for small sites (the client-side index needs every entry's text).
+    entry: Option<Jurisdiction>,
+}
+
+/// Output sinks shared by the threads of a build: files are written as soon as they are rendered,
+/// and only what the link check needs of each page is kept.
+struct Writer<'a> {
+    dir: &'a Path,
+    root: &'a str,
+    links: Mutex<LinkChecker>,
+    written: AtomicUsize,
+}
+
+impl Writer<'_> {
+    fn write(&self, file: OutputFile) -> Result<(), BuildError> {
+        let page = if file.path.extension().is_some_and(|x| x == "html") {
+            Page::new(&file.contents, self.root)
+        } else {
+            Page::default()
+        };
+        write_file(self.dir, &file)?;
+        self.links
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .add(file.path, page);
+        self.written.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
 /// Builds the complete site into `dir`, which must exist and be empty.
+///
+/// Entries are streamed: each is loaded, checked, rendered, written and indexed by one of the
+/// worker threads, and only its [`Summary`] is kept. Checks across entries (unique ids and
+/// aliases, collection items) run on the summaries; then the listing pages, exports and the
+/// catalog are written from the [`Catalog`], links are checked and the index is committed.
 pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildError> {
     let started = Instant::now();
-    let progress = ProgressBar::new(5).with_style(
+    let progress = ProgressBar::new(4).with_style(
         ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_spinner()),
     );
-    progress.set_message("loading and checking content");
-    let (loaded, site) = check(&options.content_dir);
-    if loaded.report.has_errors() {
-        progress.finish_and_clear();
-        return Err(BuildError::Content(loaded.report));
-    }
-    progress.inc(1);
-    tracing::debug!("loaded and checked in {:.2?}", started.elapsed());
-
-    progress.set_message(format!(
-        "rendering and writing {} entries",
-        site.jurisdictions.len()
-    ));
+    progress.set_message("loading shared content");
+    let mut shared = load::load_shared(&options.content_dir);
+    let mut report = std::mem::take(&mut shared.report);
+    validate::check_shared(&shared, &mut report);
+    let Some(root) = load::content_root(&options.content_dir, &mut Report::default()) else {
+        return Err(BuildError::Content(report));
+    };
+    let taxonomy = shared.taxonomy.clone().unwrap_or(Taxonomy {
+        regions: Vec::new(),
+        groupings: Vec::new(),
+    });
+    let files = load::entry_files(&options.content_dir);
+    let collections: Vec<_> = shared.collections.iter().map(|(c, _)| c.clone()).collect();
+    let referenced: HashSet<String> = crate::collection::referenced_ids(&collections)
+        .into_iter()
+        .collect();
+    let keep_entries = files.len() <= CLIENT_INDEX_MAX_ENTRIES;
     let meta = options.meta();
     let renderer = Renderer::new(&options.templates_dir);
-    // Each file is written as soon as it is rendered, and only its links and ids are kept (for
-    // the link check), so memory does not grow with the size of the output.
-    let pages = Mutex::new(HashMap::new());
-    let written = AtomicUsize::new(0);
-    let sink = |file: OutputFile| write_file(dir, file, &meta.root, Some(&pages), &written);
-    renderer.render_site(&site, &meta, &sink)?;
-    export::files(&site, &meta, &sink)?;
+    let pages: Vec<_> = shared.pages.iter().map(|(p, _)| p.clone()).collect();
+    let nav = Nav::new(&pages);
+    let index = search::IndexBuilder::create(&dir.join(INDEX_DIR), &taxonomy)?;
+    let writer = Writer {
+        dir,
+        root: &meta.root,
+        links: Mutex::new(LinkChecker::new(&meta.root, Anchors::Everywhere)),
+        written: AtomicUsize::new(0),
+    };
+    let today = Date::today();
+    // Once an entry has errors the build will fail: later entries are only checked.
+    let failed = AtomicBool::new(report.has_errors());
+    progress.inc(1);
+    progress.set_message(format!("building {} entries", files.len()));
+
+    let streamed = files
+        .par_iter()
+        .map(
+            |path| -> Result<(Vec<Diagnostic>, Option<Streamed>), BuildError> {
+                let (j, origin) = match load::load_entry(&root, path) {
+                    Ok(loaded) => loaded,
+                    Err(d) => {
+                        failed.store(true, Ordering::Relaxed);
+                        return Ok((vec![d], None));
+                    }
+                };
+                let mut found = Report::default();
+                validate::check_entry(&j, &origin, Some(&taxonomy), today, &mut found);
+                let identity = Identity::new(&j, &origin);
+                drop(origin);
+                if found.has_errors() {
+                    failed.store(true, Ordering::Relaxed);
+                }
+                if !failed.load(Ordering::Relaxed) {
+                    writer.write(renderer.render_jurisdiction(&taxonomy, &meta, &nav, &j)?)?;
+                    writer.write(export::entry_file(&j))?;
+                    index.add_entry(&j)?;
+                }
+                let summary = Summary::new(&j, referenced.contains(&j.id));
+                Ok((
+                    found.diagnostics,
+                    Some(Streamed {
+                        summary,
+                        identity,
+                        entry: keep_entries.then_some(j),
+                    }),
+                ))
+            },
+        )
+        .collect::<Result<Vec<_>, BuildError>>()?;
+    progress.inc(1);
+    tracing::debug!("entries streamed in {:.2?}", started.elapsed());
+
+    let mut summaries = Vec::with_capacity(streamed.len());
+    let mut identities = Vec::with_capacity(streamed.len());
+    let mut entries = Vec::new();
+    for (diagnostics, kept) in streamed {
+        report.diagnostics.extend(diagnostics);
+        if let Some(kept) = kept {
+            summaries.push(kept.summary);
+            identities.push(kept.identity);
+            entries.extend(kept.entry);
+        }
+    }
+    validate::check_identities(&identities, &mut report);
+    drop(identities);
+    let mut catalog = Catalog {
+        taxonomy,
+        entries: summaries,
+        topics: shared.topics.iter().map(|(t, _)| t.clone()).collect(),
+        pages,
+        collections,
+    };
+    catalog.sort();
+    validate::check_collections(&catalog, &shared.collections, &mut report);
+    report.sort();
+    if report.has_errors() {
+        progress.finish_and_clear();
+        return Err(BuildError::Content(report));
+    }
+
+    progress.set_message("writing listings, exports and the search index");
+    let sink = |file: OutputFile| writer.write(file);
+    renderer.render_fixed(&catalog, &meta, &sink)?;
+    renderer.render_listings(&catalog, &meta, &render::listings(&catalog), &sink)?;
+    for file in export::matrix_files(&catalog.entries, &meta) {
+        writer.write(file)?;
+    }
     copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
-    if site.jurisdictions.len() <= CLIENT_INDEX_MAX_ENTRIES {
+    if keep_entries {
+        let site = shared.into_site(entries);
         crate::bundle::write_client_index(&site, dir)?;
     }
     progress.inc(1);
-    tracing::debug!("rendered and written in {:.2?}", started.elapsed());
-    let pages = pages.into_inner().unwrap_or_else(PoisonError::into_inner);
-    let broken = crate::links::check(&pages, &[dir.to_path_buf()], &meta.root);
-    drop(pages);
+    tracing::debug!("listings written in {:.2?}", started.elapsed());
+    let broken = writer
+        .links
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .finish(&[dir.to_path_buf()]);
     if !broken.is_empty() {
         progress.finish_and_clear();
         return Err(BuildError::Links(broken));
     }
+    index.add_site_units(&catalog.topics, &catalog.pages)?;
+    index.finish()?;
+    catalog.save(dir)?;
     progress.inc(1);
-    tracing::debug!("links checked in {:.2?}", started.elapsed());
-
-    progress.set_message("building the search index");
-    search::build_index(&site, &dir.join(INDEX_DIR))?;
-    progress.inc(2);
     progress.finish_and_clear();
     tracing::debug!("indexed in {:.2?}", started.elapsed());
 
     Ok(Built {
-        pages: written.into_inner(),
-        report: loaded.report,
-        site,
+        pages: writer.written.into_inner(),
+        report,
+        catalog,
         elapsed: started.elapsed(),
         dir: dir.to_path_buf(),
     })
@@ -184,9 +315,8 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
 /// What an incremental rebuild ([`update`]) wrote.
 #[derive(Debug)]
 pub struct Updated {
-    /// The new site, or `None` when only analysis text changed, so that every page listing or
-    /// comparing entries is unchanged (the new entries' bodies are then only in their pages).
-    pub site: Option<Site>,
+    /// The new catalog.
+    pub catalog: Catalog,
     /// Warnings found in the edited entries.
     pub report: Report,
     pub pages: usize,
@@ -197,128 +327,133 @@ pub struct Updated {
 
 /// Rebuilds after an edit of existing entries, on top of a previous complete version.
 ///
-/// `files` are the edited jurisdiction files; `base` is the previous version's site (entry bodies
-/// may be left out), `layers` its directories, newest first, and `base_index` its search index.
-/// Writes into `dir` only what changes: the edited entries' pages and JSON, every page that lists
-/// or compares entries (home matrix, topics, comparisons, feed, exports) unless only the analysis
-/// text changed, and a copy of the index with the edited entries re-indexed
-/// ([`search::update_index`]). `dir` served over `layers` is then a complete new version. Returns
-/// `Ok(None)` when the edit is more than an in-place change of existing entries (a new, removed or
-/// renamed entry, or a changed name, alias, region or grouping): rebuild in full. On an error `dir`
-/// is incomplete: discard it.
+/// `files` are the edited jurisdiction files; `base` is the previous version's catalog, `layers`
+/// its directories, newest first, and `base_index` its search index. Writes into `dir` only what
+/// changes: the edited entries' pages and JSON, the listing pages that show them (or whose rows
+/// moved), and a copy of the index with the edited entries re-indexed
+/// ([`search::update_index`]). `dir` served over `layers` is then a complete new version (the
+/// matrix exports are answered from the catalog by the server). Returns `Ok(None)` when the edit
+/// is more than an in-place change of existing entries (a new, removed or renamed entry, or a
+/// changed name, alias, region or grouping): rebuild in full. On an error `dir` is incomplete:
+/// discard it.
 pub fn update(
     options: &BuildOptions,
-    base: &Site,
+    base: &Catalog,
     layers: &[PathBuf],
     base_index: &Path,
     files: &[PathBuf],
     dir: &Path,
 ) -> Result<Option<Updated>, BuildError> {
     let started = Instant::now();
-    let mut loaded = load::load_jurisdictions(&options.content_dir, files, &base.taxonomy);
-    validate::validate(&mut loaded, Date::today());
-    if loaded.report.has_errors() {
-        return Err(BuildError::Content(loaded.report));
-    }
-    let entries: Vec<Jurisdiction> = std::mem::take(&mut loaded.jurisdictions)
+    let mut report = Report::default();
+    let Some(root) = load::content_root(&options.content_dir, &mut report) else {
+        return Err(BuildError::Content(report));
+    };
+    let referenced: HashSet<String> = crate::collection::referenced_ids(&base.collections)
         .into_iter()
-        .map(|(j, _)| j)
         .collect();
-    // Pages that list or compare entries show only front matter and section headings.
-    let mut aggregates_changed = false;
-    for entry in &entries {
-        let Some(old) = base.jurisdictions.iter().find(|j| j.id == entry.id) else {
+    let today = Date::today();
+    let mut entries = Vec::new();
+    for path in files {
+        match load::load_entry(&root, path) {
+            Ok((j, origin)) => {
+                validate::check_entry(&j, &origin, Some(&base.taxonomy), today, &mut report);
+                entries.push(j);
+            }
+            Err(d) => report.push(d),
+        }
+    }
+    report.sort();
+    if report.has_errors() {
+        return Err(BuildError::Content(report));
+    }
+    let mut catalog = base.clone();
+    let mut changed = Vec::new();
+    for j in &entries {
+        let Some(at) = catalog.entries.iter().position(|s| s.id == j.id) else {
             return Ok(None);
         };
+        let old = &catalog.entries[at];
         if (&old.name, &old.aliases, &old.region, &old.groupings)
-            != (&entry.name, &entry.aliases, &entry.region, &entry.groupings)
+            != (&j.name, &j.aliases, &j.region, &j.groupings)
         {
             return Ok(None);
         }
-        let listed = |j: &Jurisdiction| serde_json::to_string(&j.without_body_text()).ok();
-        aggregates_changed |= listed(old) != listed(entry);
+        catalog.entries[at] = Summary::new(j, referenced.contains(&j.id));
+        changed.push(at);
+    }
+    // A collection item that no longer resolves is reported, with its position, by a full build.
+    let resolves = |target: &str| crate::collection::resolve(&catalog, target).is_ok();
+    if !catalog
+        .collections
+        .iter()
+        .flat_map(|c| &c.items)
+        .all(|item| resolves(&item.target))
+    {
+        return Ok(None);
     }
     tracing::debug!("update: loaded and checked in {:.2?}", started.elapsed());
+
     let meta = options.meta();
     let renderer = Renderer::new(&options.templates_dir);
-    let written = AtomicUsize::new(0);
-    let sink = |file| write_file(dir, file, &meta.root, None, &written);
-    let site = aggregates_changed.then(|| {
-        let mut site = base.clone();
-        for entry in &entries {
-            if let Some(old) = site.jurisdictions.iter_mut().find(|j| j.id == entry.id) {
-                *old = entry.clone();
-            }
-        }
-        site
-    });
-    if let Some(site) = &site {
-        renderer.render_aggregates(site, &meta, &sink)?;
-        export::matrix_files(site, &meta, &sink)?;
-    }
-    // Only the edited pages' links are checked, and only their own anchors: anchors in other
-    // pages derive from data this kind of edit cannot change (ids, safeguard keys) and were
-    // checked by the full build, and reading those pages (the home page is 38 MB at 10,000
-    // entries) would dominate the rebuild.
-    let pages = Mutex::new(HashMap::new());
-    let nav = crate::render::Nav::new(base);
+    let nav = Nav::new(&catalog.pages);
+    let writer = Writer {
+        dir,
+        root: &meta.root,
+        links: Mutex::new(LinkChecker::new(&meta.root, Anchors::OwnPageOnly)),
+        written: AtomicUsize::new(0),
+    };
     for j in &entries {
-        let page = renderer.render_jurisdiction(base, &meta, &nav, j)?;
-        write_file(dir, page, &meta.root, Some(&pages), &written)?;
-        sink(export::entry_file(j))?;
+        writer.write(renderer.render_jurisdiction(&catalog.taxonomy, &meta, &nav, j)?)?;
+        writer.write(export::entry_file(j))?;
     }
-    let pages: HashMap<PathBuf, Page> = pages
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner)
+    let before: HashSet<render::Listing> = render::listings(base).into_iter().collect();
+    let stale: Vec<render::Listing> = render::listings(&catalog)
         .into_iter()
-        .map(|(path, page)| (path, page.without_foreign_anchors()))
+        .filter(|listing| {
+            listing.members.iter().any(|m| changed.contains(m)) || !before.contains(listing)
+        })
         .collect();
+    renderer.render_listings(&catalog, &meta, &stale, &|file| writer.write(file))?;
     let mut dirs = vec![dir.to_path_buf()];
     dirs.extend_from_slice(layers);
-    let broken = crate::links::check(&pages, &dirs, &meta.root);
+    let broken = writer
+        .links
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .finish(&dirs);
     if !broken.is_empty() {
         return Err(BuildError::Links(broken));
     }
     tracing::debug!(
-        "update: rendered and links checked in {:.2?}",
+        "update: {} listing page(s) rendered, links checked in {:.2?}",
+        stale.len(),
         started.elapsed()
     );
-    search::update_index(base_index, &dir.join(INDEX_DIR), base, &entries)?;
+    search::update_index(
+        base_index,
+        &dir.join(INDEX_DIR),
+        &catalog.taxonomy,
+        &entries,
+    )?;
+    catalog.save(dir)?;
     tracing::debug!("update: indexed in {:.2?}", started.elapsed());
     Ok(Some(Updated {
-        site,
-        report: loaded.report,
-        pages: written.into_inner(),
+        catalog,
+        report,
+        pages: writer.written.into_inner(),
         elapsed: started.elapsed(),
         dir: dir.to_path_buf(),
     }))
 }
 
-/// Writes one output file into `dir`, recording the links and ids of an HTML page in `pages`
-/// (when given, for the link check).
-fn write_file(
-    dir: &Path,
-    file: OutputFile,
-    root: &str,
-    pages: Option<&Mutex<HashMap<PathBuf, Page>>>,
-    written: &AtomicUsize,
-) -> Result<(), BuildError> {
+/// Writes one output file into `dir`.
+fn write_file(dir: &Path, file: &OutputFile) -> Result<(), BuildError> {
     let path = dir.join(&file.path);
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(io_err(parent))?;
     }
-    fs::write(&path, &file.contents).map_err(io_err(&path))?;
-    if let Some(pages) = pages
-        && file.path.extension().is_some_and(|x| x == "html")
-    {
-        let page = Page::new(&file.contents, root);
-        pages
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(file.path, page);
-    }
-    written.fetch_add(1, Ordering::Relaxed);
-    Ok(())
+    fs::write(&path, &file.contents).map_err(io_err(&path))
 }
 
 /// Replaces `out` with `staging`. On Linux the two directories are exchanged in one atomic

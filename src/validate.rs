@@ -34,41 +34,54 @@ pub fn is_web_url(text: &str) -> bool {
     })
 }
 
-/// Runs every check over what was loaded and adds the problems to its report.
+/// Runs every check over what was loaded (everything in memory) and adds the problems to its
+/// report. A streaming build runs the same checks: [`check_shared`], [`check_entry`] per entry,
+/// then [`check_identities`] and [`check_collections`].
 pub fn validate(loaded: &mut Loaded, today: Date) {
     let mut report = std::mem::take(&mut loaded.report);
+    check_shared(loaded, &mut report);
+    for (j, origin) in &loaded.jurisdictions {
+        check_entry(j, origin, loaded.taxonomy.as_ref(), today, &mut report);
+    }
+    let identities: Vec<Identity> = loaded
+        .jurisdictions
+        .iter()
+        .map(|(j, origin)| Identity::new(j, origin))
+        .collect();
+    check_identities(&identities, &mut report);
+    if !loaded.collections.is_empty() {
+        let referenced = crate::collection::referenced_ids(
+            &loaded
+                .collections
+                .iter()
+                .map(|(c, _)| c.clone())
+                .collect::<Vec<_>>(),
+        );
+        let mut catalog = crate::catalog::Catalog {
+            taxonomy: loaded.taxonomy.clone().unwrap_or(Taxonomy {
+                regions: Vec::new(),
+                groupings: Vec::new(),
+            }),
+            entries: loaded
+                .jurisdictions
+                .iter()
+                .map(|(j, _)| crate::catalog::Summary::new(j, referenced.contains(&j.id)))
+                .collect(),
+            topics: Vec::new(),
+            pages: loaded.pages.iter().map(|(p, _)| p.clone()).collect(),
+            collections: Vec::new(),
+        };
+        catalog.sort();
+        check_collections(&catalog, &loaded.collections, &mut report);
+    }
+    report.sort();
+    loaded.report = report;
+}
+
+/// Checks the taxonomy, topics and pages.
+pub fn check_shared(loaded: &Loaded, report: &mut Report) {
     if let Some(taxonomy) = &loaded.taxonomy {
-        check_taxonomy(taxonomy, &mut report);
-    }
-    let mut ids: HashMap<&str, &Path> = HashMap::new();
-    for (j, origin) in &loaded.jurisdictions {
-        if let Some(first) = ids.insert(&j.id, &origin.path) {
-            report.push(at(origin, "id").error(format!(
-                "duplicate id `{}`, also used by {}",
-                j.id,
-                first.display()
-            )));
-        }
-        check_jurisdiction(j, origin, loaded.taxonomy.as_ref(), today, &mut report);
-    }
-    let mut alias_owner: HashMap<&str, &str> = HashMap::new();
-    for (j, origin) in &loaded.jurisdictions {
-        for (n, alias) in j.aliases.iter().enumerate() {
-            let field = format!("aliases[{n}]");
-            if ids.contains_key(alias.as_str()) {
-                report.push(
-                    at(origin, &field)
-                        .error(format!("alias `{alias}` is the id of an existing entry")),
-                );
-            } else if let Some(owner) = alias_owner.insert(alias, &j.id)
-                && owner != j.id
-            {
-                report.push(
-                    at(origin, &field)
-                        .error(format!("alias `{alias}` is already an alias of `{owner}`")),
-                );
-            }
-        }
+        check_taxonomy(taxonomy, report);
     }
     for (topic, origin) in &loaded.topics {
         let stem = origin
@@ -96,24 +109,100 @@ pub fn validate(loaded: &mut Loaded, today: Date) {
         ));
     }
     for (page, origin) in &loaded.pages {
-        check_file_stem(&page.id, "id", origin, &mut report);
+        check_file_stem(&page.id, "id", origin, report);
+        if RESERVED_IDS.contains(&page.id.as_str()) {
+            report.push(at(origin, "id").error(format!(
+                "`{}` is reserved for the site's own pages: choose another id",
+                page.id
+            )));
+        }
     }
-    if !loaded.collections.is_empty() {
-        let site = loaded.site();
-        for (collection, origin) in &loaded.collections {
-            check_file_stem(&collection.id, "id", origin, &mut report);
-            if collection.items.is_empty() {
-                report.push(at(origin, "items").error("needs at least one item".to_string()));
-            }
-            for (n, item) in collection.items.iter().enumerate() {
-                if let Err(message) = crate::collection::resolve(&site, &item.target) {
-                    report.push(at(origin, &format!("items[{n}].ref")).error(message));
-                }
+}
+
+/// Ids that name the site's own addresses (`/page/2/`, `/jurisdictions/page/2/`), so no entry,
+/// alias or page may take them.
+pub const RESERVED_IDS: [&str; 1] = ["page"];
+
+/// What must be unique across entries, with where it is written.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub id: String,
+    pub aliases: Vec<String>,
+    pub path: std::path::PathBuf,
+    id_at: (usize, usize),
+    aliases_at: Vec<(usize, usize)>,
+}
+
+impl Identity {
+    /// The identity of a loaded entry.
+    pub fn new(j: &Jurisdiction, origin: &Origin) -> Identity {
+        Identity {
+            id: j.id.clone(),
+            aliases: j.aliases.clone(),
+            path: origin.path.clone(),
+            id_at: origin.locator.locate("id"),
+            aliases_at: (0..j.aliases.len())
+                .map(|n| origin.locator.locate(&format!("aliases[{n}]")))
+                .collect(),
+        }
+    }
+}
+
+/// Checks that ids are unique and that aliases name no entry and no other entry's alias.
+pub fn check_identities(entries: &[Identity], report: &mut Report) {
+    let mut ids: HashMap<&str, &Path> = HashMap::new();
+    for e in entries {
+        if let Some(first) = ids.insert(&e.id, &e.path) {
+            report.push(Diagnostic::error(
+                &e.path,
+                e.id_at,
+                "id",
+                format!("duplicate id `{}`, also used by {}", e.id, first.display()),
+            ));
+        }
+    }
+    let mut alias_owner: HashMap<&str, &str> = HashMap::new();
+    for e in entries {
+        for (n, (alias, position)) in e.aliases.iter().zip(&e.aliases_at).enumerate() {
+            let field = format!("aliases[{n}]");
+            if ids.contains_key(alias.as_str()) {
+                report.push(Diagnostic::error(
+                    &e.path,
+                    *position,
+                    &field,
+                    format!("alias `{alias}` is the id of an existing entry"),
+                ));
+            } else if let Some(owner) = alias_owner.insert(alias, &e.id)
+                && owner != e.id
+            {
+                report.push(Diagnostic::error(
+                    &e.path,
+                    *position,
+                    &field,
+                    format!("alias `{alias}` is already an alias of `{owner}`"),
+                ));
             }
         }
     }
-    report.sort();
-    loaded.report = report;
+}
+
+/// Checks that every collection item points at an address the site has.
+pub fn check_collections(
+    catalog: &crate::catalog::Catalog,
+    collections: &[(crate::model::Collection, Origin)],
+    report: &mut Report,
+) {
+    for (collection, origin) in collections {
+        check_file_stem(&collection.id, "id", origin, report);
+        if collection.items.is_empty() {
+            report.push(at(origin, "items").error("needs at least one item".to_string()));
+        }
+        for (n, item) in collection.items.iter().enumerate() {
+            if let Err(message) = crate::collection::resolve(catalog, &item.target) {
+                report.push(at(origin, &format!("items[{n}].ref")).error(message));
+            }
+        }
+    }
 }
 
 /// A position in a file, ready to become a diagnostic.
@@ -171,7 +260,8 @@ fn check_taxonomy(taxonomy: &Taxonomy, report: &mut Report) {
     }
 }
 
-fn check_jurisdiction(
+/// Checks one entry on its own (against the taxonomy): everything but uniqueness across entries.
+pub fn check_entry(
     j: &Jurisdiction,
     origin: &Origin,
     taxonomy: Option<&Taxonomy>,
@@ -179,6 +269,12 @@ fn check_jurisdiction(
     report: &mut Report,
 ) {
     check_file_stem(&j.id, "id", origin, report);
+    if RESERVED_IDS.contains(&j.id.as_str()) {
+        report.push(at(origin, "id").error(format!(
+            "`{}` is reserved for the site's own pages (`/jurisdictions/page/2/`): choose another id",
+            j.id
+        )));
+    }
     let iso_ok =
         j.iso == "EU" || (j.iso.len() == 2 && j.iso.bytes().all(|b| b.is_ascii_uppercase()));
     if !iso_ok {
@@ -213,6 +309,12 @@ fn check_jurisdiction(
         }
     }
     for (n, alias) in j.aliases.iter().enumerate() {
+        if RESERVED_IDS.contains(&alias.as_str()) {
+            report.push(
+                at(origin, &format!("aliases[{n}]"))
+                    .error(format!("`{alias}` is reserved for the site's own pages")),
+            );
+        }
         if !is_slug(alias) {
             report.push(
                 at(origin, &format!("aliases[{n}]")).error(format!("`{alias}` is not a valid id")),

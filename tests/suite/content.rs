@@ -68,13 +68,13 @@ fn every_jurisdiction_page_and_matrix_cell_resolves() {
     let (dir, built) = build_shipped();
     let out = dir.path().join("public");
     let home = std::fs::read_to_string(out.join("index.html")).unwrap();
-    for j in &built.site.jurisdictions {
+    for j in &built.catalog.entries {
         assert!(
             out.join(format!("jurisdictions/{}/index.html", j.id))
                 .is_file()
         );
-        for (key, _) in j.safeguards.iter() {
-            let href = format!("href=\"/jurisdictions/{}/#{}\"", j.id, key.anchor());
+        for a in &j.safeguards {
+            let href = format!("href=\"/jurisdictions/{}/#{}\"", j.id, a.key.anchor());
             assert!(home.contains(&href), "matrix cell {href} missing");
         }
     }

@@ -16,7 +16,8 @@ struct Served {
 fn served() -> Served {
     let fixture = Fixture::new("basic");
     let built = fixture.build().expect("fixture builds");
-    let snapshot = Snapshot::open(&built, &fixture.options(), 1, false).expect("snapshot opens");
+    let snapshot =
+        Snapshot::open(&built.dir, &fixture.options(), 1, false).expect("snapshot opens");
     Served {
         router: app(AppState::new(snapshot)),
         _fixture: fixture,

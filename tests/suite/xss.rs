@@ -271,7 +271,7 @@ fn payloads_in_content_and_queries_never_become_executable() {
     assert!(pages > 40, "checked {pages} pages");
 
     // The same payloads as search queries, on the server-rendered search page and the compare page.
-    let snapshot = jurisdex::server::Snapshot::open(&built, &f.options(), 1, false).unwrap();
+    let snapshot = jurisdex::server::Snapshot::open(&built.dir, &f.options(), 1, false).unwrap();
     let router = jurisdex::server::app(jurisdex::server::AppState::new(snapshot));
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {

@@ -1,0 +1,275 @@
+//! The catalog: what the pages listing or comparing entries, the exports and the server need of
+//! each entry, without its body or the bulk of its front matter, so that a site of any size fits in
+//! memory after the build has streamed its entries through.
+//!
+//! A build writes the catalog beside the search index ([`CATALOG_FILE`]); the server reads it to
+//! answer compare views and exports, and to re-render listing pages after an edit.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::compare::{self, Cell, SourceLink};
+use crate::markdown::Rendered;
+use crate::model::{
+    ChangelogLine, Collection, Confidence, Date, EntryStatus, Jurisdiction, Page, SafeguardKey,
+    Taxonomy, Topic, Value,
+};
+
+/// Name of the catalog file inside a built site (hidden: the server never serves it).
+pub const CATALOG_FILE: &str = ".catalog.json";
+
+/// One entry as listings, comparisons and exports show it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Summary {
+    pub id: String,
+    pub name: String,
+    pub iso: String,
+    pub region: String,
+    pub groupings: Vec<String>,
+    pub aliases: Vec<String>,
+    pub summary: String,
+    pub last_reviewed: Date,
+    pub entry_status: EntryStatus,
+    pub changelog: Vec<ChangelogLine>,
+    /// Number of instruments.
+    pub instruments: usize,
+    /// Number of ordering powers.
+    pub powers: usize,
+    /// The eight assessments, in [`SafeguardKey::ALL`] order.
+    pub safeguards: Vec<Rating>,
+    /// The compared facts, in [`compare::FACTS`] order, with site-relative links.
+    pub facts: Vec<Cell>,
+    /// Titles of the page's anchors (`instrument-…`, `section-…`), kept only for entries that a
+    /// workshop collection points into, so its items can be titled.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub anchors: BTreeMap<String, String>,
+}
+
+/// One safeguard assessment of an entry, with its references resolved to text.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rating {
+    pub key: SafeguardKey,
+    pub value: Value,
+    pub confidence: Confidence,
+    pub note: String,
+    /// Compact references: `PECA, s 37`.
+    pub provisions: Vec<String>,
+    /// Full references: `Prevention of Electronic Crimes Act 2016, s 37`.
+    pub provision_titles: Vec<String>,
+    pub sources: Vec<SourceLink>,
+}
+
+impl Summary {
+    /// The summary of a checked entry; `with_anchors` keeps its anchor titles.
+    pub fn new(j: &Jurisdiction, with_anchors: bool) -> Summary {
+        let safeguards = j
+            .safeguards
+            .iter()
+            .map(|(key, a)| Rating {
+                key,
+                value: a.value,
+                confidence: a.confidence,
+                note: a.note.clone(),
+                provisions: a.provisions.iter().map(|p| j.reference_label(p)).collect(),
+                provision_titles: a
+                    .provisions
+                    .iter()
+                    .map(|p| {
+                        let title = j
+                            .instrument(&p.instrument)
+                            .map_or(p.instrument.as_str(), |i| i.title.as_str());
+                        format!("{title}, {}", p.section)
+                    })
+                    .collect(),
+                sources: compare::sources(j, &a.sources),
+            })
+            .collect();
+        Summary {
+            id: j.id.clone(),
+            name: j.name.clone(),
+            iso: j.iso.clone(),
+            region: j.region.clone(),
+            groupings: j.groupings.clone(),
+            aliases: j.aliases.clone(),
+            summary: j.summary.clone(),
+            last_reviewed: j.last_reviewed,
+            entry_status: j.entry_status,
+            changelog: j.changelog.clone(),
+            instruments: j.instruments.len(),
+            powers: j.powers.len(),
+            safeguards,
+            facts: compare::facts(j),
+            anchors: if with_anchors {
+                crate::collection::anchor_titles(j)
+            } else {
+                BTreeMap::new()
+            },
+        }
+    }
+
+    /// The assessment of one safeguard.
+    pub fn rating(&self, key: SafeguardKey) -> &Rating {
+        let at = SafeguardKey::ALL
+            .iter()
+            .position(|k| *k == key)
+            .unwrap_or(0);
+        &self.safeguards[at]
+    }
+
+    /// How many safeguards are rated `yes` (full) and `partial` (half), for sorting the matrix.
+    pub fn score(&self) -> f32 {
+        self.safeguards
+            .iter()
+            .map(|a| match a.value {
+                Value::Yes => 1.0,
+                Value::Partial => 0.5,
+                _ => 0.0,
+            })
+            .sum()
+    }
+}
+
+/// Everything after the entries' own pages: the input of listing pages, comparisons, exports,
+/// collections and the server.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub taxonomy: Taxonomy,
+    /// Sorted by name.
+    pub entries: Vec<Summary>,
+    /// In safeguard order.
+    pub topics: Vec<Topic>,
+    pub pages: Vec<Page>,
+    pub collections: Vec<Collection>,
+}
+
+/// Why the catalog of a built site could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot access `{path}`: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`{path}` is damaged or from another version of jurisdex ({source}): rebuild the site")]
+    Json {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+}
+
+/// The catalog as stored: topics and pages carry their rendered bodies, which content files may
+/// never set (their model types refuse a `body` key).
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    taxonomy: Taxonomy,
+    entries: Vec<Summary>,
+    topics: Vec<StoredTopic>,
+    pages: Vec<StoredPage>,
+    collections: Vec<Collection>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredTopic {
+    key: SafeguardKey,
+    title: String,
+    question: String,
+    summary: String,
+    body: Rendered,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredPage {
+    id: String,
+    title: String,
+    summary: String,
+    body: Rendered,
+}
+
+impl Catalog {
+    /// The entry with this id, if any.
+    pub fn entry(&self, id: &str) -> Option<&Summary> {
+        self.entries.iter().find(|j| j.id == id)
+    }
+
+    /// Sorts entries by name (ties by id), the order of every listing.
+    pub fn sort(&mut self) {
+        self.entries
+            .sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+    }
+
+    /// Writes the catalog into a built site directory.
+    pub fn save(&self, dir: &Path) -> Result<(), CatalogError> {
+        let path = dir.join(CATALOG_FILE);
+        let stored = Stored {
+            taxonomy: self.taxonomy.clone(),
+            entries: self.entries.clone(),
+            topics: self
+                .topics
+                .iter()
+                .map(|t| StoredTopic {
+                    key: t.key,
+                    title: t.title.clone(),
+                    question: t.question.clone(),
+                    summary: t.summary.clone(),
+                    body: t.body.clone(),
+                })
+                .collect(),
+            pages: self
+                .pages
+                .iter()
+                .map(|p| StoredPage {
+                    id: p.id.clone(),
+                    title: p.title.clone(),
+                    summary: p.summary.clone(),
+                    body: p.body.clone(),
+                })
+                .collect(),
+            collections: self.collections.clone(),
+        };
+        let json = serde_json::to_vec(&stored).map_err(|source| CatalogError::Json {
+            path: path.clone(),
+            source,
+        })?;
+        fs::write(&path, json).map_err(|source| CatalogError::Io { path, source })
+    }
+
+    /// Reads the catalog of a built site directory.
+    pub fn open(dir: &Path) -> Result<Catalog, CatalogError> {
+        let path = dir.join(CATALOG_FILE);
+        let bytes = fs::read(&path).map_err(|source| CatalogError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        let stored: Stored =
+            serde_json::from_slice(&bytes).map_err(|source| CatalogError::Json { path, source })?;
+        Ok(Catalog {
+            taxonomy: stored.taxonomy,
+            entries: stored.entries,
+            topics: stored
+                .topics
+                .into_iter()
+                .map(|t| Topic {
+                    key: t.key,
+                    title: t.title,
+                    question: t.question,
+                    summary: t.summary,
+                    body: t.body,
+                })
+                .collect(),
+            pages: stored
+                .pages
+                .into_iter()
+                .map(|p| Page {
+                    id: p.id,
+                    title: p.title,
+                    summary: p.summary,
+                    body: p.body,
+                })
+                .collect(),
+            collections: stored.collections,
+        })
+    }
+}
