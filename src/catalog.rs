@@ -7,11 +7,12 @@
 
 use std::collections::BTreeMap;
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::compare::{self, Cell, SourceLink};
+use crate::compare::{self, Fact, SourceLink};
 use crate::markdown::Rendered;
 use crate::model::{
     ChangelogLine, Collection, Confidence, Date, EntryStatus, Jurisdiction, Page, SafeguardKey,
@@ -40,8 +41,10 @@ pub struct Summary {
     pub powers: usize,
     /// The eight assessments, in [`SafeguardKey::ALL`] order.
     pub safeguards: Vec<Rating>,
-    /// The compared facts, in [`compare::FACTS`] order, with site-relative links.
-    pub facts: Vec<Cell>,
+    /// The compared facts, in [`compare::FACTS`] order.
+    pub facts: Vec<Fact>,
+    /// Every source of the entry, in its order; ratings and facts cite them by position.
+    pub sources: Vec<SourceLink>,
     /// Titles of the page's anchors (`instrument-…`, `section-…`), kept only for entries that a
     /// workshop collection points into, so its items can be titled.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -59,7 +62,8 @@ pub struct Rating {
     pub provisions: Vec<String>,
     /// Full references: `Prevention of Electronic Crimes Act 2016, s 37`.
     pub provision_titles: Vec<String>,
-    pub sources: Vec<SourceLink>,
+    /// Positions in the entry's [`Summary::sources`].
+    pub sources: Vec<u16>,
 }
 
 impl Summary {
@@ -84,7 +88,7 @@ impl Summary {
                         format!("{title}, {}", p.section)
                     })
                     .collect(),
-                sources: compare::sources(j, &a.sources),
+                sources: compare::source_indices(j, &a.sources),
             })
             .collect();
         Summary {
@@ -102,12 +106,28 @@ impl Summary {
             powers: j.powers.len(),
             safeguards,
             facts: compare::facts(j),
+            sources: j
+                .sources
+                .iter()
+                .map(|s| SourceLink {
+                    title: s.title.clone(),
+                    url: s.url.clone(),
+                })
+                .collect(),
             anchors: if with_anchors {
                 crate::collection::anchor_titles(j)
             } else {
                 BTreeMap::new()
             },
         }
+    }
+
+    /// The sources at these positions.
+    pub fn cited(&self, positions: &[u16]) -> Vec<SourceLink> {
+        positions
+            .iter()
+            .filter_map(|&at| self.sources.get(usize::from(at)).cloned())
+            .collect()
     }
 
     /// The assessment of one safeguard.
@@ -162,13 +182,23 @@ pub enum CatalogError {
 
 /// The catalog as stored: topics and pages carry their rendered bodies, which content files may
 /// never set (their model types refuse a `body` key).
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Stored {
     taxonomy: Taxonomy,
     entries: Vec<Summary>,
     topics: Vec<StoredTopic>,
     pages: Vec<StoredPage>,
     collections: Vec<Collection>,
+}
+
+/// [`Stored`] borrowed from a catalog, for writing.
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    taxonomy: &'a Taxonomy,
+    entries: &'a [Summary],
+    topics: Vec<StoredTopic>,
+    pages: Vec<StoredPage>,
+    collections: &'a [Collection],
 }
 
 #[derive(Serialize, Deserialize)]
@@ -203,9 +233,9 @@ impl Catalog {
     /// Writes the catalog into a built site directory.
     pub fn save(&self, dir: &Path) -> Result<(), CatalogError> {
         let path = dir.join(CATALOG_FILE);
-        let stored = Stored {
-            taxonomy: self.taxonomy.clone(),
-            entries: self.entries.clone(),
+        let stored = StoredRef {
+            taxonomy: &self.taxonomy,
+            entries: &self.entries,
             topics: self
                 .topics
                 .iter()
@@ -227,13 +257,18 @@ impl Catalog {
                     body: p.body.clone(),
                 })
                 .collect(),
-            collections: self.collections.clone(),
+            collections: &self.collections,
         };
-        let json = serde_json::to_vec(&stored).map_err(|source| CatalogError::Json {
+        let io = |source| CatalogError::Io {
+            path: path.clone(),
+            source,
+        };
+        let mut out = std::io::BufWriter::new(fs::File::create(&path).map_err(io)?);
+        serde_json::to_writer(&mut out, &stored).map_err(|source| CatalogError::Json {
             path: path.clone(),
             source,
         })?;
-        fs::write(&path, json).map_err(|source| CatalogError::Io { path, source })
+        out.flush().map_err(io)
     }
 
     /// Reads the catalog of a built site directory.

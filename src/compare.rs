@@ -174,7 +174,7 @@ pub struct Row {
 }
 
 /// One jurisdiction's answer for one row.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Cell {
     pub value: Option<Value>,
     /// The main text (for facts) or a short note (for safeguards).
@@ -192,15 +192,19 @@ pub struct SourceLink {
     pub url: Option<String>,
 }
 
-/// The sources with these ids, as links.
-pub fn sources(j: &Jurisdiction, ids: &[String]) -> Vec<SourceLink> {
-    ids.iter()
-        .filter_map(|id| j.source(id))
-        .map(|s| SourceLink {
-            title: s.title.clone(),
-            url: s.url.clone(),
-        })
-        .collect()
+/// Positions in the entry's `sources` of the sources with these ids, without repeating a title.
+pub fn source_indices(j: &Jurisdiction, ids: &[String]) -> Vec<u16> {
+    let mut out: Vec<u16> = Vec::new();
+    for id in ids {
+        if let Some(at) = j.sources.iter().position(|s| &s.id == id)
+            && !out
+                .iter()
+                .any(|&o| j.sources[usize::from(o)].title == j.sources[at].title)
+        {
+            out.push(at as u16);
+        }
+    }
+    out
 }
 
 fn join_unique(items: impl Iterator<Item = String>) -> String {
@@ -213,16 +217,26 @@ fn join_unique(items: impl Iterator<Item = String>) -> String {
     seen.join("; ")
 }
 
-/// The compared facts of an entry, in [`FACTS`] order, with links relative to the site root.
-pub fn facts(j: &Jurisdiction) -> Vec<Cell> {
+/// One compared fact of an entry (a row below the safeguards), ready to show.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fact {
+    pub text: String,
+    pub provision: String,
+    /// The section of the entry's page it comes from: `powers`, `instruments` or `cases`.
+    pub anchor: String,
+    /// Positions in the entry's sources.
+    pub sources: Vec<u16>,
+}
+
+/// The compared facts of an entry, in [`FACTS`] order.
+pub fn facts(j: &Jurisdiction) -> Vec<Fact> {
     FACTS.iter().map(|(key, _)| fact(j, key)).collect()
 }
 
-fn fact(j: &Jurisdiction, key: &str) -> Cell {
-    let page = format!("/jurisdictions/{}/", j.id);
+fn fact(j: &Jurisdiction, key: &str) -> Fact {
     let power_sources = || {
         let ids: Vec<String> = j.powers.iter().flat_map(|p| p.sources.clone()).collect();
-        sources(j, &ids)
+        source_indices(j, &ids)
     };
     let (text, provision, anchor, cited) = match key {
         "authorities" => (
@@ -280,7 +294,7 @@ fn fact(j: &Jurisdiction, key: &str) -> Cell {
                     .iter()
                     .flat_map(|i| i.sources.clone())
                     .collect();
-                sources(j, &ids)
+                source_indices(j, &ids)
             },
         ),
         _ => (
@@ -297,7 +311,7 @@ fn fact(j: &Jurisdiction, key: &str) -> Cell {
             "cases",
             {
                 let ids: Vec<String> = j.cases.iter().flat_map(|c| c.sources.clone()).collect();
-                sources(j, &ids)
+                source_indices(j, &ids)
             },
         ),
     };
@@ -306,27 +320,16 @@ fn fact(j: &Jurisdiction, key: &str) -> Cell {
     } else {
         anchor
     };
-    Cell {
-        value: None,
+    Fact {
         text: if text.is_empty() {
             "none recorded".to_string()
         } else {
             text
         },
         provision,
-        href: format!("{page}#{anchor}"),
-        sources: dedupe(cited),
+        anchor: anchor.to_string(),
+        sources: cited,
     }
-}
-
-fn dedupe(sources: Vec<SourceLink>) -> Vec<SourceLink> {
-    let mut out: Vec<SourceLink> = Vec::new();
-    for s in sources {
-        if !out.iter().any(|o| o.title == s.title) {
-            out.push(s);
-        }
-    }
-    out
 }
 
 /// The rows of facts below the safeguards: key and label.
@@ -353,7 +356,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                     text: a.note.clone(),
                     provision: a.provisions.join("; "),
                     href: format!("{root}/jurisdictions/{}/#{}", j.id, key.anchor()),
-                    sources: a.sources.clone(),
+                    sources: j.cited(&a.sources),
                 }
             })
             .collect();
@@ -370,9 +373,14 @@ pub fn table(selection: &Selection, root: &str) -> Table {
         let cells: Vec<Cell> = columns
             .iter()
             .map(|(j, _)| {
-                let mut cell = j.facts[n].clone();
-                cell.href = format!("{root}{}", cell.href);
-                cell
+                let fact = &j.facts[n];
+                Cell {
+                    value: None,
+                    text: fact.text.clone(),
+                    provision: fact.provision.clone(),
+                    href: format!("{root}/jurisdictions/{}/#{}", j.id, fact.anchor),
+                    sources: j.cited(&fact.sources),
+                }
             })
             .collect();
         let differs = cells.windows(2).any(|w| w[0].text != w[1].text);

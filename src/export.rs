@@ -1,9 +1,14 @@
 //! Machine-readable outputs: the safeguards matrix as CSV and JSON, and each entry as JSON.
 
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
 use serde::Serialize;
+use serde::ser::{SerializeSeq, Serializer};
 
 use crate::catalog::Summary;
-use crate::model::Jurisdiction;
+use crate::model::{Jurisdiction, SafeguardKey};
 use crate::render::{OutputFile, SiteMeta};
 
 /// One jurisdiction × safeguard row of the matrix export.
@@ -39,12 +44,13 @@ pub const MATRIX_COLUMNS: [&str; 12] = [
     "entry_url",
 ];
 
-/// Every jurisdiction × safeguard, in the entries' order then safeguard order.
-pub fn matrix_records(entries: &[Summary], base_url: &str) -> Vec<MatrixRecord> {
-    let mut records = Vec::with_capacity(entries.len() * 8);
-    for j in entries {
-        for a in &j.safeguards {
-            records.push(MatrixRecord {
+/// The eight rows of one entry, in safeguard order.
+pub fn matrix_records(j: &Summary, base_url: &str) -> Vec<MatrixRecord> {
+    j.safeguards
+        .iter()
+        .map(|a| {
+            let sources = j.cited(&a.sources);
+            MatrixRecord {
                 jurisdiction_id: j.id.clone(),
                 jurisdiction: j.name.clone(),
                 iso: j.iso.clone(),
@@ -53,51 +59,79 @@ pub fn matrix_records(entries: &[Summary], base_url: &str) -> Vec<MatrixRecord> 
                 confidence: a.confidence.key().to_string(),
                 provisions: a.provision_titles.join("; "),
                 note: a.note.clone(),
-                source_titles: a
-                    .sources
+                source_titles: sources
                     .iter()
                     .map(|s| s.title.as_str())
                     .collect::<Vec<_>>()
                     .join("; "),
-                source_urls: a
-                    .sources
+                source_urls: sources
                     .iter()
                     .filter_map(|s| s.url.as_deref())
                     .collect::<Vec<_>>()
                     .join(" "),
                 last_reviewed: j.last_reviewed.to_string(),
                 entry_url: format!("{base_url}/jurisdictions/{}/#{}", j.id, a.key.anchor()),
-            });
+            }
+        })
+        .collect()
+}
+
+/// Writes every jurisdiction × safeguard of `entries` (in their order) as RFC 4180 CSV, one
+/// entry at a time, so the export is never held whole.
+pub fn write_csv(entries: &[Summary], base_url: &str, out: &mut impl Write) -> io::Result<()> {
+    out.write_all(csv_line(&MATRIX_COLUMNS).as_bytes())?;
+    for j in entries {
+        for r in matrix_records(j, base_url) {
+            out.write_all(csv_record(&r).as_bytes())?;
         }
     }
-    records
+    out.flush()
 }
 
-/// Renders records as RFC 4180 CSV.
-pub fn to_csv(records: &[MatrixRecord]) -> String {
-    let mut out = csv_line(&MATRIX_COLUMNS);
-    for r in records {
-        out.push_str(&csv_line(&[
-            &r.jurisdiction_id,
-            &r.jurisdiction,
-            &r.iso,
-            &r.safeguard,
-            &r.value,
-            &r.confidence,
-            &r.provisions,
-            &r.note,
-            &r.source_titles,
-            &r.source_urls,
-            &r.last_reviewed,
-            &r.entry_url,
-        ]));
+/// Writes the same records as [`write_csv`] as a JSON array, one entry at a time.
+pub fn write_json(entries: &[Summary], base_url: &str, out: &mut impl Write) -> io::Result<()> {
+    let mut serializer = serde_json::Serializer::pretty(&mut *out);
+    let mut seq = serializer.serialize_seq(Some(entries.len() * SafeguardKey::ALL.len()))?;
+    for j in entries {
+        for r in matrix_records(j, base_url) {
+            seq.serialize_element(&r)?;
+        }
     }
-    out
+    seq.end()?;
+    out.flush()
 }
 
-/// Renders records as a JSON array.
-pub fn to_json(records: &[MatrixRecord]) -> String {
-    serde_json::to_string_pretty(records).unwrap_or_default()
+/// Writes the matrix exports of `entries` into a site directory; returns their paths relative
+/// to it.
+pub fn write_matrix_files(
+    dir: &Path,
+    entries: &[Summary],
+    meta: &SiteMeta,
+) -> io::Result<[&'static str; 2]> {
+    fs::create_dir_all(dir.join("export"))?;
+    let mut csv = BufWriter::new(fs::File::create(dir.join(MATRIX_CSV))?);
+    write_csv(entries, &meta.base_url, &mut csv)?;
+    let mut json = BufWriter::new(fs::File::create(dir.join(MATRIX_JSON))?);
+    write_json(entries, &meta.base_url, &mut json)?;
+    Ok([MATRIX_CSV, MATRIX_JSON])
+}
+
+/// One record as a CSV line.
+fn csv_record(r: &MatrixRecord) -> String {
+    csv_line(&[
+        &r.jurisdiction_id,
+        &r.jurisdiction,
+        &r.iso,
+        &r.safeguard,
+        &r.value,
+        &r.confidence,
+        &r.provisions,
+        &r.note,
+        &r.source_titles,
+        &r.source_urls,
+        &r.last_reviewed,
+        &r.entry_url,
+    ])
 }
 
 /// One CSV line (with CRLF). Cells that a spreadsheet would read as a formula are prefixed with
@@ -129,21 +163,6 @@ fn csv_cell(text: &str) -> String {
 pub const MATRIX_CSV: &str = "export/matrix.csv";
 /// See [`MATRIX_CSV`].
 pub const MATRIX_JSON: &str = "export/matrix.json";
-
-/// The matrix of `entries` as CSV and as JSON.
-pub fn matrix_files(entries: &[Summary], meta: &SiteMeta) -> [OutputFile; 2] {
-    let records = matrix_records(entries, &meta.base_url);
-    [
-        OutputFile {
-            path: MATRIX_CSV.into(),
-            contents: to_csv(&records),
-        },
-        OutputFile {
-            path: MATRIX_JSON.into(),
-            contents: to_json(&records),
-        },
-    ]
-}
 
 /// One entry's data as JSON (`/api/jurisdictions/<id>.json`).
 pub fn entry_file(j: &Jurisdiction) -> OutputFile {

@@ -38,22 +38,43 @@ pub struct Page {
     links: Vec<String>,
 }
 
-/// Values of `attr="…"` in the tags of an HTML document, with `&amp;` decoded. Only markup is
-/// read: text never holds a raw `<` (it is escaped), so a quoted `href="…"` in prose is ignored.
-fn attribute_values(html: &str, attr: &str) -> Vec<String> {
-    let needle = format!(" {attr}=\"");
-    let needle = needle.as_str();
-    html.split('<')
-        .skip(1)
-        .filter_map(|tag| tag.split('>').next())
-        .flat_map(|tag| {
-            tag.match_indices(needle).filter_map(move |(at, _)| {
+/// Calls `f` with the name and value of every `id="…"` and `href="…"` attribute in the tags of an
+/// HTML document, with `&amp;` decoded. Only markup is read: text never holds a raw `<` (it is
+/// escaped), so a quoted `href="…"` in prose is ignored.
+fn tag_attributes(html: &str, mut f: impl FnMut(Attribute, String)) {
+    const NEEDLES: [(&str, Attribute); 2] =
+        [(" id=\"", Attribute::Id), (" href=\"", Attribute::Href)];
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open + 1..];
+        let end = after.find('>').unwrap_or(after.len());
+        let tag = &after[..end];
+        rest = &after[end..];
+        if tag.starts_with('/') || !tag.contains('"') {
+            continue;
+        }
+        for (needle, attribute) in NEEDLES {
+            for (at, _) in tag.match_indices(needle) {
                 let start = at + needle.len();
-                let end = tag[start..].find('"')?;
-                Some(tag[start..start + end].replace("&amp;", "&"))
-            })
-        })
-        .collect()
+                let Some(len) = tag[start..].find('"') else {
+                    continue;
+                };
+                let value = &tag[start..start + len];
+                let value = if value.contains('&') {
+                    value.replace("&amp;", "&")
+                } else {
+                    value.to_string()
+                };
+                f(attribute, value);
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Attribute {
+    Id,
+    Href,
 }
 
 /// Every page's path (relative to `site_dir`) with its ids and links.
@@ -82,13 +103,20 @@ impl Page {
     /// The ids of an HTML page and its links that start with `root/` (or `#`).
     pub fn new(html: &str, root: &str) -> Page {
         let prefix = format!("{root}/");
-        Page {
-            ids: attribute_values(html, "id").into_iter().collect(),
-            links: attribute_values(html, "href")
-                .into_iter()
-                .filter(|h| h.starts_with('#') || (h.starts_with(&prefix) && !h.starts_with("//")))
-                .collect(),
-        }
+        let mut page = Page::default();
+        tag_attributes(html, |attribute, value| match attribute {
+            Attribute::Id => {
+                page.ids.insert(value);
+            }
+            Attribute::Href
+                if value.starts_with('#')
+                    || (value.starts_with(&prefix) && !value.starts_with("//")) =>
+            {
+                page.links.push(value);
+            }
+            Attribute::Href => {}
+        });
+        page
     }
 }
 

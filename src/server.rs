@@ -703,31 +703,32 @@ async fn api_jurisdiction(State(state): State<AppState>, UrlPath(id): UrlPath<St
 /// `/export/matrix.csv`, from the current version's catalog (an edit served incrementally does
 /// not rewrite the export files).
 async fn matrix_csv(State(state): State<AppState>) -> Response {
-    matrix_export(&state, export::to_csv, "text/csv; charset=utf-8").await
+    matrix_export(&state, export::write_csv, "text/csv; charset=utf-8").await
 }
 
 /// `/export/matrix.json`, like [`matrix_csv`].
 async fn matrix_json(State(state): State<AppState>) -> Response {
-    matrix_export(&state, export::to_json, "application/json").await
+    matrix_export(&state, export::write_json, "application/json").await
 }
+
+/// Writes one of the matrix exports of some entries into a buffer.
+type ExportWriter = fn(&[crate::catalog::Summary], &str, &mut Vec<u8>) -> std::io::Result<()>;
 
 async fn matrix_export(
     state: &AppState,
-    format: fn(&[export::MatrixRecord]) -> String,
+    write: ExportWriter,
     content_type: &'static str,
 ) -> Response {
     let snapshot = state.snapshot();
     let rendered = tokio::task::spawn_blocking(move || {
+        let mut body = Vec::new();
         let catalog = &snapshot.listing.catalog;
-        format(&export::matrix_records(
-            &catalog.entries,
-            &snapshot.meta.base_url,
-        ))
+        write(&catalog.entries, &snapshot.meta.base_url, &mut body).map(|()| body)
     })
     .await;
     match rendered {
-        Ok(body) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Ok(Ok(body)) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
+        _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 

@@ -145,6 +145,15 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Records a file written by other means (not HTML).
+    fn record(&self, path: PathBuf) {
+        self.links
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .add(path, Page::default());
+        self.written.fetch_add(1, Ordering::Relaxed);
+    }
+
     fn write(&self, file: OutputFile) -> Result<(), BuildError> {
         let page = if file.path.extension().is_some_and(|x| x == "html") {
             Page::new(&file.contents, self.root)
@@ -277,8 +286,9 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
     let sink = |file: OutputFile| writer.write(file);
     renderer.render_fixed(&catalog, &meta, &sink)?;
     renderer.render_listings(&catalog, &meta, &render::listings(&catalog), &sink)?;
-    for file in export::matrix_files(&catalog.entries, &meta) {
-        writer.write(file)?;
+    let exports = export::write_matrix_files(dir, &catalog.entries, &meta).map_err(io_err(dir))?;
+    for path in exports {
+        writer.record(PathBuf::from(path));
     }
     copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
     if keep_entries {
