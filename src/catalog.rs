@@ -308,3 +308,53 @@ impl Catalog {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_saved_catalog_opens_with_the_same_entries_and_rendered_topics() {
+        let (mut loaded, site) =
+            crate::site::check(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/basic"));
+        assert!(!loaded.report.has_errors(), "{}", loaded.report);
+        let catalog = Catalog {
+            taxonomy: site.taxonomy.clone(),
+            entries: site
+                .jurisdictions
+                .iter()
+                .map(|j| Summary::new(j, true))
+                .collect(),
+            topics: site.topics.clone(),
+            pages: site.pages.clone(),
+            collections: std::mem::take(&mut loaded.collections)
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        catalog.save(dir.path()).unwrap();
+        let opened = Catalog::open(dir.path()).unwrap();
+        assert_eq!(
+            serde_json::to_value(&opened.entries).unwrap(),
+            serde_json::to_value(&catalog.entries).unwrap()
+        );
+        assert_eq!(opened.topics.len(), catalog.topics.len());
+        assert!(!opened.topics.is_empty());
+        assert_eq!(opened.topics[0].body.html, catalog.topics[0].body.html);
+        assert_eq!(opened.pages[0].body.html, catalog.pages[0].body.html);
+        let alpha = opened.entry("alpha").unwrap();
+        assert_eq!(
+            alpha
+                .anchors
+                .get("safeguard-user-notice")
+                .map(String::as_str),
+            Some("User notice")
+        );
+        fs::write(dir.path().join(CATALOG_FILE), "{").unwrap();
+        assert!(matches!(
+            Catalog::open(dir.path()),
+            Err(CatalogError::Json { .. })
+        ));
+    }
+}

@@ -274,6 +274,30 @@ fn alias_clashing_with_an_id_is_an_error() {
 }
 
 #[test]
+fn ids_naming_the_sites_own_pages_are_refused() {
+    // `/jurisdictions/page/2/` is the second page of the entries list.
+    expect_error(
+        "aliases: [old-alpha]",
+        "aliases: [page]",
+        "aliases[0]",
+        "is reserved for the site's own pages",
+    );
+    let f = Fixture::new("basic");
+    let text = std::fs::read_to_string(f.content().join("jurisdictions/beta.md")).unwrap();
+    f.write(
+        "jurisdictions/page.md",
+        &text.replacen("id: beta", "id: page", 1),
+    );
+    let errors = errors(&f);
+    assert!(
+        errors.iter().any(|d| d.path.ends_with("page.md")
+            && d.field == "id"
+            && d.message.contains("is reserved for the site's own pages")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
 fn duplicate_alias_across_entries_is_an_error() {
     let f = Fixture::new("basic");
     f.edit(

@@ -252,6 +252,11 @@ fn an_edited_entry_is_rebuilt_alone_and_lists_follow_its_front_matter() {
     wait_for_version(&server, 3);
     let (_, topic) = http_get(&server.addr, "/topics/user_notice/").unwrap();
     assert!(topic.contains("No notice is ever required."), "{topic}");
+    // The matrix exports are answered from the current version, not from the first build's files.
+    let (_, csv) = http_get(&server.addr, "/export/matrix.csv").unwrap();
+    assert!(csv.contains("No notice is ever required."), "{csv}");
+    let (_, json) = http_get(&server.addr, "/export/matrix.json").unwrap();
+    assert!(json.contains("No notice is ever required."));
     let (_, page) = http_get(&server.addr, "/jurisdictions/alpha/").unwrap();
     assert!(page.contains("zanzibarish") && page.contains("No notice is ever required."));
 }

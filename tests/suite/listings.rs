@@ -1,0 +1,321 @@
+//! Sites larger than one page of listing: the matrix, entries list, topics and grouping comparisons
+//! are paged, the feed keeps the latest reviews, and an edit re-renders only the listing pages that
+//! show the edited entry (or whose rows it moved).
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use jurisdex::model::{SafeguardKey, Value};
+use jurisdex::render::{COMPARE_PAGE_SIZE, FEED_ENTRIES, PAGE_SIZE};
+use jurisdex::site::{self, BuildOptions};
+
+use crate::support::manifest_dir;
+
+/// Entries in the generated site: three matrix pages, the last one partial.
+const ENTRIES: usize = 2 * PAGE_SIZE + 30;
+
+struct Generated {
+    dir: tempfile::TempDir,
+}
+
+impl Generated {
+    fn new() -> Generated {
+        let dir = tempfile::tempdir().unwrap();
+        jurisdex::corpus::generate(&dir.path().join("content"), ENTRIES, 7).unwrap();
+        Generated { dir }
+    }
+
+    fn options(&self) -> BuildOptions {
+        BuildOptions {
+            content_dir: self.dir.path().join("content"),
+            templates_dir: manifest_dir().join("templates"),
+            out_dir: self.dir.path().join("public"),
+            base_url: "http://127.0.0.1:8080".into(),
+            dev_reload: false,
+        }
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("public")
+    }
+
+    fn read(&self, file: &str) -> String {
+        fs::read_to_string(self.out().join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
+    }
+}
+
+/// The entry ids a page links to with `href="/jurisdictions/<id>/<suffix>`.
+fn linked_ids(html: &str, suffix: &str) -> BTreeSet<String> {
+    html.split("href=\"/jurisdictions/")
+        .skip(1)
+        .filter_map(|rest| {
+            let (id, after) = rest.split_once('/')?;
+            after.starts_with(suffix).then(|| id.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn listings_are_paged_and_together_show_every_entry_once() {
+    let g = Generated::new();
+    let built = site::build(&g.options()).unwrap_or_else(|e| panic!("{e}"));
+    let all: BTreeSet<String> = built.catalog.entries.iter().map(|j| j.id.clone()).collect();
+    assert_eq!(all.len(), ENTRIES);
+
+    // The matrix: `/`, `/page/2/`, `/page/3/`, each row once, in name order across pages.
+    let pages = ["index.html", "page/2/index.html", "page/3/index.html"];
+    let mut seen = BTreeSet::new();
+    for (n, file) in pages.iter().enumerate() {
+        let html = g.read(file);
+        let rows = linked_ids(&html, "#safeguard-legal-clarity");
+        let expected = if n < 2 {
+            PAGE_SIZE
+        } else {
+            ENTRIES - 2 * PAGE_SIZE
+        };
+        assert_eq!(rows.len(), expected, "{file}");
+        assert!(rows.is_disjoint(&seen), "{file} repeats rows");
+        seen.extend(rows);
+        assert!(html.contains(&format!("Page {} of 3", n + 1)), "{file}");
+    }
+    assert_eq!(seen, all);
+    assert!(!g.out().join("page/4").exists());
+    let home = g.read("index.html");
+    assert!(home.contains(r#"<a rel="next" href="/page/2/">"#));
+    assert!(home.contains("Who may block or remove"), "intro on page 1");
+    assert!(
+        !g.read("page/2/index.html")
+            .contains("Who may block or remove")
+    );
+    let first = &built.catalog.entries[0];
+    assert!(home.contains(&format!("/jurisdictions/{}/", first.id)));
+
+    // The entries list and every topic page sequence cover every entry once.
+    let mut listed = BTreeSet::new();
+    for file in [
+        "jurisdictions/index.html",
+        "jurisdictions/page/2/index.html",
+        "jurisdictions/page/3/index.html",
+    ] {
+        listed.extend(linked_ids(&g.read(file), "\""));
+    }
+    assert_eq!(listed, all);
+    for key in ["user_notice", "judicial_authorisation"] {
+        let anchor = format!("#safeguard-{}", key.replace('_', "-"));
+        let mut rows = BTreeSet::new();
+        for n in 1..=3 {
+            let file = if n == 1 {
+                format!("topics/{key}/index.html")
+            } else {
+                format!("topics/{key}/page/{n}/index.html")
+            };
+            let html = g.read(&file);
+            let ids = linked_ids(&html, &anchor);
+            assert!(ids.is_disjoint(&rows), "{file} repeats rows");
+            rows.extend(ids);
+            assert!(
+                html.contains(&format!("{ENTRIES} jurisdictions: ")),
+                "{file} tally"
+            );
+        }
+        assert_eq!(rows, all, "topic {key}");
+    }
+
+    // The feed keeps the latest reviews; every grouping comparison is paged with its CSV.
+    assert_eq!(g.read("feed.xml").matches("<entry>").count(), FEED_ENTRIES);
+    for grouping in &built.catalog.taxonomy.groupings {
+        let members = built
+            .catalog
+            .entries
+            .iter()
+            .filter(|j| j.groupings.contains(&grouping.id))
+            .count();
+        let pages = members.div_ceil(COMPARE_PAGE_SIZE);
+        for n in 1..=pages {
+            let dir = if n == 1 {
+                format!("compare/{}/", grouping.id)
+            } else {
+                format!("compare/{}/page/{n}/", grouping.id)
+            };
+            let csv = g.read(&format!("{dir}compare.csv"));
+            let shown = members.min(n * COMPARE_PAGE_SIZE) - (n - 1) * COMPARE_PAGE_SIZE;
+            let columns: BTreeSet<&str> = csv
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split(',').nth(1))
+                .collect();
+            assert_eq!(columns.len(), shown, "{dir}");
+            assert!(
+                g.read(&format!("{dir}index.html"))
+                    .contains(&format!("/{dir}compare.csv"))
+            );
+        }
+    }
+    // The whole matrix is in the exports, whatever the paging.
+    assert_eq!(g.read("export/matrix.csv").lines().count(), 1 + 8 * ENTRIES);
+}
+
+/// Every file under `dir`, relative to it, but the search index.
+fn files(dir: &Path) -> BTreeSet<String> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| e.path().strip_prefix(dir).unwrap().display().to_string())
+        .filter(|p| !p.starts_with(site::INDEX_DIR))
+        .collect()
+}
+
+#[test]
+fn an_edit_rewrites_only_the_listing_pages_that_show_the_entry() {
+    let g = Generated::new();
+    let options = g.options();
+    let built = site::build(&options).unwrap_or_else(|e| panic!("{e}"));
+    // An entry on the second matrix page (not among the latest reviews: the generated entries
+    // share one review date, so the feed holds the first by name) with a known user-notice rating.
+    let entry = built.catalog.entries[PAGE_SIZE + 5..2 * PAGE_SIZE]
+        .iter()
+        .find(|j| j.rating(SafeguardKey::UserNotice).value != Value::Unknown)
+        .expect("a rated entry")
+        .clone();
+    let path = options
+        .content_dir
+        .join(format!("jurisdictions/{}.md", entry.id));
+    let text = fs::read_to_string(&path).unwrap();
+    let note = &entry.rating(SafeguardKey::UserNotice).note;
+    let first_words: String = note
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains(&first_words),
+        "note {first_words:?} not found in the file"
+    );
+    fs::write(
+        &path,
+        text.replacen(&first_words, "Zanzibarish notice rules", 1),
+    )
+    .unwrap();
+
+    let layer = g.dir.path().join("layer");
+    fs::create_dir(&layer).unwrap();
+    let updated = site::update(
+        &options,
+        &built.catalog,
+        &[g.out()],
+        &g.out().join(site::INDEX_DIR),
+        std::slice::from_ref(&path),
+        &layer,
+    )
+    .unwrap()
+    .expect("an edit of a rating note is incremental");
+    let written = files(&layer);
+    let id = &entry.id;
+    for must in [
+        format!("jurisdictions/{id}/index.html"),
+        format!("api/jurisdictions/{id}.json"),
+        "page/2/index.html".to_string(),
+        "jurisdictions/page/2/index.html".to_string(),
+    ] {
+        assert!(written.contains(&must), "{must} not rewritten: {written:?}");
+    }
+    for never in [
+        "index.html",
+        "page/3/index.html",
+        "jurisdictions/index.html",
+        "feed.xml",
+    ] {
+        assert!(!written.contains(never), "{never} rewritten needlessly");
+    }
+    // One page per topic: the one listing the entry (its ratings did not change).
+    let topics = written.iter().filter(|f| f.starts_with("topics/")).count();
+    assert_eq!(topics, 8, "{written:?}");
+    assert!(
+        written.len() < 30,
+        "{} files rewritten: {written:?}",
+        written.len()
+    );
+    let shown = |file: &str| {
+        let layered = layer.join(file);
+        fs::read_to_string(if layered.exists() {
+            layered
+        } else {
+            g.out().join(file)
+        })
+        .unwrap()
+    };
+    assert!(shown("page/2/index.html").contains("Zanzibarish notice rules"));
+    assert!(
+        shown("topics/user_notice/index.html").contains("Zanzibarish notice rules")
+            || (2..=3).any(
+                |n| shown(&format!("topics/user_notice/page/{n}/index.html"))
+                    .contains("Zanzibarish notice rules")
+            )
+    );
+    let note_now = &updated
+        .catalog
+        .entry(id)
+        .unwrap()
+        .rating(SafeguardKey::UserNotice)
+        .note;
+    assert!(note_now.starts_with("Zanzibarish notice rules"));
+
+    // A changed rating moves the entry between a topic's value groups: that topic's pages and
+    // counts change, the other topics' do not.
+    let text = fs::read_to_string(&path).unwrap();
+    let from = entry.rating(SafeguardKey::UserNotice).value;
+    let to = if from == Value::No { "yes" } else { "no" };
+    let block = text.find("  user_notice:").unwrap();
+    let value_at = block + text[block..].find("value: ").unwrap() + "value: ".len();
+    let end = value_at + text[value_at..].find('\n').unwrap();
+    let edited = format!("{}{to}{}", &text[..value_at], &text[end..]);
+    fs::write(&path, edited).unwrap();
+    let layer2 = g.dir.path().join("layer2");
+    fs::create_dir(&layer2).unwrap();
+    site::update(
+        &options,
+        &updated.catalog,
+        &[layer.clone(), g.out()],
+        &layer.join(site::INDEX_DIR),
+        std::slice::from_ref(&path),
+        &layer2,
+    )
+    .unwrap()
+    .expect("a rating change is incremental");
+    let written = files(&layer2);
+    for n in 1..=3 {
+        let file = if n == 1 {
+            "topics/user_notice/index.html".to_string()
+        } else {
+            format!("topics/user_notice/page/{n}/index.html")
+        };
+        assert!(written.contains(&file), "{file} not rewritten");
+    }
+    assert_eq!(
+        written
+            .iter()
+            .filter(|f| f.starts_with("topics/judicial_authorisation/"))
+            .count(),
+        1
+    );
+
+    // A renamed entry changes the order of every listing: a full rebuild.
+    let text = fs::read_to_string(&path).unwrap();
+    let renamed = text.replacen(&format!("name: {}", entry.name), "name: Aaaa Renamed", 1);
+    assert_ne!(renamed, text);
+    fs::write(&path, renamed).unwrap();
+    let layer3 = g.dir.path().join("layer3");
+    fs::create_dir(&layer3).unwrap();
+    let again = site::update(
+        &options,
+        &updated.catalog,
+        &[layer, g.out()],
+        &layer2.join(site::INDEX_DIR),
+        std::slice::from_ref(&path),
+        &layer3,
+    )
+    .unwrap();
+    assert!(again.is_none());
+}
