@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 smoke=false
 if [[ "${1:-}" == "--smoke" ]]; then smoke=true; shift; fi
-if $smoke; then sizes=(100); secs=2; edits=1; else sizes=("${@:-100 1000 10000}"); secs="${SECS:-10}"; edits=5; fi
+if $smoke; then sizes=(100); secs=2; edits=1; SETTLE=0; else sizes=("${@:-100 1000 10000}"); secs="${SECS:-10}"; edits=5; fi
 read -r -a sizes <<<"${sizes[*]}"
 conns=64
 
@@ -44,7 +44,15 @@ trap cleanup EXIT
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+# "VmRSS N MB (heap N, mapped files N), peak N MB" of a process.
+rss_report() {
+  awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} /^RssFile/ {f=$2} /^VmHWM/ {h=$2}
+    END {printf "%.0f MB (anonymous %.0f, mapped files %.0f), peak %.0f MB", r/1024, a/1024, f/1024, h/1024}' "/proc/$1/status"
+}
+# ext4 skips inodes freed in the last 5-10 s when it allocates new ones (`recently_deleted`), so a
+# build started right after removing 20,000 files pays for the removal. Every timed build (ours
+# and Hugo's) starts after the previous output is removed, synced and 10 s old.
+settle() { sync; sleep "${SETTLE:-10}"; }
 
 # wrk run → "req/s p50 p99 non2xx"
 load() { # name, url or "-s script url"
@@ -61,7 +69,7 @@ build_bench() { # content dir, label, entries
   local runs=3 best="" rss=""
   [[ $3 -ge 10000 ]] && runs=1
   for _ in $(seq $runs); do
-    rm -rf "$work/out" "$work/out.old"
+    rm -rf "$work/out" "$work/out.old"; settle
     /usr/bin/time -f "%e %M" -o "$work/time" "$bin" build --content "$1" --out "$work/out" >/dev/null 2>"$work/build.log" \
       || { cat "$work/build.log"; exit 1; }
     read -r secs_run kb <"$work/time"
@@ -75,7 +83,7 @@ build_bench() { # content dir, label, entries
 serve_bench() { # content dir
   local port base entry
   port=$(free_port); base="http://127.0.0.1:$port"
-  rm -rf "$work/served" "$work/served.old"
+  rm -rf "$work/served" "$work/served.old"; settle
   local start; start=$(date +%s%N)
   "$bin" serve --watch --addr "127.0.0.1:$port" --content "$1" --out "$work/served" >"$work/serve.log" 2>&1 &
   server=$!
@@ -96,7 +104,7 @@ serve_bench() { # content dir
   done
   load "/jurisdictions/${entry%.md}/ (a page)" "$base/jurisdictions/${entry%.md}/"
   load "/healthz (ceiling)" "$base/healthz"
-  echo "  server RSS after the load           $(rss_mb "$server") MB"
+  echo "  server RSS after the load           $(rss_report "$server")"
   kill "$server"; wait "$server" 2>/dev/null || true; server=0
 }
 
@@ -132,12 +140,13 @@ EOF
 }
 
 hugo_bench() { # content dir, entries
-  hugo_site "$1"
+  hugo_site "$1"; settle
   /usr/bin/time -f "%e %M" -o "$work/time" hugo --quiet --source "$work/hugo" --destination "$work/hugo/public" >/dev/null
   read -r hugo_s hugo_kb <"$work/time"
   printf "  %-34s %7.2f s  peak RSS %s MB\n" "Hugo build" "$hugo_s" "$((hugo_kb / 1024))"
   local jx; jx=$(cat "$work/jx-$2")
   if $have_pagefind; then
+    settle
     /usr/bin/time -f "%e %M" -o "$work/time" "$pagefind" --site "$work/hugo/public" --quiet >/dev/null
     read -r pf_s pf_kb <"$work/time"
     printf "  %-34s %7.2f s  peak RSS %s MB\n" "Pagefind indexing Hugo's output" "$pf_s" "$((pf_kb / 1024))"

@@ -191,8 +191,22 @@ fn plain_text(events: &[Event]) -> String {
     out
 }
 
+/// Trims the text and turns every run of whitespace into one space, in one pass.
 fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(text.len());
+    let mut gap = false;
+    for c in text.trim().chars() {
+        if c.is_whitespace() {
+            gap = true;
+        } else {
+            if gap {
+                out.push(' ');
+                gap = false;
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
