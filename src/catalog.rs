@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -23,7 +24,7 @@ use crate::model::{
 pub const CATALOG_FILE: &str = ".catalog.json";
 
 /// One entry as listings, comparisons and exports show it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub id: String,
     pub name: String,
@@ -52,7 +53,7 @@ pub struct Summary {
 }
 
 /// One safeguard assessment of an entry, with its references resolved to text.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rating {
     pub key: SafeguardKey,
     pub value: Value,
@@ -157,8 +158,8 @@ impl Summary {
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub taxonomy: Taxonomy,
-    /// Sorted by name.
-    pub entries: Vec<Summary>,
+    /// Sorted by name; shared, so a copy of the catalog (an incremental rebuild's) is cheap.
+    pub entries: Vec<Arc<Summary>>,
     /// In safeguard order.
     pub topics: Vec<Topic>,
     pub pages: Vec<Page>,
@@ -185,7 +186,7 @@ pub enum CatalogError {
 #[derive(Deserialize)]
 struct Stored {
     taxonomy: Taxonomy,
-    entries: Vec<Summary>,
+    entries: Vec<Arc<Summary>>,
     topics: Vec<StoredTopic>,
     pages: Vec<StoredPage>,
     collections: Vec<Collection>,
@@ -195,7 +196,7 @@ struct Stored {
 #[derive(Serialize)]
 struct StoredRef<'a> {
     taxonomy: &'a Taxonomy,
-    entries: &'a [Summary],
+    entries: &'a [Arc<Summary>],
     topics: Vec<StoredTopic>,
     pages: Vec<StoredPage>,
     collections: &'a [Collection],
@@ -221,7 +222,7 @@ struct StoredPage {
 impl Catalog {
     /// The entry with this id, if any.
     pub fn entry(&self, id: &str) -> Option<&Summary> {
-        self.entries.iter().find(|j| j.id == id)
+        self.entries.iter().find(|j| j.id == id).map(|j| &**j)
     }
 
     /// Sorts entries by name (ties by id), the order of every listing.
@@ -323,7 +324,7 @@ mod tests {
             entries: site
                 .jurisdictions
                 .iter()
-                .map(|j| Summary::new(j, true))
+                .map(|j| Arc::new(Summary::new(j, true)))
                 .collect(),
             topics: site.topics.clone(),
             pages: site.pages.clone(),

@@ -1,5 +1,7 @@
 //! Side-by-side comparison of chosen jurisdictions: the selection, the table and its CSV.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Summary;
@@ -22,17 +24,18 @@ pub struct Selection<'a> {
 }
 
 /// Finds a jurisdiction by id, alias or ISO code, in any case.
-pub fn find<'a>(entries: &'a [Summary], key: &str) -> Option<&'a Summary> {
+pub fn find<'a>(entries: &'a [Arc<Summary>], key: &str) -> Option<&'a Summary> {
     let key = key.trim().to_lowercase();
     entries
         .iter()
         .find(|j| j.id == key || j.iso.to_lowercase() == key || j.aliases.contains(&key))
+        .map(|j| &**j)
 }
 
 impl<'a> Selection<'a> {
     /// Reads `j=a,b,c&t=key,key&diff=1&bench=id`, answering a message for the reader on bad input.
     pub fn parse(
-        entries: &'a [Summary],
+        entries: &'a [Arc<Summary>],
         chosen: &str,
         safeguards: &str,
         differences_only: bool,
@@ -134,7 +137,7 @@ impl CompareQuery {
     }
 
     /// The selection these parameters describe.
-    pub fn selection<'a>(&self, entries: &'a [Summary]) -> Result<Selection<'a>, String> {
+    pub fn selection<'a>(&self, entries: &'a [Arc<Summary>]) -> Result<Selection<'a>, String> {
         Selection::parse(
             entries,
             &self.joined("j"),
@@ -218,7 +221,7 @@ fn join_unique(items: impl Iterator<Item = String>) -> String {
 }
 
 /// One compared fact of an entry (a row below the safeguards), ready to show.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fact {
     pub text: String,
     pub provision: String,

@@ -3,6 +3,7 @@
 use std::fs;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
@@ -78,7 +79,7 @@ pub fn matrix_records(j: &Summary, base_url: &str) -> Vec<MatrixRecord> {
 
 /// Writes every jurisdiction × safeguard of `entries` (in their order) as RFC 4180 CSV, one
 /// entry at a time, so the export is never held whole.
-pub fn write_csv(entries: &[Summary], base_url: &str, out: &mut impl Write) -> io::Result<()> {
+pub fn write_csv(entries: &[Arc<Summary>], base_url: &str, out: &mut impl Write) -> io::Result<()> {
     out.write_all(csv_line(&MATRIX_COLUMNS).as_bytes())?;
     for j in entries {
         for r in matrix_records(j, base_url) {
@@ -89,7 +90,11 @@ pub fn write_csv(entries: &[Summary], base_url: &str, out: &mut impl Write) -> i
 }
 
 /// Writes the same records as [`write_csv`] as a JSON array, one entry at a time.
-pub fn write_json(entries: &[Summary], base_url: &str, out: &mut impl Write) -> io::Result<()> {
+pub fn write_json(
+    entries: &[Arc<Summary>],
+    base_url: &str,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let mut serializer = serde_json::Serializer::pretty(&mut *out);
     let mut seq = serializer.serialize_seq(Some(entries.len() * SafeguardKey::ALL.len()))?;
     for j in entries {
@@ -105,7 +110,7 @@ pub fn write_json(entries: &[Summary], base_url: &str, out: &mut impl Write) -> 
 /// to it.
 pub fn write_matrix_files(
     dir: &Path,
-    entries: &[Summary],
+    entries: &[Arc<Summary>],
     meta: &SiteMeta,
 ) -> io::Result<[&'static str; 2]> {
     fs::create_dir_all(dir.join("export"))?;

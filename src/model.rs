@@ -376,7 +376,7 @@ pub struct Jurisdiction {
 }
 
 /// One line of an entry's changelog.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChangelogLine {
     pub date: Date,

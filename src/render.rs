@@ -260,7 +260,7 @@ impl Renderer {
             listing
                 .members
                 .iter()
-                .map(|&i| &catalog.entries[i])
+                .map(|&i| &*catalog.entries[i])
                 .collect()
         };
         let html =
@@ -568,13 +568,18 @@ pub fn listings(catalog: &Catalog) -> Vec<Listing> {
         ));
     }
     let mut by_review: Vec<usize> = (0..catalog.entries.len()).collect();
-    by_review.sort_by(|&a, &b| {
+    let latest_first = |&a: &usize, &b: &usize| {
         let (a, b) = (&catalog.entries[a], &catalog.entries[b]);
         b.last_reviewed
             .cmp(&a.last_reviewed)
             .then_with(|| a.name.cmp(&b.name))
-    });
-    by_review.truncate(FEED_ENTRIES);
+            .then_with(|| a.id.cmp(&b.id))
+    };
+    if by_review.len() > FEED_ENTRIES {
+        by_review.select_nth_unstable_by(FEED_ENTRIES, latest_first);
+        by_review.truncate(FEED_ENTRIES);
+    }
+    by_review.sort_by(latest_first);
     out.push(Listing {
         kind: ListingKind::Feed,
         number: 1,

@@ -712,7 +712,7 @@ async fn matrix_json(State(state): State<AppState>) -> Response {
 }
 
 /// Writes one of the matrix exports of some entries into a buffer.
-type ExportWriter = fn(&[crate::catalog::Summary], &str, &mut Vec<u8>) -> std::io::Result<()>;
+type ExportWriter = fn(&[Arc<crate::catalog::Summary>], &str, &mut Vec<u8>) -> std::io::Result<()>;
 
 async fn matrix_export(
     state: &AppState,

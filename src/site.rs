@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -260,7 +260,7 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
     for (diagnostics, kept) in streamed {
         report.diagnostics.extend(diagnostics);
         if let Some(kept) = kept {
-            summaries.push(kept.summary);
+            summaries.push(Arc::new(kept.summary));
             identities.push(kept.identity);
             entries.extend(kept.entry);
         }
@@ -389,8 +389,12 @@ pub fn update(
         {
             return Ok(None);
         }
-        catalog.entries[at] = Summary::new(j, referenced.contains(&j.id));
-        changed.push(at);
+        let summary = Summary::new(j, referenced.contains(&j.id));
+        // An edit of the analysis alone leaves the summary, and so every listing, as it was.
+        if summary != *catalog.entries[at] {
+            catalog.entries[at] = Arc::new(summary);
+            changed.push(at);
+        }
     }
     // A collection item that no longer resolves is reported, with its position, by a full build.
     let resolves = |target: &str| crate::collection::resolve(&catalog, target).is_ok();
@@ -417,14 +421,27 @@ pub fn update(
         writer.write(renderer.render_jurisdiction(&catalog.taxonomy, &meta, &nav, j)?)?;
         writer.write(export::entry_file(j))?;
     }
-    let before: HashSet<render::Listing> = render::listings(base).into_iter().collect();
-    let stale: Vec<render::Listing> = render::listings(&catalog)
-        .into_iter()
-        .filter(|listing| {
-            listing.members.iter().any(|m| changed.contains(m)) || !before.contains(listing)
-        })
-        .collect();
+    let stale: Vec<render::Listing> = if changed.is_empty() {
+        Vec::new()
+    } else {
+        let (before, after) = rayon::join(
+            || render::listings(base).into_iter().collect::<HashSet<_>>(),
+            || render::listings(&catalog),
+        );
+        after
+            .into_iter()
+            .filter(|listing| {
+                listing.members.iter().any(|m| changed.contains(m)) || !before.contains(listing)
+            })
+            .collect()
+    };
+    tracing::debug!(
+        "update: {} stale listing page(s) found in {:.2?}",
+        stale.len(),
+        started.elapsed()
+    );
     renderer.render_listings(&catalog, &meta, &stale, &|file| writer.write(file))?;
+    tracing::debug!("update: listings rendered in {:.2?}", started.elapsed());
     let mut dirs = vec![dir.to_path_buf()];
     dirs.extend_from_slice(layers);
     let broken = writer
@@ -436,7 +453,7 @@ pub fn update(
         return Err(BuildError::Links(broken));
     }
     tracing::debug!(
-        "update: {} listing page(s) rendered, links checked in {:.2?}",
+        "update: {} listing page(s) rendered and links checked in {:.2?}",
         stale.len(),
         started.elapsed()
     );
@@ -446,7 +463,6 @@ pub fn update(
         &catalog.taxonomy,
         &entries,
     )?;
-    catalog.save(dir)?;
     tracing::debug!("update: indexed in {:.2?}", started.elapsed());
     Ok(Some(Updated {
         catalog,

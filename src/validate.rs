@@ -65,7 +65,9 @@ pub fn validate(loaded: &mut Loaded, today: Date) {
             entries: loaded
                 .jurisdictions
                 .iter()
-                .map(|(j, _)| crate::catalog::Summary::new(j, referenced.contains(&j.id)))
+                .map(|(j, _)| {
+                    std::sync::Arc::new(crate::catalog::Summary::new(j, referenced.contains(&j.id)))
+                })
                 .collect(),
             topics: Vec::new(),
             pages: loaded.pages.iter().map(|(p, _)| p.clone()).collect(),
