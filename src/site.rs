@@ -283,7 +283,7 @@ pub fn update(
         "update: rendered and links checked in {:.2?}",
         started.elapsed()
     );
-    search::update_index(base_index, &dir.join(INDEX_DIR), base, &entries)?;
+    search::update_index(base_index, &dir.join(INDEX_DIR), &base.taxonomy, &entries)?;
     tracing::debug!("update: indexed in {:.2?}", started.elapsed());
     Ok(Some(Updated {
         site,
