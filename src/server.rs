@@ -18,6 +18,7 @@ use axum::{Json, Router};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
+use tokio::sync::Semaphore;
 use tower::ServiceExt;
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
@@ -208,13 +209,18 @@ impl Snapshot {
 #[derive(Clone)]
 pub struct AppState {
     current: Arc<RwLock<Arc<Snapshot>>>,
+    /// One permit per core: searches beyond that wait their turn, in order, instead of running
+    /// on blocking threads that share the cores (which made every search as slow as the slowest).
+    searches: Arc<Semaphore>,
 }
 
 impl AppState {
     /// State serving one snapshot.
     pub fn new(snapshot: Snapshot) -> AppState {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         AppState {
             current: Arc::new(RwLock::new(Arc::new(snapshot))),
+            searches: Arc::new(Semaphore::new(cores)),
         }
     }
 
@@ -343,7 +349,14 @@ async fn run_search(
         return (snapshot, results);
     }
     let for_task = snapshot.clone();
-    let results = tokio::task::spawn_blocking(move || for_task.index.search(&request)).await;
+    // The semaphore is never closed, so a permit always comes.
+    let permit = state.searches.clone().acquire_owned().await.ok();
+    let results = tokio::task::spawn_blocking(move || {
+        let results = for_task.index.search(&request);
+        drop(permit);
+        results
+    })
+    .await;
     let results = Arc::new(match results {
         Ok(results) => results,
         Err(_) => snapshot.index.search(&SearchRequest::default()),
