@@ -260,3 +260,46 @@ fn an_edited_entry_is_rebuilt_alone_and_lists_follow_its_front_matter() {
     let (_, page) = http_get(&server.addr, "/jurisdictions/alpha/").unwrap();
     assert!(page.contains("zanzibarish") && page.contains("No notice is ever required."));
 }
+
+#[test]
+fn a_taxonomy_change_is_rebuilt_in_full_by_a_child_build_and_a_broken_one_is_reported() {
+    let f = Fixture::new("basic");
+    let server = f.serve(&["--watch"]);
+    // Not an entry edit: a full build, run as `jurisdex build` in a child process.
+    f.edit(
+        "groupings.yaml",
+        "name: European Union",
+        "name: Union of Europe",
+    );
+    wait_for_version(&server, 2);
+    let (_, page) = http_get(&server.addr, "/jurisdictions/beta/").unwrap();
+    assert!(page.contains("Union of Europe"), "{page}");
+    // A broken taxonomy: the child's diagnostics reach the server's stderr, version 2 stays.
+    f.edit("groupings.yaml", "  - id: europe", "  - id: [europe");
+    wait_for("the failed rebuild", Duration::from_secs(30), || {
+        server.log().contains("still serving version 2")
+    });
+    let log = server.log();
+    assert!(log.contains("groupings.yaml:"), "{log}");
+    assert_eq!(version(&server), "2");
+    let (status, page) = http_get(&server.addr, "/jurisdictions/beta/").unwrap();
+    assert_eq!(status, 200);
+    assert!(page.contains("Union of Europe"));
+}
+
+#[test]
+fn serve_with_broken_content_reports_it_and_exits() {
+    let f = Fixture::new("basic");
+    f.edit("jurisdictions/beta.md", "iso: BE", "iso: Belgium");
+    let out = f
+        .command(&["serve", "--addr", "127.0.0.1:0"])
+        .output()
+        .expect("run jurisdex serve");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("beta.md:") && stderr.contains("iso"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fix the content"), "{stderr}");
+}
