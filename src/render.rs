@@ -779,7 +779,10 @@ struct CompareView<'a> {
     heading: &'a str,
     error: Option<&'a str>,
     table: Option<Table>,
+    /// A checkbox per entry, or none when there are too many (see [`FORM_CHOICES_MAX`]).
     choices: Vec<Choice>,
+    /// The chosen ids, for the typed form.
+    typed: String,
     safeguards: Vec<Choice>,
     differences_only: bool,
     benchmark: Option<String>,
@@ -791,6 +794,10 @@ struct CompareView<'a> {
     min: usize,
     max: usize,
 }
+
+/// Up to this many entries, the compare form offers a checkbox (and a benchmark option) for each;
+/// above, it takes ids or ISO codes typed as a comma-separated list.
+pub const FORM_CHOICES_MAX: usize = 100;
 
 /// One checkbox of the compare form.
 #[derive(Debug, Serialize)]
@@ -829,15 +836,20 @@ impl<'a> CompareView<'a> {
             heading,
             error,
             table: complete.then(|| compare::table(selection, &meta.root)),
-            choices: catalog
-                .entries
-                .iter()
-                .map(|j| Choice {
-                    key: j.id.clone(),
-                    label: j.name.clone(),
-                    checked: chosen.contains(&j.id.as_str()),
-                })
-                .collect(),
+            choices: if catalog.entries.len() <= FORM_CHOICES_MAX {
+                catalog
+                    .entries
+                    .iter()
+                    .map(|j| Choice {
+                        key: j.id.clone(),
+                        label: j.name.clone(),
+                        checked: chosen.contains(&j.id.as_str()),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            typed: chosen.join(", "),
             safeguards: SafeguardKey::ALL
                 .iter()
                 .map(|k| Choice {

@@ -286,6 +286,7 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
     let sink = |file: OutputFile| writer.write(file);
     renderer.render_fixed(&catalog, &meta, &sink)?;
     renderer.render_listings(&catalog, &meta, &render::listings(&catalog), &sink)?;
+    tracing::debug!("listing pages rendered in {:.2?}", started.elapsed());
     let exports = export::write_matrix_files(dir, &catalog.entries, &meta).map_err(io_err(dir))?;
     for path in exports {
         writer.record(PathBuf::from(path));
@@ -306,8 +307,10 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
         progress.finish_and_clear();
         return Err(BuildError::Links(broken));
     }
+    tracing::debug!("links checked in {:.2?}", started.elapsed());
     index.add_site_units(&catalog.topics, &catalog.pages)?;
     index.finish()?;
+    tracing::debug!("index committed in {:.2?}", started.elapsed());
     catalog.save(dir)?;
     progress.inc(1);
     progress.finish_and_clear();

@@ -152,6 +152,14 @@ fn listings_are_paged_and_together_show_every_entry_once() {
             );
         }
     }
+    // Above 100 entries the compare form takes typed ids instead of a checkbox per entry.
+    let form = g.read("compare/index.html");
+    assert!(
+        form.contains(r#"<input type="text" name="j" value="""#),
+        "typed ids"
+    );
+    assert!(!form.contains(r#"type="checkbox" name="j""#));
+    assert!(form.len() < 20_000, "the form is {} bytes", form.len());
     // The whole matrix is in the exports, whatever the paging.
     assert_eq!(g.read("export/matrix.csv").lines().count(), 1 + 8 * ENTRIES);
 }
