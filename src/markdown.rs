@@ -191,20 +191,14 @@ fn plain_text(events: &[Event]) -> String {
     out
 }
 
-/// Trims the text and turns every run of whitespace into one space, in one pass.
+/// Trims the text and turns every run of whitespace into one space, copying words whole.
 fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut gap = false;
-    for c in text.trim().chars() {
-        if c.is_whitespace() {
-            gap = true;
-        } else {
-            if gap {
-                out.push(' ');
-                gap = false;
-            }
-            out.push(c);
+    for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        if !out.is_empty() {
+            out.push(' ');
         }
+        out.push_str(word);
     }
     out
 }
