@@ -114,41 +114,23 @@ impl Renderer {
         )
     }
 
-    /// Renders the compare page for a selection; `csv_file` replaces the server's CSV address on
-    /// pre-rendered pages (only the form when fewer than two are chosen).
+    /// Renders the compare page for a selection (only the form when fewer than two are chosen).
     pub fn render_compare(
         &self,
         catalog: &Catalog,
         meta: &SiteMeta,
         selection: &Selection,
-        heading: &str,
-        csv_file: Option<&str>,
-        error: Option<&str>,
+        page: &ComparePage,
     ) -> Result<String, RenderError> {
-        self.render_compare_page(catalog, meta, selection, heading, csv_file, error, None)
-    }
-
-    /// [`Renderer::render_compare`] with the pager of a grouping's comparison.
-    #[allow(clippy::too_many_arguments)]
-    fn render_compare_page(
-        &self,
-        catalog: &Catalog,
-        meta: &SiteMeta,
-        selection: &Selection,
-        heading: &str,
-        csv_file: Option<&str>,
-        error: Option<&str>,
-        pager: Option<&Pager>,
-    ) -> Result<String, RenderError> {
-        let mut view = CompareView::new(catalog, meta, selection, heading, error);
-        if let Some(file) = csv_file {
+        let mut view = CompareView::new(catalog, meta, selection, page.heading, page.error);
+        if let Some(file) = page.csv_file {
             view.csv_href = Some(file.to_string());
         }
         self.render_page(
             "compare.html",
             meta,
             &Nav::new(&catalog.pages),
-            context! { compare => Serde(view), pager => Serde(pager) },
+            context! { compare => Serde(view), pager => Serde(page.pager) },
         )
     }
 
@@ -206,9 +188,7 @@ impl Renderer {
                 catalog,
                 meta,
                 &empty,
-                "Compare jurisdictions",
-                None,
-                None,
+                &ComparePage::titled("Compare jurisdictions"),
             )?,
         })?;
         sink(page(
@@ -320,14 +300,15 @@ impl Renderer {
                 vec![
                     OutputFile {
                         path: PathBuf::from(listing.file()),
-                        contents: self.render_compare_page(
+                        contents: self.render_compare(
                             catalog,
                             meta,
                             &selection,
-                            &heading,
-                            Some(&format!("{}/{csv}", meta.root)),
-                            None,
-                            Some(&pager),
+                            &ComparePage {
+                                csv_file: Some(&format!("{}/{csv}", meta.root)),
+                                pager: Some(&pager),
+                                ..ComparePage::titled(&heading)
+                            },
                         )?,
                     },
                     OutputFile {
@@ -378,6 +359,30 @@ impl Renderer {
                 context! { j => Serde(j), view => Serde(view) },
             )?,
         })
+    }
+}
+
+/// How a compare page is titled and what it adds to the table.
+#[derive(Debug, Clone, Copy)]
+pub struct ComparePage<'a> {
+    pub heading: &'a str,
+    /// A message above the form (a bad selection).
+    pub error: Option<&'a str>,
+    /// The pre-rendered CSV beside a grouping's page, instead of the server's CSV address.
+    pub csv_file: Option<&'a str>,
+    /// A grouping comparison's place in its pages.
+    pub pager: Option<&'a Pager>,
+}
+
+impl<'a> ComparePage<'a> {
+    /// A compare page with this heading and nothing else.
+    pub fn titled(heading: &'a str) -> ComparePage<'a> {
+        ComparePage {
+            heading,
+            error: None,
+            csv_file: None,
+            pager: None,
+        }
     }
 }
 

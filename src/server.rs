@@ -30,7 +30,7 @@ use tower_http::timeout::TimeoutLayer;
 use crate::catalog::{Catalog, CatalogError};
 use crate::compare::{self, CompareQuery, Selection};
 use crate::export;
-use crate::render::{Nav, RenderError, Renderer, SiteMeta};
+use crate::render::{ComparePage, Nav, RenderError, Renderer, SiteMeta};
 use crate::search::{MAX_QUERY_BYTES, SearchError, SearchIndex, SearchRequest, SearchResults};
 use crate::site::{self, BuildOptions, INDEX_DIR};
 
@@ -623,14 +623,13 @@ async fn compare_page(State(state): State<AppState>, RawQuery(query): RawQuery) 
     let catalog = &snapshot.listing.catalog;
     let meta = &snapshot.meta;
     let render = |selection: &Selection, error: Option<&str>, status: StatusCode| {
-        let rendered = snapshot.renderer.render_compare(
-            catalog,
-            meta,
-            selection,
-            "Compare jurisdictions",
-            None,
+        let page = ComparePage {
             error,
-        );
+            ..ComparePage::titled("Compare jurisdictions")
+        };
+        let rendered = snapshot
+            .renderer
+            .render_compare(catalog, meta, selection, &page);
         html_page("compare", status, rendered)
     };
     let query = query.as_deref().unwrap_or("");
