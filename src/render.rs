@@ -542,6 +542,41 @@ fn paged(kind: ListingKind, members: Vec<usize>, size: usize, tally: Vec<usize>)
         .collect()
 }
 
+/// The listing pages of `after` that differ from those of `before` once the entries at `changed`
+/// were edited in place: the pages showing an edited entry, every page of a topic whose rating an
+/// edit changed (its groups and counts move), and the feed when a review date changed. Both
+/// catalogs must hold the same entries in the same order with the same names, regions and
+/// groupings (what an incremental rebuild requires), so no other page's rows can differ.
+pub fn stale_listings(before: &Catalog, after: &Catalog, changed: &[usize]) -> Vec<Listing> {
+    if changed.is_empty() {
+        return Vec::new();
+    }
+    let moved = |key: SafeguardKey| {
+        changed
+            .iter()
+            .any(|&i| before.entries[i].rating(key).value != after.entries[i].rating(key).value)
+    };
+    let moved_topics: Vec<SafeguardKey> = SafeguardKey::ALL
+        .iter()
+        .copied()
+        .filter(|&k| moved(k))
+        .collect();
+    let feed_moved = changed
+        .iter()
+        .any(|&i| before.entries[i].last_reviewed != after.entries[i].last_reviewed);
+    listings(after)
+        .into_iter()
+        .filter(|listing| {
+            listing.members.iter().any(|m| changed.contains(m))
+                || match &listing.kind {
+                    ListingKind::Topic(key) => moved_topics.contains(key),
+                    ListingKind::Feed => feed_moved,
+                    _ => false,
+                }
+        })
+        .collect()
+}
+
 /// Every page of `catalog` that lists or compares entries.
 pub fn listings(catalog: &Catalog) -> Vec<Listing> {
     let all: Vec<usize> = (0..catalog.entries.len()).collect();

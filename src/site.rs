@@ -424,20 +424,7 @@ pub fn update(
         writer.write(renderer.render_jurisdiction(&catalog.taxonomy, &meta, &nav, j)?)?;
         writer.write(export::entry_file(j))?;
     }
-    let stale: Vec<render::Listing> = if changed.is_empty() {
-        Vec::new()
-    } else {
-        let (before, after) = rayon::join(
-            || render::listings(base).into_iter().collect::<HashSet<_>>(),
-            || render::listings(&catalog),
-        );
-        after
-            .into_iter()
-            .filter(|listing| {
-                listing.members.iter().any(|m| changed.contains(m)) || !before.contains(listing)
-            })
-            .collect()
-    };
+    let stale = render::stale_listings(base, &catalog, &changed);
     tracing::debug!(
         "update: {} stale listing page(s) found in {:.2?}",
         stale.len(),
@@ -447,11 +434,21 @@ pub fn update(
     tracing::debug!("update: listings rendered in {:.2?}", started.elapsed());
     let mut dirs = vec![dir.to_path_buf()];
     dirs.extend_from_slice(layers);
+    // Every entry of the catalog has its page in one of the layers.
+    let ids: HashSet<&str> = catalog.entries.iter().map(|j| j.id.as_str()).collect();
+    let entry_page = |file: &Path| {
+        file.file_name().is_some_and(|name| name == "index.html")
+            && file
+                .parent()
+                .and_then(|dir| dir.strip_prefix("jurisdictions").ok())
+                .and_then(Path::to_str)
+                .is_some_and(|id| ids.contains(id))
+    };
     let broken = writer
         .links
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner)
-        .finish(&dirs);
+        .finish_knowing(&dirs, entry_page);
     if !broken.is_empty() {
         return Err(BuildError::Links(broken));
     }
