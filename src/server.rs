@@ -41,8 +41,8 @@ pub const MAX_CONCURRENT_REQUESTS: usize = 512;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest `/compare/` query string accepted (8 ids, a benchmark and the safeguards fit easily).
 pub const MAX_COMPARE_QUERY_BYTES: usize = 2048;
-/// Most search results kept per version.
-pub const SEARCH_CACHE_ENTRIES: usize = 4096;
+/// Most memory of search results kept per version, roughly (strings and their containers).
+pub const SEARCH_CACHE_BYTES: usize = 16 << 20;
 /// Quiet time after a change before rebuilding: long enough to coalesce an editor's save (write,
 /// rename), short enough not to dominate the edit-to-served time.
 pub const WATCH_DEBOUNCE: Duration = Duration::from_millis(30);
@@ -375,29 +375,69 @@ async fn run_search(
 
 /// Recent search results of one version, so a repeated query (a popular search, a reader paging
 /// back) costs a lookup. Dropped with its snapshot, so a rebuild never serves stale hits.
+///
+/// Bounded by memory rather than by count: a page of hits with snippets and facets is 10-20 KB,
+/// so 4,096 of them (the former bound) held 60 MB or more under a stream of distinct queries.
 #[derive(Default)]
 struct SearchCache {
-    results: Mutex<HashMap<String, Arc<SearchResults>>>,
+    results: Mutex<CachedResults>,
+}
+
+#[derive(Default)]
+struct CachedResults {
+    by_key: HashMap<String, Arc<SearchResults>>,
+    bytes: usize,
 }
 
 impl SearchCache {
     fn get(&self, key: &str) -> Option<Arc<SearchResults>> {
-        self.lock().get(key).cloned()
+        self.lock().by_key.get(key).cloned()
     }
 
     /// Stores a result; when full the cache starts again empty (cheaper than tracking recency,
     /// and a full cache means queries are not repeating much anyway).
     fn insert(&self, key: String, results: Arc<SearchResults>) {
-        let mut map = self.lock();
-        if map.len() >= SEARCH_CACHE_ENTRIES {
-            map.clear();
+        let bytes = key.len() + results_bytes(&results);
+        let mut cache = self.lock();
+        if cache.bytes + bytes > SEARCH_CACHE_BYTES {
+            *cache = CachedResults::default();
         }
-        map.insert(key, results);
+        if cache.by_key.insert(key, results).is_none() {
+            cache.bytes += bytes;
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<SearchResults>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CachedResults> {
         self.results.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The memory a cached result holds, roughly: its strings plus a fixed cost per value.
+fn results_bytes(results: &SearchResults) -> usize {
+    const PER_VALUE: usize = 64;
+    let hits: usize = results
+        .hits
+        .iter()
+        .map(|h| {
+            h.title.len()
+                + h.breadcrumb.len()
+                + h.url.len()
+                + h.kind.len()
+                + h.snippet_html.len()
+                + h.snippet_text.len()
+                + 16 * h.highlights.len()
+                + h.jurisdiction.as_ref().map_or(0, String::len)
+                + h.lang.as_ref().map_or(0, String::len)
+                + 8 * PER_VALUE
+        })
+        .sum();
+    let facets: usize = results
+        .facets
+        .iter()
+        .flat_map(|f| &f.values)
+        .map(|v| v.key.len() + v.label.len() + PER_VALUE)
+        .sum();
+    results.query.len() + hits + facets + 4 * PER_VALUE
 }
 
 async fn api_search(
@@ -1028,5 +1068,36 @@ mod tests {
             assert!(is_suspicious(path), "{path}");
         }
         assert!(!is_suspicious("/jurisdictions/pakistan/"));
+    }
+
+    #[test]
+    fn search_cache_is_bounded_by_memory() {
+        let results = |query: &str| {
+            Arc::new(SearchResults {
+                query: query.to_owned(),
+                total: 0,
+                offset: 0,
+                limit: 10,
+                hits: Vec::new(),
+                facets: Vec::new(),
+                corrected: false,
+                corrected_query: None,
+                elapsed_ms: 0.0,
+            })
+        };
+        let cache = SearchCache::default();
+        cache.insert("a".to_owned(), results("a"));
+        assert_eq!(
+            cache.get("a").map(|r| r.query.clone()).as_deref(),
+            Some("a")
+        );
+        let big = "x".repeat(SEARCH_CACHE_BYTES / 3);
+        for n in 0..4 {
+            cache.insert(format!("{n}"), results(&big));
+            assert!(cache.lock().bytes <= SEARCH_CACHE_BYTES);
+        }
+        // Filling it started it again: the first entry is gone, the last is there.
+        assert!(cache.get("a").is_none());
+        assert!(cache.get("3").is_some());
     }
 }
