@@ -4,8 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, mpsc};
 use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
@@ -18,7 +19,6 @@ use axum::{Json, Router};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
-use tokio::sync::Semaphore;
 use tower::ServiceExt;
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
@@ -219,9 +219,7 @@ fn without_bodies(site: &Site) -> Site {
 #[derive(Clone)]
 pub struct AppState {
     current: Arc<RwLock<Arc<Snapshot>>>,
-    /// One permit per core: searches beyond that wait their turn, in order, instead of running
-    /// on blocking threads that share the cores (which made every search as slow as the slowest).
-    searches: Arc<Semaphore>,
+    searches: Arc<SearchPool>,
 }
 
 impl AppState {
@@ -230,7 +228,7 @@ impl AppState {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         AppState {
             current: Arc::new(RwLock::new(Arc::new(snapshot))),
-            searches: Arc::new(Semaphore::new(cores)),
+            searches: Arc::new(SearchPool::new(cores)),
         }
     }
 
@@ -356,21 +354,76 @@ async fn run_search(
     if let Some(results) = snapshot.cache.get(&key) {
         return (snapshot, results);
     }
-    let for_task = snapshot.clone();
-    // The semaphore is never closed, so a permit always comes.
-    let permit = state.searches.clone().acquire_owned().await.ok();
-    let results = tokio::task::spawn_blocking(move || {
-        let results = for_task.index.search(&request);
-        drop(permit);
-        results
-    })
-    .await;
-    let results = Arc::new(match results {
-        Ok(results) => results,
-        Err(_) => snapshot.index.search(&SearchRequest::default()),
-    });
+    let results = match state.searches.search(snapshot.clone(), request).await {
+        Some(results) => results,
+        None => snapshot.index.search(&SearchRequest::default()),
+    };
+    let results = Arc::new(results);
     snapshot.cache.insert(key, results.clone());
     (snapshot, results)
+}
+
+/// Searches run on one thread per core, taking them in order from one queue.
+///
+/// A search is CPU work of a fraction of a millisecond. Run with `spawn_blocking`, 64 concurrent
+/// searches ran on as many threads sharing two cores, each as slow as all of them together;
+/// behind a semaphore, each finished search still had to wake a waiting task, which then woke a
+/// blocking thread, and the cores sat idle a sixth of the time in between. These threads take
+/// the next search from the queue as soon as they finish one.
+struct SearchPool {
+    queue: mpsc::Sender<SearchJob>,
+}
+
+struct SearchJob {
+    snapshot: Arc<Snapshot>,
+    request: SearchRequest,
+    reply: tokio::sync::oneshot::Sender<SearchResults>,
+}
+
+impl SearchPool {
+    /// Starts `threads` search threads; they end when the pool is dropped.
+    fn new(threads: usize) -> SearchPool {
+        let (queue, jobs) = mpsc::channel::<SearchJob>();
+        let jobs = Arc::new(Mutex::new(jobs));
+        for n in 0..threads {
+            let jobs = jobs.clone();
+            let started = std::thread::Builder::new()
+                .name(format!("search-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                        let Ok(job) = job else {
+                            break;
+                        };
+                        let search = AssertUnwindSafe(|| job.snapshot.index.search(&job.request));
+                        if let Ok(results) = std::panic::catch_unwind(search) {
+                            // The request may have gone (client closed, timeout): nothing to do.
+                            let _ = job.reply.send(results);
+                        }
+                    }
+                });
+            if let Err(error) = started {
+                tracing::error!(%error, "cannot start a search thread");
+            }
+        }
+        SearchPool { queue }
+    }
+
+    /// Queues a search and waits for it; `None` if it failed (a bug: it panicked).
+    async fn search(
+        &self,
+        snapshot: Arc<Snapshot>,
+        request: SearchRequest,
+    ) -> Option<SearchResults> {
+        let (reply, results) = tokio::sync::oneshot::channel();
+        let job = SearchJob {
+            snapshot,
+            request,
+            reply,
+        };
+        self.queue.send(job).ok()?;
+        results.await.ok()
+    }
 }
 
 /// Recent search results of one version, so a repeated query (a popular search, a reader paging
@@ -399,12 +452,14 @@ impl SearchCache {
     fn insert(&self, key: String, results: Arc<SearchResults>) {
         let bytes = key.len() + results_bytes(&results);
         let mut cache = self.lock();
-        if cache.bytes + bytes > SEARCH_CACHE_BYTES {
-            *cache = CachedResults::default();
-        }
+        let full = cache.bytes + bytes > SEARCH_CACHE_BYTES;
+        let dropped = full.then(|| std::mem::take(&mut *cache));
         if cache.by_key.insert(key, results).is_none() {
             cache.bytes += bytes;
         }
+        drop(cache);
+        // Freeing a full cache takes a millisecond or two: not while holding the lock.
+        drop(dropped);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, CachedResults> {
