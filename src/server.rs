@@ -4,8 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock, mpsc};
 use std::time::Duration;
 
 use axum::extract::rejection::QueryRejection;
@@ -18,7 +19,6 @@ use axum::{Json, Router};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
-use tokio::sync::Semaphore;
 use tower::ServiceExt;
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
@@ -42,8 +42,8 @@ pub const MAX_CONCURRENT_REQUESTS: usize = 512;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest `/compare/` query string accepted (8 ids, a benchmark and the safeguards fit easily).
 pub const MAX_COMPARE_QUERY_BYTES: usize = 2048;
-/// Most search results kept per version.
-pub const SEARCH_CACHE_ENTRIES: usize = 4096;
+/// Most memory of search results kept per version, roughly (strings and their containers).
+pub const SEARCH_CACHE_BYTES: usize = 16 << 20;
 /// Quiet time after a change before rebuilding: long enough to coalesce an editor's save (write,
 /// rename), short enough not to dominate the edit-to-served time.
 pub const WATCH_DEBOUNCE: Duration = Duration::from_millis(30);
@@ -209,9 +209,7 @@ impl Snapshot {
 #[derive(Clone)]
 pub struct AppState {
     current: Arc<RwLock<Arc<Snapshot>>>,
-    /// One permit per core: searches beyond that wait their turn, in order, instead of running
-    /// on blocking threads that share the cores (which made every search as slow as the slowest).
-    searches: Arc<Semaphore>,
+    searches: Arc<SearchPool>,
 }
 
 impl AppState {
@@ -220,7 +218,7 @@ impl AppState {
         let cores = std::thread::available_parallelism().map_or(1, usize::from);
         AppState {
             current: Arc::new(RwLock::new(Arc::new(snapshot))),
-            searches: Arc::new(Semaphore::new(cores)),
+            searches: Arc::new(SearchPool::new(cores)),
         }
     }
 
@@ -348,48 +346,145 @@ async fn run_search(
     if let Some(results) = snapshot.cache.get(&key) {
         return (snapshot, results);
     }
-    let for_task = snapshot.clone();
-    // The semaphore is never closed, so a permit always comes.
-    let permit = state.searches.clone().acquire_owned().await.ok();
-    let results = tokio::task::spawn_blocking(move || {
-        let results = for_task.index.search(&request);
-        drop(permit);
-        results
-    })
-    .await;
-    let results = Arc::new(match results {
-        Ok(results) => results,
-        Err(_) => snapshot.index.search(&SearchRequest::default()),
-    });
+    let results = match state.searches.search(snapshot.clone(), request).await {
+        Some(results) => results,
+        None => snapshot.index.search(&SearchRequest::default()),
+    };
+    let results = Arc::new(results);
     snapshot.cache.insert(key, results.clone());
     (snapshot, results)
 }
 
+/// Searches run on one thread per core, taking them in order from one queue.
+///
+/// A search is CPU work of a fraction of a millisecond. Run with `spawn_blocking`, 64 concurrent
+/// searches ran on as many threads sharing two cores, each as slow as all of them together;
+/// behind a semaphore, each finished search still had to wake a waiting task, which then woke a
+/// blocking thread, and the cores sat idle a sixth of the time in between. These threads take
+/// the next search from the queue as soon as they finish one.
+struct SearchPool {
+    queue: mpsc::Sender<SearchJob>,
+}
+
+struct SearchJob {
+    snapshot: Arc<Snapshot>,
+    request: SearchRequest,
+    reply: tokio::sync::oneshot::Sender<SearchResults>,
+}
+
+impl SearchPool {
+    /// Starts `threads` search threads; they end when the pool is dropped.
+    fn new(threads: usize) -> SearchPool {
+        let (queue, jobs) = mpsc::channel::<SearchJob>();
+        let jobs = Arc::new(Mutex::new(jobs));
+        for n in 0..threads {
+            let jobs = jobs.clone();
+            let started = std::thread::Builder::new()
+                .name(format!("search-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = jobs.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                        let Ok(job) = job else {
+                            break;
+                        };
+                        let search = AssertUnwindSafe(|| job.snapshot.index.search(&job.request));
+                        if let Ok(results) = std::panic::catch_unwind(search) {
+                            // The request may have gone (client closed, timeout): nothing to do.
+                            let _ = job.reply.send(results);
+                        }
+                    }
+                });
+            if let Err(error) = started {
+                tracing::error!(%error, "cannot start a search thread");
+            }
+        }
+        SearchPool { queue }
+    }
+
+    /// Queues a search and waits for it; `None` if it failed (a bug: it panicked).
+    async fn search(
+        &self,
+        snapshot: Arc<Snapshot>,
+        request: SearchRequest,
+    ) -> Option<SearchResults> {
+        let (reply, results) = tokio::sync::oneshot::channel();
+        let job = SearchJob {
+            snapshot,
+            request,
+            reply,
+        };
+        self.queue.send(job).ok()?;
+        results.await.ok()
+    }
+}
+
 /// Recent search results of one version, so a repeated query (a popular search, a reader paging
 /// back) costs a lookup. Dropped with its snapshot, so a rebuild never serves stale hits.
+///
+/// Bounded by memory rather than by count: a page of hits with snippets and facets is 10-20 KB,
+/// so 4,096 of them (the former bound) held 60 MB or more under a stream of distinct queries.
 #[derive(Default)]
 struct SearchCache {
-    results: Mutex<HashMap<String, Arc<SearchResults>>>,
+    results: Mutex<CachedResults>,
+}
+
+#[derive(Default)]
+struct CachedResults {
+    by_key: HashMap<String, Arc<SearchResults>>,
+    bytes: usize,
 }
 
 impl SearchCache {
     fn get(&self, key: &str) -> Option<Arc<SearchResults>> {
-        self.lock().get(key).cloned()
+        self.lock().by_key.get(key).cloned()
     }
 
     /// Stores a result; when full the cache starts again empty (cheaper than tracking recency,
     /// and a full cache means queries are not repeating much anyway).
     fn insert(&self, key: String, results: Arc<SearchResults>) {
-        let mut map = self.lock();
-        if map.len() >= SEARCH_CACHE_ENTRIES {
-            map.clear();
+        let bytes = key.len() + results_bytes(&results);
+        let mut cache = self.lock();
+        let full = cache.bytes + bytes > SEARCH_CACHE_BYTES;
+        let dropped = full.then(|| std::mem::take(&mut *cache));
+        if cache.by_key.insert(key, results).is_none() {
+            cache.bytes += bytes;
         }
-        map.insert(key, results);
+        drop(cache);
+        // Freeing a full cache takes a millisecond or two: not while holding the lock.
+        drop(dropped);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<SearchResults>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CachedResults> {
         self.results.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+/// The memory a cached result holds, roughly: its strings plus a fixed cost per value.
+fn results_bytes(results: &SearchResults) -> usize {
+    const PER_VALUE: usize = 64;
+    let hits: usize = results
+        .hits
+        .iter()
+        .map(|h| {
+            h.title.len()
+                + h.breadcrumb.len()
+                + h.url.len()
+                + h.kind.len()
+                + h.snippet_html.len()
+                + h.snippet_text.len()
+                + 16 * h.highlights.len()
+                + h.jurisdiction.as_ref().map_or(0, String::len)
+                + h.lang.as_ref().map_or(0, String::len)
+                + 8 * PER_VALUE
+        })
+        .sum();
+    let facets: usize = results
+        .facets
+        .iter()
+        .flat_map(|f| &f.values)
+        .map(|v| v.key.len() + v.label.len() + PER_VALUE)
+        .sum();
+    results.query.len() + hits + facets + 4 * PER_VALUE
 }
 
 async fn api_search(
@@ -1069,5 +1164,36 @@ mod tests {
             assert!(is_suspicious(path), "{path}");
         }
         assert!(!is_suspicious("/jurisdictions/pakistan/"));
+    }
+
+    #[test]
+    fn search_cache_is_bounded_by_memory() {
+        let results = |query: &str| {
+            Arc::new(SearchResults {
+                query: query.to_owned(),
+                total: 0,
+                offset: 0,
+                limit: 10,
+                hits: Vec::new(),
+                facets: Vec::new(),
+                corrected: false,
+                corrected_query: None,
+                elapsed_ms: 0.0,
+            })
+        };
+        let cache = SearchCache::default();
+        cache.insert("a".to_owned(), results("a"));
+        assert_eq!(
+            cache.get("a").map(|r| r.query.clone()).as_deref(),
+            Some("a")
+        );
+        let big = "x".repeat(SEARCH_CACHE_BYTES / 3);
+        for n in 0..4 {
+            cache.insert(format!("{n}"), results(&big));
+            assert!(cache.lock().bytes <= SEARCH_CACHE_BYTES);
+        }
+        // Filling it started it again: the first entry is gone, the last is there.
+        assert!(cache.get("a").is_none());
+        assert!(cache.get("3").is_some());
     }
 }
