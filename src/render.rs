@@ -20,7 +20,7 @@ use crate::model::{
 
 /// Rows per page of the pages that list entries: the home matrix, the entries list and each
 /// safeguard's topic page. A site of up to this many entries shows each list on one page.
-pub const PAGE_SIZE: usize = 100;
+pub const PAGE_SIZE: usize = 50;
 /// Jurisdictions per page of a grouping's ready-made comparison.
 pub const COMPARE_PAGE_SIZE: usize = 60;
 /// Entries in the Atom feed: the most recently reviewed.
@@ -583,20 +583,19 @@ pub fn listings(catalog: &Catalog) -> Vec<Listing> {
     let mut out = paged(ListingKind::Matrix, all.clone(), PAGE_SIZE, Vec::new());
     out.extend(paged(ListingKind::Entries, all, PAGE_SIZE, Vec::new()));
     for key in SafeguardKey::ALL {
-        let mut members: Vec<usize> = (0..catalog.entries.len()).collect();
-        let rank = |i: &usize| {
-            let value = catalog.entries[*i].rating(*key).value;
-            Value::ALL.iter().position(|v| *v == value)
-        };
-        members.sort_by_key(rank);
+        // Entries by value (in display order), then in name order: one pass into a bucket each.
+        let mut by_value: Vec<Vec<usize>> = vec![Vec::new(); Value::ALL.len()];
+        for (i, j) in catalog.entries.iter().enumerate() {
+            let value = j.rating(*key).value;
+            let rank = Value::ALL.iter().position(|v| *v == value).unwrap_or(0);
+            by_value[rank].push(i);
+        }
+        let tally = by_value.iter().map(Vec::len).collect();
         out.extend(paged(
             ListingKind::Topic(*key),
-            members,
+            by_value.concat(),
             PAGE_SIZE,
-            topic_counts(catalog, *key)
-                .iter()
-                .map(|c| c.count)
-                .collect(),
+            tally,
         ));
     }
     for (grouping, members) in comparable_groupings(catalog) {
