@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -68,6 +69,8 @@ const POSITION_DIGITS: usize = 5;
 const MAX_FUZZY_TERMS: usize = 8;
 /// The most indexed words a misspelt word is replaced by (the closest, then the most frequent).
 const MAX_FUZZY_EXPANSIONS: usize = 4;
+/// Misspelt words remembered with their corrections; the memo starts again empty when full.
+const CORRECTION_MEMO_WORDS: usize = 4096;
 /// Words remembered with their stems per thread; the memo starts again empty when full.
 const STEM_MEMO_WORDS: usize = 100_000;
 /// Longest token indexed, in bytes, as in tantivy's `en_stem`.
@@ -140,6 +143,9 @@ pub struct SearchIndex {
     stemmer: TextAnalyzer,
     /// `None` if the index could not be read for it (then no typo is corrected).
     vocabulary: OnceLock<Option<Vocabulary>>,
+    /// Recent results of [`SearchIndex::similar_words`]: the same misspelling comes back in
+    /// many queries, and walking the vocabulary for it was a twentieth of a search.
+    corrections: Mutex<Corrections>,
     units: UnitsReader,
     /// Per segment (by ordinal), the columns saying where each document's unit is stored.
     unit_columns: Vec<(Column<u64>, Column<u64>)>,
@@ -149,6 +155,9 @@ pub struct SearchIndex {
     place_facets: Vec<(Option<usize>, Vec<usize>)>,
     labels: Labels,
 }
+
+/// Misspelt stem and distance → the closest indexed stems with their distances.
+type Corrections = HashMap<(String, u8), Vec<(String, usize)>>;
 
 /// A search as the server receives it; every field is optional, even `q`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -1315,13 +1324,39 @@ impl<S: TokenStream> TokenStream for MemoStemmerStream<S> {
 
 /// A thread's memo of stems, and the stemmer asked on a miss.
 struct Stems {
-    memo: HashMap<String, String>,
+    memo: HashMap<String, String, BuildHasherDefault<WordHasher>>,
     stemmer: TextAnalyzer,
+}
+
+/// A fast hash for short words (FxHash's multiply and rotate, eight bytes at a time): the stem
+/// memo hashes every indexed word, where the standard SipHash cost as much as the lookup.
+/// Words come from the content and queries of this site, not from an adversary who could
+/// exploit collisions to slow it, and a collision only costs a comparison.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(SEED);
+        }
+        let mut rest = [0; 8];
+        rest[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(rest)).wrapping_mul(SEED);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 thread_local! {
     static STEMS: RefCell<Stems> = RefCell::new(Stems {
-        memo: HashMap::new(),
+        memo: HashMap::default(),
         stemmer: TextAnalyzer::builder(RawTokenizer::default())
             .filter(Stemmer::new(Language::English))
             .build(),
@@ -1726,6 +1761,7 @@ impl SearchIndex {
             short_name_parser,
             stemmer: prose_analyzer(),
             vocabulary: OnceLock::new(),
+            corrections: Mutex::default(),
             units,
             unit_columns,
             facet_columns,
@@ -1943,6 +1979,31 @@ impl SearchIndex {
     /// [`MAX_FUZZY_EXPANSIONS`], each with its distance. A larger distance is tried only when
     /// a smaller one finds nothing, so the common one-letter slip costs one cheap automaton.
     fn similar_words(
+        &self,
+        searcher: &Searcher,
+        stem: &str,
+        max_distance: u8,
+    ) -> tantivy::Result<Vec<(String, usize)>> {
+        let key = (stem.to_owned(), max_distance);
+        let memo = || {
+            self.corrections
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        if let Some(found) = memo().get(&key) {
+            return Ok(found.clone());
+        }
+        let found = self.walk_vocabulary(searcher, stem, max_distance)?;
+        let mut memo = memo();
+        if memo.len() >= CORRECTION_MEMO_WORDS {
+            memo.clear();
+        }
+        memo.insert(key, found.clone());
+        Ok(found)
+    }
+
+    /// [`SearchIndex::similar_words`], without the memo.
+    fn walk_vocabulary(
         &self,
         searcher: &Searcher,
         stem: &str,
