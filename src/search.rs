@@ -1831,6 +1831,23 @@ impl SearchIndex {
             return self.outcome(&searcher, page, filters, parsed, None, None);
         }
 
+        // A plain word in no prose field cannot match as typed, so such a query goes straight to
+        // the typo retry. With n-grams in play a word can match inside a title: search as typed
+        // first.
+        let ngrams = positive.iter().any(|t| needs_ngrams(t));
+        let retry = self.fuzzy_plan(&searcher, parsed)?;
+        if !ngrams && !matches!(retry, Retry::AsTyped) {
+            if let Retry::Corrected(fuzzy) = retry {
+                let query = with_clauses(fuzzy.query.box_clone(), clauses);
+                let page = self.collect(&searcher, &*query, Ranking::Score, limit, offset)?;
+                if page.total > 0 {
+                    let highlight = Some(&*fuzzy.query);
+                    return self.outcome(&searcher, page, filters, parsed, highlight, Some(&fuzzy));
+                }
+            }
+            let nothing = Page::empty(&self.facet_tally());
+            return self.outcome(&searcher, nothing, filters, parsed, None, None);
+        }
         let text_query = self.parse_text(&positive);
         let cloned = clauses
             .iter()
@@ -1839,7 +1856,7 @@ impl SearchIndex {
         let query = with_clauses(text_query.box_clone(), cloned);
         let page = self.collect(&searcher, &*query, Ranking::Score, limit, offset)?;
         if page.total == 0
-            && let Some(fuzzy) = self.fuzzy_plan(&searcher, parsed)?
+            && let Retry::Corrected(fuzzy) = retry
         {
             let query = with_clauses(fuzzy.query.box_clone(), clauses);
             let page = self.collect(&searcher, &*query, Ranking::Score, limit, offset)?;
@@ -1877,16 +1894,13 @@ impl SearchIndex {
 
     /// The zero-hit retry, for misspelt words: a plain word found in no prose field is replaced
     /// by the closest indexed words (at most [`MAX_FUZZY_EXPANSIONS`], the most frequent first);
-    /// words that are indexed, phrases and words in n-gram scripts stay as typed. `None` when no
-    /// word is misspelt (the words exist, just not together), or one has no close word.
+    /// words that are indexed, phrases and words in n-gram scripts stay as typed. No retry when
+    /// no word is misspelt (the words exist, just not together); none possible when a misspelt
+    /// word has no close word (or the query has too many words to try).
     ///
     /// Searching the replacements as plain terms, scored like any other, costs a fraction of
     /// fuzzy term queries, which read every posting list within the distance of every word.
-    fn fuzzy_plan(
-        &self,
-        searcher: &Searcher,
-        parsed: &ParsedQuery,
-    ) -> tantivy::Result<Option<FuzzyPlan>> {
+    fn fuzzy_plan(&self, searcher: &Searcher, parsed: &ParsedQuery) -> tantivy::Result<Retry> {
         let mut stemmer = self.stemmer.clone();
         let mut typed = Vec::new();
         let mut exact = Vec::new();
@@ -1905,10 +1919,16 @@ impl SearchIndex {
             }
         }
         let Some(vocabulary) = self.vocabulary(searcher) else {
-            return Ok(None);
+            return Ok(Retry::AsTyped);
         };
+        let misspelt = typed
+            .iter()
+            .any(|(_, stem, _)| !vocabulary.0.contains_key(stem));
+        if !misspelt {
+            return Ok(Retry::AsTyped);
+        }
         if typed.len() > MAX_FUZZY_TERMS {
-            return Ok(None);
+            return Ok(Retry::Hopeless);
         }
         let mut words = Vec::new();
         for (part, stem, distance) in typed {
@@ -1921,7 +1941,7 @@ impl SearchIndex {
             } else {
                 let similar = self.similar_words(searcher, &stem, distance)?;
                 if similar.is_empty() {
-                    return Ok(None);
+                    return Ok(Retry::Hopeless);
                 }
                 FuzzyWord {
                     part,
@@ -1930,9 +1950,6 @@ impl SearchIndex {
                 }
             };
             words.push(word);
-        }
-        if !words.iter().any(|w| w.corrected) {
-            return Ok(None);
         }
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
             .iter()
@@ -1954,7 +1971,7 @@ impl SearchIndex {
         if !exact.is_empty() {
             clauses.push((Occur::Must, self.parse_text(&exact)));
         }
-        Ok(Some(FuzzyPlan {
+        Ok(Retry::Corrected(FuzzyPlan {
             query: Box::new(BooleanQuery::new(clauses)),
             words,
         }))
@@ -2086,20 +2103,23 @@ impl SearchIndex {
         let snippets = highlight
             .map(|query| Snippets::for_query(searcher, query, self.fields.text))
             .transpose()?;
-        let corrected_query = correction.and_then(|plan| {
+        let mut spellings = correction.map(|plan| {
             query_terms.stems.extend(plan.corrections());
-            self.suggestion(&docs, plan, parsed)
+            Spellings::new(plan)
         });
         let hits = docs
             .into_iter()
-            .map(|(score, doc)| self.hit(doc, score, snippets.as_ref(), &mut stemmer, &query_terms))
+            .map(|(score, doc)| {
+                let hit = Hit::parts(&doc, snippets.as_ref(), spellings.as_mut());
+                self.hit(doc, hit, score, &mut stemmer, &query_terms)
+            })
             .collect();
         Ok(Outcome {
             total: page.total,
             hits,
             facets: self.facets(&page.counts, filters),
             corrected: correction.is_some(),
-            corrected_query,
+            corrected_query: spellings.and_then(|s| s.suggestion(parsed)),
         })
     }
 
@@ -2115,56 +2135,6 @@ impl SearchIndex {
             len: len.first(address.doc_id).ok_or_else(missing)?,
         };
         self.units.get(stored)
-    }
-
-    /// The query rewritten with, for each corrected word, its spelling in the hits: the closest,
-    /// then the most frequent. A word of several tokens is kept as typed.
-    fn suggestion(
-        &self,
-        docs: &[(Score, Shown)],
-        plan: &FuzzyPlan,
-        parsed: &ParsedQuery,
-    ) -> Option<String> {
-        let mut wanted: HashMap<&str, (usize, usize)> = HashMap::new();
-        for word in plan.words.iter().filter(|w| w.corrected) {
-            if plan.words.iter().filter(|w| w.part == word.part).count() == 1 {
-                for (stem, distance) in &word.stems {
-                    wanted.insert(stem, (word.part, *distance));
-                }
-            }
-        }
-        let first_bytes = first_bytes(wanted.keys().copied());
-        // Per query word: each spelling found, with its edit distance and how often it occurs.
-        let mut spellings: BTreeMap<usize, BTreeMap<String, (usize, usize)>> = BTreeMap::new();
-        for (_, doc) in docs {
-            for text in [&doc.title, &doc.original_title, &doc.text] {
-                scan_words(text, &first_bytes, |range, stem| {
-                    let Some(&(part, distance)) = stem.and_then(|stem| wanted.get(stem)) else {
-                        return;
-                    };
-                    if let Some(spelling) = text.get(range) {
-                        let seen = spellings
-                            .entry(part)
-                            .or_default()
-                            .entry(spelling.to_lowercase())
-                            .or_insert((distance, 0));
-                        seen.1 += 1;
-                    }
-                });
-            }
-        }
-        let replacements: HashMap<usize, String> = spellings
-            .into_iter()
-            .filter_map(|(part, found)| {
-                found
-                    .into_iter()
-                    .min_by(|a, b| (a.1.0, b.1.1, &a.0).cmp(&(b.1.0, a.1.1, &b.0)))
-                    .map(|(spelling, _)| (part, spelling))
-            })
-            .collect();
-        let rewritten = parsed.render(&replacements);
-        (rewritten.to_lowercase() != parsed.render(&HashMap::new()).to_lowercase())
-            .then_some(rewritten)
     }
 
     /// Stems and n-gram-script words of the query, to decide which title to show.
@@ -2203,8 +2173,8 @@ impl SearchIndex {
     fn hit(
         &self,
         doc: Shown,
+        (snippet_text, highlights): (String, Vec<(usize, usize)>),
         score: Score,
-        snippets: Option<&Snippets>,
         stemmer: &mut TextAnalyzer,
         terms: &QueryTerms,
     ) -> Hit {
@@ -2215,10 +2185,6 @@ impl SearchIndex {
             (doc.original_title, non_empty(doc.original_lang))
         } else {
             (doc.title, None)
-        };
-        let (snippet_text, highlights) = match snippets {
-            Some(snippets) => snippets.snippet(&doc.text),
-            None => (text_start(&doc.text), Vec::new()),
         };
         Hit {
             title,
@@ -2584,10 +2550,125 @@ struct Page {
     counts: Tally,
 }
 
+impl Page {
+    /// No hits.
+    fn empty(tally: &FacetTally) -> Page {
+        Page {
+            docs: Vec::new(),
+            total: 0,
+            counts: tally.empty(),
+        }
+    }
+}
+
 enum Ranking {
     Score,
     /// Site order: jurisdictions by name, then their parts in page order (see [`SortKey`]).
     SiteOrder,
+}
+
+impl Hit {
+    /// The snippet of a hit and its highlights; the spellings of corrected words in its titles
+    /// and text go to `spellings`, in the same pass over the text as the snippet.
+    fn parts(
+        doc: &Shown,
+        snippets: Option<&Snippets>,
+        mut spellings: Option<&mut Spellings>,
+    ) -> (String, Vec<(usize, usize)>) {
+        if let Some(spellings) = spellings.as_deref_mut() {
+            spellings.scan(&doc.title);
+            spellings.scan(&doc.original_title);
+        }
+        let Some(snippets) = snippets else {
+            return (text_start(&doc.text), Vec::new());
+        };
+        snippets.snippet(&doc.text, |range, stem| {
+            if let Some(spellings) = spellings.as_deref_mut() {
+                spellings.observe(&doc.text, range, stem);
+            }
+        })
+    }
+}
+
+/// How the words that replaced misspelt ones are spelt in the hits, for `corrected_query`.
+struct Spellings<'p> {
+    /// Replacement stem → (its query word's index in [`ParsedQuery::parts`], edit distance).
+    wanted: HashMap<&'p str, (usize, usize)>,
+    first_bytes: FirstBytes,
+    /// Per query word: each spelling found, with its edit distance and how often it occurs.
+    found: BTreeMap<usize, BTreeMap<String, (usize, usize)>>,
+}
+
+impl<'p> Spellings<'p> {
+    /// Words of one token only: a word of several tokens is kept as typed.
+    fn new(plan: &'p FuzzyPlan) -> Spellings<'p> {
+        let mut wanted = HashMap::new();
+        for word in plan.words.iter().filter(|w| w.corrected) {
+            if plan.words.iter().filter(|w| w.part == word.part).count() == 1 {
+                for (stem, distance) in &word.stems {
+                    wanted.insert(stem.as_str(), (word.part, *distance));
+                }
+            }
+        }
+        Spellings {
+            first_bytes: first_bytes(wanted.keys().copied()),
+            wanted,
+            found: BTreeMap::new(),
+        }
+    }
+
+    fn scan(&mut self, text: &str) {
+        let first_bytes = self.first_bytes;
+        scan_words(text, &first_bytes, |range, stem| {
+            if let Some(stem) = stem {
+                self.observe(text, range, stem);
+            }
+        });
+    }
+
+    /// Notes the word of `text` at `range`, stemmed `stem`, if it is a replacement.
+    fn observe(&mut self, text: &str, range: Range<usize>, stem: &str) {
+        let Some(&(part, distance)) = self.wanted.get(stem) else {
+            return;
+        };
+        if let Some(spelling) = text.get(range) {
+            let seen = self
+                .found
+                .entry(part)
+                .or_default()
+                .entry(spelling.to_lowercase())
+                .or_insert((distance, 0));
+            seen.1 += 1;
+        }
+    }
+
+    /// The query rewritten with, for each corrected word, its spelling in the hits: the
+    /// closest, then the most frequent; `None` if that is the query as typed.
+    fn suggestion(self, parsed: &ParsedQuery) -> Option<String> {
+        let replacements: HashMap<usize, String> = self
+            .found
+            .into_iter()
+            .filter_map(|(part, found)| {
+                found
+                    .into_iter()
+                    .min_by(|a, b| (a.1.0, b.1.1, &a.0).cmp(&(b.1.0, a.1.1, &b.0)))
+                    .map(|(spelling, _)| (part, spelling))
+            })
+            .collect();
+        let rewritten = parsed.render(&replacements);
+        (rewritten.to_lowercase() != parsed.render(&HashMap::new()).to_lowercase())
+            .then_some(rewritten)
+    }
+}
+
+/// What the typo retry makes of a query's plain words.
+enum Retry {
+    /// Every word is indexed: search as typed.
+    AsTyped,
+    /// A word is in no prose field and cannot be corrected: nothing can match.
+    Hopeless,
+    /// The misspelt words replaced by the closest indexed ones.
+    Corrected(FuzzyPlan),
 }
 
 /// The fuzzy retry of a zero-hit query.
@@ -2782,9 +2863,13 @@ impl Snippets {
     }
 
     /// The best fragment of `text` with its highlights (byte ranges), or the start of `text`
-    /// when nothing matched.
-    fn snippet(&self, text: &str) -> (String, Vec<(usize, usize)>) {
-        let Some(fragment) = self.best_fragment(text) else {
+    /// when nothing matched; `observe` sees each word that could match, with its stem.
+    fn snippet(
+        &self,
+        text: &str,
+        observe: impl FnMut(Range<usize>, &str),
+    ) -> (String, Vec<(usize, usize)>) {
+        let Some(fragment) = self.best_fragment(text, observe) else {
             return (text_start(text), Vec::new());
         };
         // Fragments start and end on words; keep what is left on either side when it is only
@@ -2804,7 +2889,11 @@ impl Snippets {
         (format!("{before}{body}{after}"), highlights)
     }
 
-    fn best_fragment(&self, text: &str) -> Option<Fragment> {
+    fn best_fragment(
+        &self,
+        text: &str,
+        mut observe: impl FnMut(Range<usize>, &str),
+    ) -> Option<Fragment> {
         let mut best = None;
         let mut current = Fragment::at(0);
         scan_words(text, &self.first_bytes, |range, stem| {
@@ -2812,6 +2901,9 @@ impl Snippets {
                 std::mem::replace(&mut current, Fragment::at(range.start)).offer(&mut best);
             }
             current.range.end = range.end;
+            if let Some(stem) = stem {
+                observe(range.clone(), stem);
+            }
             let weight = stem.and_then(|stem| self.terms.iter().find(|(t, _)| t == stem));
             if let Some((_, weight)) = weight {
                 current.score += weight;
@@ -4047,7 +4139,7 @@ mod tests {
                 SNIPPET_CHARS,
             )
             .snippet(&text);
-            match ours.best_fragment(&text) {
+            match ours.best_fragment(&text, |_, _| {}) {
                 Some(fragment) => {
                     let start = fragment.range.start;
                     let relative: Vec<Range<usize>> = fragment
@@ -4129,7 +4221,8 @@ mod tests {
     ///   cargo test --release --lib hostile_stream_profile -- --ignored --nocapture
     /// ```
     ///
-    /// (`benches/run.sh` shows how the words file is made.) Stages: the whole search; the page,
+    /// (`benches/run.sh` shows how the words file is made; `JX_ROUNDS`, default 3, repeats the
+    /// stream for the CPU time per query). Stages: the whole search; the page,
     /// count and facets collected in one pass; the top 10 alone; count and facets alone; loading
     /// the hits and making their snippets; the fuzzy retry of zero-hit queries.
     #[test]
@@ -4174,15 +4267,16 @@ mod tests {
             let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok());
             ticks(11).unwrap_or(0) + ticks(12).unwrap_or(0)
         };
+        let rounds: usize = std::env::var("JX_ROUNDS").map_or(3, |r| r.parse().expect("JX_ROUNDS"));
         let (t, ticks) = (Instant::now(), cpu_ticks());
-        for _ in 0..3 {
+        for _ in 0..rounds {
             for request in &requests {
                 index.search(request);
             }
         }
-        let searches = 3.0 * requests.len() as f64;
+        let searches = (rounds * requests.len()) as f64;
         println!(
-            "search alone: {:.1} us wall, {:.1} us CPU per query ({} queries, 3 rounds)",
+            "search alone: {:.1} us wall, {:.1} us CPU per query ({} queries, {rounds} rounds)",
             ms(t) * 1000.0 / searches,
             (cpu_ticks() - ticks) as f64 * 10_000.0 / searches,
             requests.len()
@@ -4232,7 +4326,8 @@ mod tests {
             times[4].push(ms(t));
             if total == 0 {
                 let t = Instant::now();
-                if let Some(fuzzy) = index.fuzzy_plan(&searcher, &parsed).expect("plan") {
+                if let Retry::Corrected(fuzzy) = index.fuzzy_plan(&searcher, &parsed).expect("plan")
+                {
                     let query =
                         with_clauses(fuzzy.query.box_clone(), filters.clauses(&index.fields));
                     let page = index
@@ -4266,6 +4361,23 @@ mod tests {
         }
         print("matches", &mut matches, "documents");
         let all: f64 = slowest.iter().map(|(took, ..)| took).sum();
+        // (found anything, corrected) of each kind of outcome.
+        let kinds = [
+            ("found as typed", (true, false)),
+            ("found corrected", (true, true)),
+            ("nothing found", (false, false)),
+        ];
+        for (kind, outcome) in kinds {
+            let (n, took) = slowest
+                .iter()
+                .filter(|(_, total, corrected, _)| (*total > 0, *corrected) == outcome)
+                .fold((0, 0.0), |(n, sum), (took, ..)| (n + 1, sum + took));
+            println!(
+                "{kind}: {n} queries, mean {:.3} ms, {:.0}% of the time",
+                took / f64::from(n.max(1)),
+                100.0 * took / all
+            );
+        }
         for broad in [1_000, 10_000] {
             let (n, took) = slowest
                 .iter()
