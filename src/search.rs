@@ -2892,6 +2892,19 @@ impl Snippets {
     fn best_fragment(
         &self,
         text: &str,
+        observe: impl FnMut(Range<usize>, &str),
+    ) -> Option<Fragment> {
+        if text.is_ascii() {
+            self.best_ascii_fragment(text, observe)
+        } else {
+            self.best_fragment_by_words(text, observe)
+        }
+    }
+
+    /// [`Snippets::best_fragment`] going through every word.
+    fn best_fragment_by_words(
+        &self,
+        text: &str,
         mut observe: impl FnMut(Range<usize>, &str),
     ) -> Option<Fragment> {
         let mut best = None;
@@ -2912,6 +2925,130 @@ impl Snippets {
         });
         current.offer(&mut best);
         best
+    }
+
+    /// [`Snippets::best_fragment`] for an ASCII text, which most are: the words that could match
+    /// are found by searching for their first letters (memchr), and fragments are then laid out
+    /// only from the words at their boundaries, so most of the text is never split into words.
+    /// The fragments are those of the word-by-word walk (a test compares them).
+    fn best_ascii_fragment(
+        &self,
+        text: &str,
+        mut observe: impl FnMut(Range<usize>, &str),
+    ) -> Option<Fragment> {
+        let bytes = text.as_bytes();
+        let mut needles: Vec<u8> = (0..=u8::MAX)
+            .filter(|&b| self.first_bytes[usize::from(b)] && b.is_ascii_alphanumeric())
+            .flat_map(|b| [b, b.to_ascii_uppercase()])
+            .collect();
+        needles.dedup();
+        let mut starts = Vec::new();
+        for group in needles.chunks(3) {
+            let found: Box<dyn Iterator<Item = usize>> = match *group {
+                [a] => Box::new(memchr::memchr_iter(a, bytes)),
+                [a, b] => Box::new(memchr::memchr2_iter(a, b, bytes)),
+                [a, b, c] => Box::new(memchr::memchr3_iter(a, b, c, bytes)),
+                _ => Box::new(std::iter::empty()),
+            };
+            starts.extend(found.filter(|&at| at == 0 || !bytes[at - 1].is_ascii_alphanumeric()));
+        }
+        starts.sort_unstable();
+        let mut matches = Vec::new();
+        let mut word = String::new();
+        for start in starts {
+            let end = ascii_word_end(bytes, start);
+            if end - start >= MAX_TOKEN_BYTES {
+                continue;
+            }
+            word.clear();
+            word.push_str(&text[start..end]);
+            word.make_ascii_lowercase();
+            stem_in_place(&mut word);
+            observe(start..end, &word);
+            if let Some((_, weight)) = self.terms.iter().find(|(t, _)| *t == word) {
+                matches.push((start..end, *weight));
+            }
+        }
+        let mut matches = matches.into_iter().peekable();
+        matches.peek()?;
+        let mut best = None;
+        // Fragment `k` starts at `start` (0 for the first) and holds the words that start
+        // before the next one, which starts at the first word ending more than SNIPPET_CHARS
+        // bytes after `start`.
+        let mut start = 0;
+        while matches.peek().is_some() {
+            let next = ascii_word_ending_after(bytes, start + SNIPPET_CHARS);
+            let limit = next.as_ref().map_or(bytes.len(), |w| w.start);
+            let mut fragment = Fragment::at(start);
+            while let Some((range, weight)) = matches.next_if(|(r, _)| r.start < limit) {
+                fragment.score += weight;
+                fragment.highlights.push(range);
+            }
+            if !fragment.highlights.is_empty() {
+                fragment.range.end = ascii_last_word_end_before(bytes, limit).unwrap_or(start);
+                fragment.offer(&mut best);
+            }
+            match next {
+                Some(word) => start = word.start,
+                None => break,
+            }
+        }
+        best
+    }
+}
+
+/// The end of the ASCII alphanumeric run starting at `start`.
+fn ascii_word_end(bytes: &[u8], start: usize) -> usize {
+    bytes[start..]
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .map_or(bytes.len(), |n| start + n)
+}
+
+/// The first word (shorter than [`MAX_TOKEN_BYTES`]) of an ASCII text that ends after byte
+/// `after`, i.e. covers it or starts after it.
+fn ascii_word_ending_after(bytes: &[u8], after: usize) -> Option<Range<usize>> {
+    let mut at = after.min(bytes.len());
+    // Back to the start of the word covering `after`, if one does.
+    while at > 0
+        && at < bytes.len()
+        && bytes[at].is_ascii_alphanumeric()
+        && bytes[at - 1].is_ascii_alphanumeric()
+    {
+        at -= 1;
+    }
+    loop {
+        let start = at
+            + bytes
+                .get(at..)?
+                .iter()
+                .position(u8::is_ascii_alphanumeric)?;
+        let end = ascii_word_end(bytes, start);
+        if end > after && end - start < MAX_TOKEN_BYTES {
+            return Some(start..end);
+        }
+        at = end;
+    }
+}
+
+/// The end of the last word (shorter than [`MAX_TOKEN_BYTES`]) starting before `limit`.
+fn ascii_last_word_end_before(bytes: &[u8], limit: usize) -> Option<usize> {
+    let mut at = limit.min(bytes.len());
+    loop {
+        // Back over separators to the end of the previous word, then to its start.
+        while at > 0 && !bytes[at - 1].is_ascii_alphanumeric() {
+            at -= 1;
+        }
+        if at == 0 {
+            return None;
+        }
+        let end = at;
+        while at > 0 && bytes[at - 1].is_ascii_alphanumeric() {
+            at -= 1;
+        }
+        if end - at < MAX_TOKEN_BYTES {
+            return Some(end);
+        }
     }
 }
 
@@ -4106,14 +4243,19 @@ mod tests {
 
     #[test]
     fn snippets_are_those_of_tantivy() {
-        let text = format!(
+        let ascii = format!(
             "{} The court may order a block. {} Courts ordered blocking of the site, and the \
-             order was blocked again, naïvely. {} {}",
+             order was blocked again, naively. {}",
             "Filler words here. ".repeat(12),
             "More filler text. ".repeat(9),
             "Ordering courts. ".repeat(20),
-            tricky_text()
         );
+        for text in [ascii.clone(), format!("{ascii} {}", tricky_text())] {
+            snippets_match_tantivy(&text);
+        }
+    }
+
+    fn snippets_match_tantivy(text: &str) {
         let cases: [&[&str]; 6] = [
             &["court", "order"],
             &["block"],
@@ -4138,8 +4280,8 @@ mod tests {
                 Field::from_field_id(0),
                 SNIPPET_CHARS,
             )
-            .snippet(&text);
-            match ours.best_fragment(&text, |_, _| {}) {
+            .snippet(text);
+            match ours.best_fragment(text, |_, _| {}) {
                 Some(fragment) => {
                     let start = fragment.range.start;
                     let relative: Vec<Range<usize>> = fragment
@@ -4153,6 +4295,72 @@ mod tests {
                 None => assert!(theirs.is_empty(), "{stems:?}"),
             }
         }
+    }
+
+    /// Both ways of finding the best fragment agree with each other and with tantivy on ASCII
+    /// texts of every shape: words at fragment boundaries, long words, runs of punctuation.
+    #[test]
+    fn ascii_fragments_are_those_of_the_word_walk() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = seed;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d1_049e_b3d4_e5bb);
+            (z ^ (z >> 31)) % n
+        };
+        let vocabulary = [
+            "court", "Courts", "order", "ORDERED", "blocking", "block", "site", "x", "a1", "s37",
+            "Dying", "die",
+        ];
+        let long = "w".repeat(MAX_TOKEN_BYTES);
+        let mut found = 0;
+        for case in 0..400 {
+            let mut text = String::new();
+            for _ in 0..next(120) {
+                match next(10) {
+                    0 => text.push_str(&long),
+                    1 => text.push_str(" ... "),
+                    2 => text.push_str(&"filler ".repeat(1 + next(30) as usize)),
+                    _ => text.push_str(vocabulary[next(vocabulary.len() as u64) as usize]),
+                }
+                text.push(if next(4) == 0 { ',' } else { ' ' });
+            }
+            let stems: &[&str] = match case % 4 {
+                0 => &["court", "order"],
+                1 => &["block"],
+                2 => &["die", "x", "a1"],
+                _ => &["site", "s37", "court"],
+            };
+            let snippets = Snippets {
+                first_bytes: first_bytes(stems.iter().copied()),
+                terms: stems.iter().map(|s| ((*s).to_owned(), 0.5)).collect(),
+            };
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            let quick = snippets.best_ascii_fragment(&text, |r, s| fast.push((r, s.to_owned())));
+            let walked =
+                snippets.best_fragment_by_words(&text, |r, s| slow.push((r, s.to_owned())));
+            let key =
+                |f: &Option<Fragment>| f.as_ref().map(|f| (f.range.clone(), f.highlights.clone()));
+            assert_eq!(key(&quick), key(&walked), "case {case}: {text:?}");
+            let theirs = SnippetGenerator::new(
+                snippets.terms.iter().cloned().collect(),
+                prose_analyzer(),
+                Field::from_field_id(0),
+                SNIPPET_CHARS,
+            )
+            .snippet(&text);
+            let theirs = (!theirs.is_empty()).then(|| theirs.fragment_range());
+            assert_eq!(
+                quick.as_ref().map(|f| f.range.clone()),
+                theirs,
+                "case {case}"
+            );
+            found += usize::from(quick.is_some());
+            fast.sort_by_key(|(r, _)| r.start);
+            assert_eq!(fast, slow, "case {case}");
+        }
+        assert!(found > 200, "{found}");
     }
 
     #[test]
