@@ -2,7 +2,7 @@
 //! defaults. A [`Snapshot`] (site directory + search index) is swapped atomically on rebuild; each
 //! request holds the snapshot it started with, so no request sees a half-built version.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
@@ -423,6 +423,10 @@ impl SearchPool {
 ///
 /// Bounded by memory rather than by count: a page of hits with snippets and facets is 10-20 KB,
 /// so 4,096 of them (the former bound) held 60 MB or more under a stream of distinct queries.
+/// When full, the oldest results go first, a few at each insert. Emptying the whole cache at
+/// once meant freeing some 100,000 strings in one go, allocated by the search threads: the
+/// freeing thread then held their allocator's locks for long enough to stall searches by up to
+/// 100 ms, about once a second under the cache-hostile stream.
 #[derive(Default)]
 struct SearchCache {
     results: Mutex<CachedResults>,
@@ -431,6 +435,8 @@ struct SearchCache {
 #[derive(Default)]
 struct CachedResults {
     by_key: HashMap<String, Arc<SearchResults>>,
+    /// Keys in insertion order, with the bytes each entry counts for.
+    order: VecDeque<(String, usize)>,
     bytes: usize,
 }
 
@@ -439,19 +445,27 @@ impl SearchCache {
         self.lock().by_key.get(key).cloned()
     }
 
-    /// Stores a result; when full the cache starts again empty (cheaper than tracking recency,
-    /// and a full cache means queries are not repeating much anyway).
+    /// Stores a result, first evicting the oldest ones if it would not fit.
     fn insert(&self, key: String, results: Arc<SearchResults>) {
         let bytes = key.len() + results_bytes(&results);
+        let mut evicted = Vec::new();
         let mut cache = self.lock();
-        let full = cache.bytes + bytes > SEARCH_CACHE_BYTES;
-        let dropped = full.then(|| std::mem::take(&mut *cache));
-        if cache.by_key.insert(key, results).is_none() {
-            cache.bytes += bytes;
+        if cache.by_key.contains_key(&key) {
+            return;
         }
+        while cache.bytes + bytes > SEARCH_CACHE_BYTES {
+            let Some((old, old_bytes)) = cache.order.pop_front() else {
+                break;
+            };
+            cache.bytes -= old_bytes;
+            evicted.extend(cache.by_key.remove(&old));
+        }
+        cache.order.push_back((key.clone(), bytes));
+        cache.by_key.insert(key, results);
+        cache.bytes += bytes;
         drop(cache);
-        // Freeing a full cache takes a millisecond or two: not while holding the lock.
-        drop(dropped);
+        // Freed after the lock is released.
+        drop(evicted);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, CachedResults> {
@@ -1192,8 +1206,10 @@ mod tests {
             cache.insert(format!("{n}"), results(&big));
             assert!(cache.lock().bytes <= SEARCH_CACHE_BYTES);
         }
-        // Filling it started it again: the first entry is gone, the last is there.
+        // The oldest entries made room for the newest.
         assert!(cache.get("a").is_none());
+        assert!(cache.get("0").is_none());
+        assert!(cache.get("2").is_some());
         assert!(cache.get("3").is_some());
     }
 }
