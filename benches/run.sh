@@ -95,6 +95,9 @@ serve_bench() { # content dir
   entry=$(find "$1/jurisdictions" -name "*.md" -printf "%f\n" | sort | sed -n 1p)
   echo "  edit analysis to served (watch)     $(python3 benches/incremental.py "$base" "$1/jurisdictions/$entry" "$edits" body)"
   echo "  edit summary to served (watch)      $(python3 benches/incremental.py "$base" "$1/jurisdictions/$entry" "$edits" summary)"
+  # The build and the edits leave up to a gigabyte of output to write back; the loads measure the
+  # server, not the disk flushing it.
+  sync
   # The hostile stream's vocabulary: the 3,000 commonest words of (up to) 50 entries.
   find "$1/jurisdictions" -name '*.md' | sort | sed -n 1,50p | xargs cat | tr -cs 'a-z' '\n' \
     | awk 'length > 2' | sort | uniq -c | sort -rn | awk 'NR <= 3000 {print $2}' >"$work/words.txt"
