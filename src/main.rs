@@ -12,11 +12,6 @@ use jurisdex::search::{SearchIndex, SearchRequest};
 use jurisdex::site::{self, BuildError, BuildOptions};
 use jurisdex::{corpus, scaffold, server};
 
-/// mimalloc instead of the system allocator: under search load glibc's malloc and free took 13%
-/// of the CPU (see README, Performance).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// jurisdex: compare how countries let authorities block or remove online content and accounts,
 /// and the safeguards that bind those powers.
 #[derive(Debug, Parser)]
