@@ -273,7 +273,7 @@ impl Renderer {
                     context! {
                         key => key.key(), title => key.label(), anchor => key.anchor(),
                         topic => Serde(topic), groups => Serde(topic_groups(&rows(), *key)),
-                        counts => Serde(topic_counts(catalog, *key)), pager => Serde(&pager),
+                        counts => Serde(value_counts(&listing.tally)), pager => Serde(&pager),
                         total => catalog.entries.len(),
                     },
                 )?]
@@ -1019,17 +1019,12 @@ struct ValueCount {
     count: usize,
 }
 
-fn topic_counts(catalog: &Catalog, key: SafeguardKey) -> Vec<ValueCount> {
+/// A topic listing's tally (entries per value, in display order) as counts to show.
+fn value_counts(tally: &[usize]) -> Vec<ValueCount> {
     Value::ALL
         .iter()
-        .map(|&value| ValueCount {
-            value,
-            count: catalog
-                .entries
-                .iter()
-                .filter(|j| j.rating(key).value == value)
-                .count(),
-        })
+        .zip(tally)
+        .map(|(&value, &count)| ValueCount { value, count })
         .collect()
 }
 

@@ -118,6 +118,21 @@ fn listings_are_paged_and_together_show_every_entry_once() {
                 html.contains(&format!("{ENTRIES} jurisdictions: ")),
                 "{file} tally"
             );
+            // Every page shows the whole topic's count of each value.
+            let safeguard = SafeguardKey::ALL.iter().find(|k| k.key() == key).unwrap();
+            for value in Value::ALL {
+                let count = built
+                    .catalog
+                    .entries
+                    .iter()
+                    .filter(|j| j.rating(*safeguard).value == *value)
+                    .count();
+                let shown = format!("{count} {}", value.label().to_lowercase());
+                let in_tally = [": ", ", "]
+                    .iter()
+                    .any(|before| html.contains(&format!("{before}{shown}")));
+                assert_eq!(count > 0, in_tally, "{file}: {shown:?}");
+            }
         }
         assert_eq!(rows, all, "topic {key}");
     }
@@ -308,6 +323,40 @@ fn an_edit_rewrites_only_the_listing_pages_that_show_the_entry() {
             .count(),
         1
     );
+
+    // An older review date takes an entry out of the feed (the generated entries share one date,
+    // so the feed holds the first by name): the feed is rewritten without it.
+    let first = &built.catalog.entries[0].id;
+    let first_path = options
+        .content_dir
+        .join(format!("jurisdictions/{first}.md"));
+    let first_text = fs::read_to_string(&first_path).unwrap();
+    assert!(
+        g.read("feed.xml")
+            .contains(&format!("/jurisdictions/{first}/"))
+    );
+    let older = first_text.replacen("last_reviewed: 2026-11-01", "last_reviewed: 2026-10-01", 1);
+    assert_ne!(older, first_text);
+    fs::write(&first_path, older).unwrap();
+    let layer_feed = g.dir.path().join("layer-feed");
+    fs::create_dir(&layer_feed).unwrap();
+    site::update(
+        &options,
+        &built.catalog,
+        &[g.out()],
+        &g.out().join(site::INDEX_DIR),
+        std::slice::from_ref(&first_path),
+        &layer_feed,
+    )
+    .unwrap()
+    .expect("a review date change is incremental");
+    assert!(files(&layer_feed).contains("feed.xml"));
+    let feed = fs::read_to_string(layer_feed.join("feed.xml")).unwrap();
+    assert!(
+        !feed.contains(&format!("/jurisdictions/{first}/")),
+        "{first} still in the feed"
+    );
+    fs::write(&first_path, first_text).unwrap();
 
     // A renamed entry changes the order of every listing: a full rebuild.
     let text = fs::read_to_string(&path).unwrap();
