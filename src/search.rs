@@ -2602,7 +2602,7 @@ impl Hit {
 struct Spellings<'p> {
     /// Replacement stem → (its query word's index in [`ParsedQuery::parts`], edit distance).
     wanted: HashMap<&'p str, (usize, usize)>,
-    first_bytes: FirstBytes,
+    starts: StemStarts,
     /// Per query word: each spelling found, with its edit distance and how often it occurs.
     found: BTreeMap<usize, BTreeMap<String, (usize, usize)>>,
 }
@@ -2619,19 +2619,20 @@ impl<'p> Spellings<'p> {
             }
         }
         Spellings {
-            first_bytes: first_bytes(wanted.keys().copied()),
+            starts: StemStarts::of(wanted.keys().copied()),
             wanted,
             found: BTreeMap::new(),
         }
     }
 
     fn scan(&mut self, text: &str) {
-        let first_bytes = self.first_bytes;
-        scan_words(text, &first_bytes, |range, stem| {
+        let starts = std::mem::take(&mut self.starts);
+        scan_words(text, &starts, |range, stem| {
             if let Some(stem) = stem {
                 self.observe(text, range, stem);
             }
         });
+        self.starts = starts;
     }
 
     /// Notes the word of `text` at `range`, stemmed `stem`, if it is a replacement.
@@ -2729,26 +2730,88 @@ impl Vocabulary {
     }
 }
 
-/// Which bytes the stems of a set start with.
-type FirstBytes = [bool; 256];
+/// How the words that can stem to one of a set of stems start, so that the others, most words
+/// of a text, are neither lower-cased nor stemmed.
+///
+/// English stemming keeps a word's first two letters (lower-cased), with one exception: a
+/// consonant, `y` and `ing` ("dying", "lying") stems to the consonant and `ie`. So a word can
+/// stem to a stem of two bytes or more only if it starts with the stem's first byte and then
+/// its second, or `y` where that is `i`. A stem of one byte, or one whose second byte is not
+/// ASCII, is matched on its first byte alone; a word that does not start with two ASCII bytes
+/// is always stemmed. A test holds the stemmer to this on every word of the shipped content and
+/// the shared legal texts.
+#[derive(Clone, Default)]
+struct StemStarts {
+    /// By first byte: some stem starts with it.
+    first: Vec<bool>,
+    /// By first byte: a stem starting with it is matched on that byte alone.
+    any_second: Vec<bool>,
+    /// The first two bytes a word may start with, for the other stems.
+    pairs: Vec<[u8; 2]>,
+}
 
-fn first_bytes<'a>(stems: impl IntoIterator<Item = &'a str>) -> FirstBytes {
-    let mut bytes = [false; 256];
-    for stem in stems {
-        if let Some(&first) = stem.as_bytes().first() {
-            bytes[usize::from(first)] = true;
+impl StemStarts {
+    fn of<'a>(stems: impl IntoIterator<Item = &'a str>) -> StemStarts {
+        let mut starts = StemStarts {
+            first: vec![false; 256],
+            any_second: vec![false; 256],
+            pairs: Vec::new(),
+        };
+        for stem in stems {
+            let bytes = stem.as_bytes();
+            let Some(&first) = bytes.first() else {
+                continue;
+            };
+            starts.first[usize::from(first)] = true;
+            match bytes.get(1) {
+                Some(&second) if second.is_ascii() => {
+                    starts.pairs.push([first, second]);
+                    if second == b'i' {
+                        starts.pairs.push([first, b'y']);
+                    }
+                }
+                _ => starts.any_second[usize::from(first)] = true,
+            }
+        }
+        starts
+    }
+
+    /// Whether some stem starts with this lower-cased byte.
+    fn has_first(&self, byte: u8) -> bool {
+        self.first[usize::from(byte)]
+    }
+
+    /// Whether `word` (not lower-cased) may stem to one of the stems.
+    fn admits(&self, word: &[u8]) -> bool {
+        let Some(&first) = word.first() else {
+            return false;
+        };
+        if !first.is_ascii() {
+            return true;
+        }
+        let first = first.to_ascii_lowercase();
+        if !self.has_first(first) {
+            return false;
+        }
+        if self.any_second[usize::from(first)] {
+            return true;
+        }
+        match word.get(1) {
+            Some(&second) if second.is_ascii() => {
+                self.pairs.contains(&[first, second.to_ascii_lowercase()])
+            }
+            Some(_) => true,
+            None => false,
         }
     }
-    bytes
 }
 
 /// Calls `f` with the byte range of every word of `text`, as the prose analyzer splits it (runs
-/// of alphanumeric characters shorter than [`MAX_TOKEN_BYTES`]), and with its stem when the stem
-/// may be in a set whose first bytes are `first_bytes`: English stemming keeps a word's first
-/// letter, so the other words, most of them, are neither lower-cased nor stemmed.
+/// of alphanumeric characters shorter than [`MAX_TOKEN_BYTES`]), and with its stem when `starts`
+/// admits the word.
 ///
 /// This is the analyzer's job done on bytes: on a long section it took a fifth of a search.
-fn scan_words(text: &str, first_bytes: &FirstBytes, mut f: impl FnMut(Range<usize>, Option<&str>)) {
+fn scan_words(text: &str, starts: &StemStarts, mut f: impl FnMut(Range<usize>, Option<&str>)) {
     let bytes = text.as_bytes();
     // Whether the character at a byte offset (a character boundary) is alphanumeric, its width.
     let char_at = |at: usize| {
@@ -2791,8 +2854,7 @@ fn scan_words(text: &str, first_bytes: &FirstBytes, mut f: impl FnMut(Range<usiz
         if at - start >= MAX_TOKEN_BYTES {
             continue;
         }
-        let first = bytes[start];
-        if first.is_ascii() && !first_bytes[usize::from(first.to_ascii_lowercase())] {
+        if !starts.admits(&bytes[start..at]) {
             f(start..at, None);
             continue;
         }
@@ -2813,7 +2875,7 @@ fn scan_words(text: &str, first_bytes: &FirstBytes, mut f: impl FnMut(Range<usiz
 /// fragment wins), but stemming only the words that could match.
 struct Snippets {
     terms: Vec<(String, Score)>,
-    first_bytes: FirstBytes,
+    starts: StemStarts,
 }
 
 /// A window of at most [`SNIPPET_CHARS`] bytes of a text, and the matches in it.
@@ -2865,7 +2927,7 @@ impl Snippets {
             }
         }
         Ok(Snippets {
-            first_bytes: first_bytes(terms.iter().map(|(t, _)| t.as_str())),
+            starts: StemStarts::of(terms.iter().map(|(t, _)| t.as_str())),
             terms,
         })
     }
@@ -2917,7 +2979,7 @@ impl Snippets {
     ) -> Option<Fragment> {
         let mut best = None;
         let mut current = Fragment::at(0);
-        scan_words(text, &self.first_bytes, |range, stem| {
+        scan_words(text, &self.starts, |range, stem| {
             if range.end - current.range.start > SNIPPET_CHARS {
                 std::mem::replace(&mut current, Fragment::at(range.start)).offer(&mut best);
             }
@@ -2936,7 +2998,8 @@ impl Snippets {
     }
 
     /// [`Snippets::best_fragment`] for an ASCII text, which most are: the words that could match
-    /// are found by searching for their first letters (memchr), and fragments are then laid out
+    /// are found by searching for their first letters (memchr), only those with the right second
+    /// letter too (see [`StemStarts`]) are lower-cased and stemmed, and fragments are then laid out
     /// only from the words at their boundaries, so most of the text is never split into words.
     /// The fragments are those of the word-by-word walk (a test compares them).
     fn best_ascii_fragment(
@@ -2946,26 +3009,26 @@ impl Snippets {
     ) -> Option<Fragment> {
         let bytes = text.as_bytes();
         let mut needles: Vec<u8> = (0..=u8::MAX)
-            .filter(|&b| self.first_bytes[usize::from(b)] && b.is_ascii_alphanumeric())
+            .filter(|&b| self.starts.has_first(b) && b.is_ascii_alphanumeric())
             .flat_map(|b| [b, b.to_ascii_uppercase()])
             .collect();
         needles.dedup();
         let mut starts = Vec::new();
+        let word_start = |&at: &usize| at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
         for group in needles.chunks(3) {
-            let found: Box<dyn Iterator<Item = usize>> = match *group {
-                [a] => Box::new(memchr::memchr_iter(a, bytes)),
-                [a, b] => Box::new(memchr::memchr2_iter(a, b, bytes)),
-                [a, b, c] => Box::new(memchr::memchr3_iter(a, b, c, bytes)),
-                _ => Box::new(std::iter::empty()),
-            };
-            starts.extend(found.filter(|&at| at == 0 || !bytes[at - 1].is_ascii_alphanumeric()));
+            match *group {
+                [a] => starts.extend(memchr::memchr_iter(a, bytes).filter(word_start)),
+                [a, b] => starts.extend(memchr::memchr2_iter(a, b, bytes).filter(word_start)),
+                [a, b, c] => starts.extend(memchr::memchr3_iter(a, b, c, bytes).filter(word_start)),
+                _ => {}
+            }
         }
         starts.sort_unstable();
         let mut matches = Vec::new();
         let mut word = String::new();
         for start in starts {
             let end = ascii_word_end(bytes, start);
-            if end - start >= MAX_TOKEN_BYTES {
+            if end - start >= MAX_TOKEN_BYTES || !self.starts.admits(&bytes[start..end]) {
                 continue;
             }
             word.clear();
@@ -4230,7 +4293,12 @@ mod tests {
             let expected = tokens(&mut builtin, &text);
             assert_eq!(tokens(&mut prose_analyzer(), &text), expected);
             let mut scanned = Vec::new();
-            scan_words(&text, &[true; 256], |range, stem| {
+            let every_word = StemStarts {
+                first: vec![true; 256],
+                any_second: vec![true; 256],
+                pairs: Vec::new(),
+            };
+            scan_words(&text, &every_word, |range, stem| {
                 scanned.push((range, stem.unwrap_or("").to_owned()));
             });
             assert_eq!(scanned, expected);
@@ -4279,7 +4347,7 @@ mod tests {
                 .map(|(k, s)| ((*s).to_owned(), 1.0 / (2.0 + k as Score)))
                 .collect();
             let ours = Snippets {
-                first_bytes: first_bytes(stems.iter().copied()),
+                starts: StemStarts::of(stems.iter().copied()),
                 terms: weighted.clone(),
             };
             let theirs = SnippetGenerator::new(
@@ -4303,6 +4371,85 @@ mod tests {
                 None => assert!(theirs.is_empty(), "{stems:?}"),
             }
         }
+    }
+
+    /// The stemmer keeps what [`StemStarts`] relies on: every word admitted by the starts of its
+    /// own stem. Checked on every word of up to three letters with each English ending, on the
+    /// shipped content, and on the English texts of `../shared/corpora` (skipped with a message
+    /// when it is absent, a failure in CI).
+    #[test]
+    fn words_start_as_their_stems_do() {
+        let letters = b"abcdefghijklmnopqrstuvwxyz";
+        let mut heads: Vec<String> = Vec::new();
+        for &a in letters {
+            heads.push(char::from(a).to_string());
+            for &b in letters {
+                heads.push(format!("{}{}", char::from(a), char::from(b)));
+                for &c in letters {
+                    heads.push(format!(
+                        "{}{}{}",
+                        char::from(a),
+                        char::from(b),
+                        char::from(c)
+                    ));
+                }
+            }
+        }
+        let endings = [
+            "", "s", "es", "e", "y", "ed", "eed", "ing", "ying", "ies", "ied", "ly", "edly",
+            "ingly", "ings", "ness", "ation",
+        ];
+        let mut words: BTreeSet<String> = heads
+            .iter()
+            .flat_map(|head| endings.iter().map(move |end| format!("{head}{end}")))
+            .collect();
+        let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts = vec![manifest.join("content")];
+        let shared = manifest.join("../shared/corpora");
+        if shared.is_dir() {
+            texts.push(shared.join("us-constitution-en"));
+            texts.push(shared.join("commonmark-spec"));
+        } else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "../shared is missing, but CI is set"
+            );
+            eprintln!("skipped the shared corpora: ../shared is absent");
+        }
+        let mut files = 0;
+        while let Some(path) = texts.pop() {
+            if path.is_dir() {
+                texts.extend(
+                    fs::read_dir(&path)
+                        .expect("readable")
+                        .map(|e| e.expect("entry").path()),
+                );
+                continue;
+            }
+            let Ok(text) = fs::read_to_string(&path) else {
+                continue;
+            };
+            files += 1;
+            words.extend(
+                text.split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty() && w.len() < MAX_TOKEN_BYTES)
+                    .map(str::to_owned),
+            );
+        }
+        assert!(files > 10, "only {files} files of text");
+        for word in &words {
+            let mut stem = word.to_ascii_lowercase();
+            stem_in_place(&mut stem);
+            assert!(
+                StemStarts::of([stem.as_str()]).admits(word.as_bytes()),
+                "{word:?} stems to {stem:?}"
+            );
+        }
+        assert!(words.len() > 300_000, "{} words", words.len());
+        // And the filter does filter: the same first letter is not enough.
+        let starts = StemStarts::of(["court", "die"]);
+        assert!(starts.admits(b"Courts") && starts.admits(b"dying") && starts.admits(b"died"));
+        assert!(!starts.admits(b"cat") && !starts.admits(b"dog") && !starts.admits(b"d"));
     }
 
     /// Both ways of finding the best fragment agree with each other and with tantivy on ASCII
@@ -4341,7 +4488,7 @@ mod tests {
                 _ => &["site", "s37", "court"],
             };
             let snippets = Snippets {
-                first_bytes: first_bytes(stems.iter().copied()),
+                starts: StemStarts::of(stems.iter().copied()),
                 terms: stems.iter().map(|s| ((*s).to_owned(), 0.5)).collect(),
             };
             let (mut fast, mut slow) = (Vec::new(), Vec::new());

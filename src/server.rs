@@ -513,13 +513,34 @@ async fn api_search(
 /// Serialises to JSON with `<` and `>` written as `\u003c`/`\u003e`, so a reflected query can never
 /// be read as markup even by a client that ignores the content type.
 fn json_response<T: Serialize>(value: &T) -> Response {
-    match serde_json::to_string(value) {
-        Ok(text) => (
-            [(header::CONTENT_TYPE, "application/json")],
-            text.replace('<', "\\u003c").replace('>', "\\u003e"),
-        )
-            .into_response(),
+    let mut body = Vec::with_capacity(8 * 1024);
+    let mut serializer = serde_json::Serializer::with_formatter(&mut body, HtmlSafeJson);
+    match value.serialize(&mut serializer) {
+        Ok(()) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// Compact JSON that escapes `<` and `>` in strings as it writes them (JSON has them nowhere else).
+struct HtmlSafeJson;
+
+impl serde_json::ser::Formatter for HtmlSafeJson {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut rest = fragment.as_bytes();
+        while let Some(at) = memchr::memchr2(b'<', b'>', rest) {
+            writer.write_all(&rest[..at])?;
+            writer.write_all(if rest[at] == b'<' {
+                b"\\u003c"
+            } else {
+                b"\\u003e"
+            })?;
+            rest = &rest[at + 1..];
+        }
+        writer.write_all(rest)
     }
 }
 
