@@ -15,18 +15,11 @@ if [[ $# -lt 2 ]]; then
   exit 2
 fi
 content=$1; shift
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/jurisdex-ab.XXXXXX")
-server=0
-cleanup() {
-  if [[ $server != 0 ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-# The stream's vocabulary, as benches/run.sh makes it: the 3,000 commonest words of (up to) 50 entries.
-find "$content/jurisdictions" -name '*.md' | sort | sed -n 1,50p | xargs cat | tr -cs 'a-z' '\n' \
-  | awk 'length > 2' | sort | uniq -c | sort -rn | awk 'NR <= 3000 {print $2}' >"$work/words.txt"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source benches/common.sh
+need wrk wrk
+make_work_dir jurisdex-ab
+hostile_words "$content" "$work/words.txt"
+port=$(free_port)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for round in $(seq "${ROUNDS:-3}"); do
   for bin in "$@"; do

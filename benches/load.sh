@@ -7,17 +7,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-30}"
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+source benches/common.sh
+need wrk wrk
 if [ -z "${JURISDEX:-}" ]; then
   cargo build --release --quiet
   JURISDEX=target/release/jurisdex
 fi
 failed=0
-out=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$JURISDEX" serve --addr "127.0.0.1:$port" --out "$out/public" >/dev/null 2>&1 &
+make_work_dir jurisdex-load
+port=$(free_port)
+"$JURISDEX" serve --addr "127.0.0.1:$port" --out "$work/public" >/dev/null 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$out"' EXIT
 until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.05; done
 base="http://127.0.0.1:$port"
 for conns in 64 256; do

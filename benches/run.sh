@@ -17,10 +17,7 @@ if $smoke; then sizes=(100); secs=2; edits=1; SETTLE=0; else sizes=("${@:-100 10
 read -r -a sizes <<<"${sizes[*]}"
 conns=64
 
-need() { # command, Debian package
-  command -v "$1" >/dev/null && return 0
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
-}
+source benches/common.sh
 need wrk wrk
 need curl curl
 need /usr/bin/time time
@@ -34,16 +31,9 @@ have_pagefind=false; [[ -x $pagefind ]] && have_pagefind=true
 
 cargo build --release --quiet --locked
 bin=$repo/target/release/jurisdex
-work=$(mktemp -d "${TMPDIR:-/tmp}/jurisdex-bench.XXXXXX")
-server=0
-cleanup() {
-  if [[ $server != 0 ]]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
+make_work_dir jurisdex-bench
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # "VmRSS N MB (heap N, mapped files N), peak N MB" of a process.
 rss_report() {
   awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} /^RssFile/ {f=$2} /^VmHWM/ {h=$2}
@@ -98,9 +88,7 @@ serve_bench() { # content dir
   # The build and the edits leave up to a gigabyte of output to write back; the loads measure the
   # server, not the disk flushing it.
   sync
-  # The hostile stream's vocabulary: the 3,000 commonest words of (up to) 50 entries.
-  find "$1/jurisdictions" -name '*.md' | sort | sed -n 1,50p | xargs cat | tr -cs 'a-z' '\n' \
-    | awk 'length > 2' | sort | uniq -c | sort -rn | awk 'NR <= 3000 {print $2}' >"$work/words.txt"
+  hostile_words "$1" "$work/words.txt"
   for path in /api/search /search; do
     JX_PATH=$path load "$path mixed" -s benches/mixed.lua "$base"
     JX_PATH=$path JX_WORDS="$work/words.txt" load "$path cache-hostile" -s benches/hostile.lua "$base"

@@ -2626,23 +2626,36 @@ impl<'p> Spellings<'p> {
     }
 
     fn scan(&mut self, text: &str) {
-        let starts = std::mem::take(&mut self.starts);
-        scan_words(text, &starts, |range, stem| {
+        let Spellings {
+            wanted,
+            starts,
+            found,
+        } = self;
+        scan_words(text, starts, |range, stem| {
             if let Some(stem) = stem {
-                self.observe(text, range, stem);
+                Self::note(wanted, found, text, range, stem);
             }
         });
-        self.starts = starts;
     }
 
     /// Notes the word of `text` at `range`, stemmed `stem`, if it is a replacement.
     fn observe(&mut self, text: &str, range: Range<usize>, stem: &str) {
-        let Some(&(part, distance)) = self.wanted.get(stem) else {
+        Self::note(&self.wanted, &mut self.found, text, range, stem);
+    }
+
+    /// [`Spellings::observe`], on the fields it uses.
+    fn note(
+        wanted: &HashMap<&'p str, (usize, usize)>,
+        found: &mut BTreeMap<usize, BTreeMap<String, (usize, usize)>>,
+        text: &str,
+        range: Range<usize>,
+        stem: &str,
+    ) {
+        let Some(&(part, distance)) = wanted.get(stem) else {
             return;
         };
         if let Some(spelling) = text.get(range) {
-            let seen = self
-                .found
+            let seen = found
                 .entry(part)
                 .or_default()
                 .entry(spelling.to_lowercase())
@@ -2740,12 +2753,11 @@ impl Vocabulary {
 /// ASCII, is matched on its first byte alone; a word that does not start with two ASCII bytes
 /// is always stemmed. A test holds the stemmer to this on every word of the shipped content and
 /// the shared legal texts.
-#[derive(Clone, Default)]
 struct StemStarts {
     /// By first byte: some stem starts with it.
-    first: Vec<bool>,
+    first: [bool; 256],
     /// By first byte: a stem starting with it is matched on that byte alone.
-    any_second: Vec<bool>,
+    any_second: [bool; 256],
     /// The first two bytes a word may start with, for the other stems.
     pairs: Vec<[u8; 2]>,
 }
@@ -2753,8 +2765,8 @@ struct StemStarts {
 impl StemStarts {
     fn of<'a>(stems: impl IntoIterator<Item = &'a str>) -> StemStarts {
         let mut starts = StemStarts {
-            first: vec![false; 256],
-            any_second: vec![false; 256],
+            first: [false; 256],
+            any_second: [false; 256],
             pairs: Vec::new(),
         };
         for stem in stems {
@@ -4294,8 +4306,8 @@ mod tests {
             assert_eq!(tokens(&mut prose_analyzer(), &text), expected);
             let mut scanned = Vec::new();
             let every_word = StemStarts {
-                first: vec![true; 256],
-                any_second: vec![true; 256],
+                first: [true; 256],
+                any_second: [true; 256],
                 pairs: Vec::new(),
             };
             scan_words(&text, &every_word, |range, stem| {
