@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock, mpsc};
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path as UrlPath, Query, RawQuery, Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
@@ -42,7 +43,7 @@ pub const MAX_CONCURRENT_REQUESTS: usize = 512;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest `/compare/` query string accepted (8 ids, a benchmark and the safeguards fit easily).
 pub const MAX_COMPARE_QUERY_BYTES: usize = 2048;
-/// Most memory of search results kept per version, roughly (strings and their containers).
+/// Most bytes of search answers (keys and response bodies) kept per version.
 pub const SEARCH_CACHE_BYTES: usize = 16 << 20;
 /// Quiet time after a change before rebuilding: long enough to coalesce an editor's save (write,
 /// rename), short enough not to dominate the edit-to-served time.
@@ -337,25 +338,57 @@ fn search_request(
     Ok(request)
 }
 
-async fn run_search(
-    state: &AppState,
-    request: SearchRequest,
-) -> (Arc<Snapshot>, Arc<SearchResults>) {
-    let snapshot = state.snapshot();
-    let key = format!("{request:?}");
-    if let Some(results) = snapshot.cache.get(&key) {
-        return (snapshot, results);
-    }
-    let results = match state.searches.search(snapshot.clone(), request).await {
-        Some(results) => results,
-        None => snapshot.index.search(&SearchRequest::default()),
-    };
-    let results = Arc::new(results);
-    snapshot.cache.insert(key, results.clone());
-    (snapshot, results)
+/// How a search is answered: the JSON of `/api/search` or the HTML of `/search`.
+#[derive(Debug, Clone, Copy)]
+enum Answer {
+    Json,
+    Page,
 }
 
-/// Searches run on one thread per core, taking them in order from one queue.
+impl Answer {
+    /// The response body for `results`; `None` (logged) if it cannot be written.
+    fn body(
+        self,
+        snapshot: &Snapshot,
+        request: &SearchRequest,
+        results: &SearchResults,
+    ) -> Option<Bytes> {
+        match self {
+            Answer::Json => json_body(results),
+            Answer::Page => search_html(snapshot, request, Some(results), None)
+                .inspect_err(|err| tracing::error!("search page: {err}"))
+                .ok()
+                .map(Bytes::from),
+        }
+    }
+}
+
+/// The body answering `request`, from the cache or a search thread; `None` if it could not be
+/// written (logged).
+async fn answer_search(state: &AppState, request: SearchRequest, answer: Answer) -> Option<Bytes> {
+    let snapshot = state.snapshot();
+    let key = format!("{answer:?} {request:?}");
+    if let Some(body) = snapshot.cache.get(&key) {
+        return Some(body);
+    }
+    let body = match state
+        .searches
+        .search(snapshot.clone(), request.clone(), answer)
+        .await
+    {
+        Some(body) => body?,
+        None => {
+            let results = snapshot.index.search(&SearchRequest::default());
+            answer.body(&snapshot, &request, &results)?
+        }
+    };
+    snapshot.cache.insert(key, body.clone());
+    Some(body)
+}
+
+/// Searches run on one thread per core, taking them in order from one queue. Each thread also
+/// writes the answer's body, so the results' many small strings are freed by the thread that
+/// allocated them, and the cache holds one buffer per answer.
 ///
 /// A search is CPU work of a fraction of a millisecond. Run with `spawn_blocking`, 64 concurrent
 /// searches ran on as many threads sharing two cores, each as slow as all of them together;
@@ -369,7 +402,8 @@ struct SearchPool {
 struct SearchJob {
     snapshot: Arc<Snapshot>,
     request: SearchRequest,
-    reply: tokio::sync::oneshot::Sender<SearchResults>,
+    answer: Answer,
+    reply: tokio::sync::oneshot::Sender<Option<Bytes>>,
 }
 
 impl SearchPool {
@@ -387,10 +421,13 @@ impl SearchPool {
                         let Ok(job) = job else {
                             break;
                         };
-                        let search = AssertUnwindSafe(|| job.snapshot.index.search(&job.request));
-                        if let Ok(results) = std::panic::catch_unwind(search) {
+                        let search = AssertUnwindSafe(|| {
+                            let results = job.snapshot.index.search(&job.request);
+                            job.answer.body(&job.snapshot, &job.request, &results)
+                        });
+                        if let Ok(body) = std::panic::catch_unwind(search) {
                             // The request may have gone (client closed, timeout): nothing to do.
-                            let _ = job.reply.send(results);
+                            let _ = job.reply.send(body);
                         }
                     }
                 });
@@ -401,16 +438,18 @@ impl SearchPool {
         SearchPool { queue }
     }
 
-    /// Queues a search and waits for it; `None` if it failed (a bug: it panicked).
+    /// Queues a search and waits for its answer; `None` if it failed (a bug: it panicked).
     async fn search(
         &self,
         snapshot: Arc<Snapshot>,
         request: SearchRequest,
-    ) -> Option<SearchResults> {
+        answer: Answer,
+    ) -> Option<Option<Bytes>> {
         let (reply, results) = tokio::sync::oneshot::channel();
         let job = SearchJob {
             snapshot,
             request,
+            answer,
             reply,
         };
         self.queue.send(job).ok()?;
@@ -418,37 +457,35 @@ impl SearchPool {
     }
 }
 
-/// Recent search results of one version, so a repeated query (a popular search, a reader paging
-/// back) costs a lookup. Dropped with its snapshot, so a rebuild never serves stale hits.
+/// Recent search answers of one version (response bodies), so a repeated query (a popular
+/// search, a reader paging back) costs a lookup. Dropped with its snapshot, so a rebuild never
+/// serves stale hits.
 ///
-/// Bounded by memory rather than by count: a page of hits with snippets and facets is 10-20 KB,
-/// so 4,096 of them (the former bound) held 60 MB or more under a stream of distinct queries.
-/// When full, the oldest results go first, a few at each insert. Emptying the whole cache at
-/// once meant freeing some 100,000 strings in one go, allocated by the search threads: the
-/// freeing thread then held their allocator's locks for long enough to stall searches by up to
-/// 100 ms, about once a second under the cache-hostile stream.
+/// Bounded by the bytes of its keys and bodies; when full, the oldest answers go first, a few at
+/// each insert. Each answer is one buffer: when the cache held the results themselves, evicting
+/// one freed a few hundred strings allocated by a search thread, on another thread, and that
+/// allocator traffic cost more than a tenth of the server's time under the cache-hostile stream.
 #[derive(Default)]
 struct SearchCache {
-    results: Mutex<CachedResults>,
+    answers: Mutex<CachedAnswers>,
 }
 
 #[derive(Default)]
-struct CachedResults {
-    by_key: HashMap<String, Arc<SearchResults>>,
+struct CachedAnswers {
+    by_key: HashMap<String, Bytes>,
     /// Keys in insertion order, with the bytes each entry counts for.
     order: VecDeque<(String, usize)>,
     bytes: usize,
 }
 
 impl SearchCache {
-    fn get(&self, key: &str) -> Option<Arc<SearchResults>> {
+    fn get(&self, key: &str) -> Option<Bytes> {
         self.lock().by_key.get(key).cloned()
     }
 
-    /// Stores a result, first evicting the oldest ones if it would not fit.
-    fn insert(&self, key: String, results: Arc<SearchResults>) {
-        let bytes = key.len() + results_bytes(&results);
-        let mut evicted = Vec::new();
+    /// Stores an answer, first evicting the oldest ones if it would not fit.
+    fn insert(&self, key: String, body: Bytes) {
+        let bytes = key.len() + body.len();
         let mut cache = self.lock();
         if cache.by_key.contains_key(&key) {
             return;
@@ -458,47 +495,16 @@ impl SearchCache {
                 break;
             };
             cache.bytes -= old_bytes;
-            evicted.extend(cache.by_key.remove(&old));
+            cache.by_key.remove(&old);
         }
         cache.order.push_back((key.clone(), bytes));
-        cache.by_key.insert(key, results);
+        cache.by_key.insert(key, body);
         cache.bytes += bytes;
-        drop(cache);
-        // Freed after the lock is released.
-        drop(evicted);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, CachedResults> {
-        self.results.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> std::sync::MutexGuard<'_, CachedAnswers> {
+        self.answers.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
-
-/// The memory a cached result holds, roughly: its strings plus a fixed cost per value.
-fn results_bytes(results: &SearchResults) -> usize {
-    const PER_VALUE: usize = 64;
-    let hits: usize = results
-        .hits
-        .iter()
-        .map(|h| {
-            h.title.len()
-                + h.breadcrumb.len()
-                + h.url.len()
-                + h.kind.len()
-                + h.snippet_html.len()
-                + h.snippet_text.len()
-                + 16 * h.highlights.len()
-                + h.jurisdiction.as_ref().map_or(0, String::len)
-                + h.lang.as_ref().map_or(0, String::len)
-                + 8 * PER_VALUE
-        })
-        .sum();
-    let facets: usize = results
-        .facets
-        .iter()
-        .flat_map(|f| &f.values)
-        .map(|v| v.key.len() + v.label.len() + PER_VALUE)
-        .sum();
-    results.query.len() + hits + facets + 4 * PER_VALUE
 }
 
 async fn api_search(
@@ -506,18 +512,29 @@ async fn api_search(
     query: Result<Query<SearchRequest>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let request = search_request(query)?;
-    let (_, results) = run_search(&state, request).await;
-    Ok(json_response(&*results))
+    Ok(match answer_search(&state, request, Answer::Json).await {
+        Some(body) => json(body),
+        None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    })
 }
 
-/// Serialises to JSON with `<` and `>` written as `\u003c`/`\u003e`, so a reflected query can never
-/// be read as markup even by a client that ignores the content type.
-fn json_response<T: Serialize>(value: &T) -> Response {
+/// A `200` with a JSON body.
+fn json(body: Bytes) -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// `value` as JSON with `<` and `>` written as `\u003c`/`\u003e`, so a reflected query can never
+/// be read as markup even by a client that ignores the content type; `None` (logged) if it
+/// cannot be serialised.
+fn json_body<T: Serialize>(value: &T) -> Option<Bytes> {
     let mut body = Vec::with_capacity(8 * 1024);
     let mut serializer = serde_json::Serializer::with_formatter(&mut body, HtmlSafeJson);
     match value.serialize(&mut serializer) {
-        Ok(()) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Ok(()) => Some(Bytes::from(body)),
+        Err(err) => {
+            tracing::error!("cannot write JSON: {err}");
+            None
+        }
     }
 }
 
@@ -561,8 +578,10 @@ async fn search_page(
             );
         }
     };
-    let (snapshot, results) = run_search(&state, request.clone()).await;
-    render_search(&snapshot, &request, Some(&*results), None, StatusCode::OK)
+    match answer_search(&state, request, Answer::Page).await {
+        Some(body) => Html(body).into_response(),
+        None => page_failed("search"),
+    }
 }
 
 /// A link that changes one parameter of the current search.
@@ -656,6 +675,20 @@ fn render_search(
     error: Option<&str>,
     status: StatusCode,
 ) -> Response {
+    html_page(
+        "search",
+        status,
+        search_html(snapshot, request, results, error),
+    )
+}
+
+/// The search page: the form, and the results with their facet links if there are any.
+fn search_html(
+    snapshot: &Snapshot,
+    request: &SearchRequest,
+    results: Option<&SearchResults>,
+    error: Option<&str>,
+) -> Result<String, RenderError> {
     let root = snapshot.meta.root.as_str();
     let mut facets = Vec::new();
     let mut active = Vec::new();
@@ -719,15 +752,11 @@ fn render_search(
         pages,
         error,
     };
-    html_page(
-        "search",
-        status,
-        snapshot.renderer.render_page(
-            "search.html",
-            &snapshot.meta,
-            &snapshot.listing.nav,
-            context! { search => Serde(&view) },
-        ),
+    snapshot.renderer.render_page(
+        "search.html",
+        &snapshot.meta,
+        &snapshot.listing.nav,
+        context! { search => Serde(&view) },
     )
 }
 
@@ -737,13 +766,18 @@ fn html_page(what: &str, status: StatusCode, rendered: Result<String, RenderErro
         Ok(html) => (status, Html(html)).into_response(),
         Err(err) => {
             tracing::error!("{what} page: {err}");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                format!("the {what} page could not be rendered"),
-            )
-                .into_response()
+            page_failed(what)
         }
     }
+}
+
+/// The 500 for a page that could not be rendered, naming the page but not the internals.
+fn page_failed(what: &str) -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        format!("the {what} page could not be rendered"),
+    )
+        .into_response()
 }
 
 /// `/compare/?j=a,b&t=key&diff=1&bench=id[&format=csv]`; `j` and `t` may also repeat (form
@@ -1203,28 +1237,12 @@ mod tests {
 
     #[test]
     fn search_cache_is_bounded_by_memory() {
-        let results = |query: &str| {
-            Arc::new(SearchResults {
-                query: query.to_owned(),
-                total: 0,
-                offset: 0,
-                limit: 10,
-                hits: Vec::new(),
-                facets: Vec::new(),
-                corrected: false,
-                corrected_query: None,
-                elapsed_ms: 0.0,
-            })
-        };
         let cache = SearchCache::default();
-        cache.insert("a".to_owned(), results("a"));
-        assert_eq!(
-            cache.get("a").map(|r| r.query.clone()).as_deref(),
-            Some("a")
-        );
-        let big = "x".repeat(SEARCH_CACHE_BYTES / 3);
+        cache.insert("a".to_owned(), Bytes::from_static(b"answer a"));
+        assert_eq!(cache.get("a").as_deref(), Some(&b"answer a"[..]));
+        let big = Bytes::from("x".repeat(SEARCH_CACHE_BYTES / 3));
         for n in 0..4 {
-            cache.insert(format!("{n}"), results(&big));
+            cache.insert(format!("{n}"), big.clone());
             assert!(cache.lock().bytes <= SEARCH_CACHE_BYTES);
         }
         // The oldest entries made room for the newest.

@@ -119,6 +119,32 @@ async fn search_page_and_api_find_the_section() {
 }
 
 #[tokio::test]
+async fn repeated_searches_are_answered_alike_in_each_form() {
+    // The second of each pair comes from the search cache, which must keep the page and the
+    // JSON of one query apart.
+    let s = served();
+    let mut answers = Vec::new();
+    for path in [
+        "/api/search?q=blocking+orders",
+        "/search?q=blocking+orders",
+        "/api/search?q=blocking+orders",
+        "/search?q=blocking+orders",
+    ] {
+        let (status, headers, body) = get(&s.router, path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let content_type = headers[header::CONTENT_TYPE].to_str().unwrap().to_owned();
+        answers.push((content_type, body));
+    }
+    assert!(answers[0].0.starts_with("application/json"));
+    assert!(answers[1].0.starts_with("text/html"));
+    assert!(answers[1].1.contains("<mark>"), "{}", answers[1].1);
+    let json: serde_json::Value = serde_json::from_str(&answers[0].1).unwrap();
+    assert!(json["total"].as_u64().unwrap() >= 1);
+    assert_eq!(answers[2], answers[0]);
+    assert_eq!(answers[3], answers[1]);
+}
+
+#[tokio::test]
 async fn search_facet_links_and_empty_browse_view() {
     let s = served();
     let (status, _, body) = get(&s.router, "/search").await;
