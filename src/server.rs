@@ -358,9 +358,15 @@ impl Answer {
             Answer::Page => search_html(snapshot, request, Some(results), None)
                 .inspect_err(|err| tracing::error!("search page: {err}"))
                 .ok()
-                .map(Bytes::from),
+                .map(|html| exact_bytes(html.into_bytes())),
         }
     }
+}
+
+/// `body` without its spare capacity: a body is kept in the cache, which counts its length, and a
+/// page grown by doubling can hold twice that.
+fn exact_bytes(body: Vec<u8>) -> Bytes {
+    Bytes::from(body.into_boxed_slice())
 }
 
 /// The body answering `request`, from the cache or a search thread; `None` if it could not be
@@ -530,7 +536,7 @@ fn json_body<T: Serialize>(value: &T) -> Option<Bytes> {
     let mut body = Vec::with_capacity(8 * 1024);
     let mut serializer = serde_json::Serializer::with_formatter(&mut body, HtmlSafeJson);
     match value.serialize(&mut serializer) {
-        Ok(()) => Some(Bytes::from(body)),
+        Ok(()) => Some(exact_bytes(body)),
         Err(err) => {
             tracing::error!("cannot write JSON: {err}");
             None
