@@ -28,8 +28,8 @@ use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::{Column, ColumnIndex};
 use tantivy::indexer::NoMergePolicy;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EnableScoring, Explanation, FuzzyTermQuery, Occur, Query,
-    QueryParser, Scorer, TermQuery, Weight,
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, Explanation, FuzzyTermQuery,
+    Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::snippet::collapse_overlapped_ranges;
@@ -134,13 +134,10 @@ const SHORT_NAME_MATCH_BOOST: Score = 20.0;
 pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
-    parser: QueryParser,
-    ngram_parser: QueryParser,
-    /// Parses the same text against short names only, to lift an instrument whose short name is
-    /// the query (`PECA`) above documents that merely mention it.
-    short_name_parser: QueryParser,
     /// The prose analyzer (cloned per query: tokenizing needs `&mut`).
     stemmer: TextAnalyzer,
+    /// The analyzer of the n-gram title field.
+    ngrams: TextAnalyzer,
     /// `None` if the index could not be read for it (then no typo is corrected).
     vocabulary: OnceLock<Option<Vocabulary>>,
     /// Recent results of [`SearchIndex::similar_words`]: the same misspelling comes back in
@@ -1264,12 +1261,16 @@ fn register_tokenizers(index: &Index) -> tantivy::Result<()> {
     index
         .tokenizers()
         .register(STEM_TOKENIZER, prose_analyzer());
-    let ngrams = NgramTokenizer::all_ngrams(2, 3)?;
-    index.tokenizers().register(
-        NGRAM_TOKENIZER,
-        TextAnalyzer::builder(ngrams).filter(LowerCaser).build(),
-    );
+    index
+        .tokenizers()
+        .register(NGRAM_TOKENIZER, ngram_analyzer()?);
     Ok(())
+}
+
+/// The n-gram analyzer: every run of 2 or 3 characters, lower-cased.
+fn ngram_analyzer() -> tantivy::Result<TextAnalyzer> {
+    let ngrams = NgramTokenizer::all_ngrams(2, 3)?;
+    Ok(TextAnalyzer::builder(ngrams).filter(LowerCaser).build())
 }
 
 /// The prose analyzer: tantivy's `en_stem` (runs of alphanumeric characters shorter than
@@ -1727,9 +1728,6 @@ impl SearchIndex {
             .try_into()
             .map_err(tantivy_error)?;
         let labels = read_labels(dir)?;
-        let parser = text_parser(&index, &fields, false);
-        let ngram_parser = text_parser(&index, &fields, true);
-        let short_name_parser = QueryParser::for_index(&index, vec![fields.short_name]);
         let units = UnitsReader::open(dir)?;
         let columns = |a: &str, b: &str| {
             reader
@@ -1764,10 +1762,8 @@ impl SearchIndex {
         Ok(SearchIndex {
             reader,
             fields,
-            parser,
-            ngram_parser,
-            short_name_parser,
             stemmer: prose_analyzer(),
+            ngrams: ngram_analyzer().map_err(tantivy_error)?,
             vocabulary: OnceLock::new(),
             corrections: Mutex::default(),
             units,
@@ -1876,21 +1872,63 @@ impl SearchIndex {
         self.outcome(&searcher, page, filters, parsed, Some(&*text_query), None)
     }
 
-    /// Parses words and phrases as quoted literals, so tantivy's own syntax never applies; the
-    /// n-gram field joins in when the text has scripts written without spaces between words.
+    /// The query of words and phrases, each a literal (tantivy's query syntax never applies): all
+    /// of the texts over the prose fields, with their boosts; the n-gram field joins in when a text
+    /// has scripts written without spaces between words. A document whose short name has the texts
+    /// scores [`SHORT_NAME_MATCH_BOOST`] more, to lift an instrument whose short name is the query
+    /// (`PECA`) above documents that merely mention it.
+    ///
+    /// The queries are those tantivy's `QueryParser` makes of the texts quoted (a term or phrase
+    /// query per field, duplicates dropped), with each word's union of fields an [`AnyOf`]; built
+    /// here, a query is tokenized once instead of once per field, and without the grammar.
     fn parse_text(&self, texts: &[&str]) -> Box<dyn Query> {
-        let parser = if texts.iter().any(|t| needs_ngrams(t)) {
-            &self.ngram_parser
+        let with_ngrams = texts.iter().any(|t| needs_ngrams(t));
+        let mut stemmer = self.stemmer.clone();
+        let mut ngrams = self.ngrams.clone();
+        let mut literals: Vec<String> = Vec::with_capacity(texts.len());
+        let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        let mut short_names: Vec<Box<dyn Query>> = Vec::new();
+        for text in texts {
+            let literal = text.replace(['"', '\\'], " ");
+            if literals.contains(&literal) {
+                continue;
+            }
+            let stems = tokens(&mut stemmer, &literal);
+            let mut fields: Vec<Box<dyn Query>> = self
+                .fields
+                .weighted()
+                .into_iter()
+                .filter_map(|(field, boost)| {
+                    let query = literal_query(field, &stems)?;
+                    Some(if boost == 1.0 {
+                        query
+                    } else {
+                        Box::new(BoostQuery::new(query, boost))
+                    })
+                })
+                .collect();
+            if with_ngrams {
+                let grams = tokens(&mut ngrams, &literal);
+                fields.extend(literal_query(self.fields.title_ngram, &grams));
+            }
+            match fields.len() {
+                0 => {}
+                1 => all.extend(fields.pop().map(|query| (Occur::Must, query))),
+                _ => all.push((Occur::Must, Box::new(AnyOf(fields)))),
+            }
+            short_names.extend(literal_query(self.fields.short_name, &stems));
+            literals.push(literal);
+        }
+        let text: Box<dyn Query> = if all.is_empty() {
+            Box::new(EmptyQuery)
         } else {
-            &self.parser
+            Box::new(BooleanQuery::new(all))
         };
-        let quoted: Vec<String> = texts
-            .iter()
-            .map(|t| format!("\"{}\"", t.replace(['"', '\\'], " ")))
-            .collect();
-        let joined = quoted.join(" ");
-        let text = linear_unions(parser.parse_query_lenient(&joined).0);
-        let short_name = linear_unions(self.short_name_parser.parse_query_lenient(&joined).0);
+        let short_name: Box<dyn Query> = if short_names.is_empty() {
+            Box::new(EmptyQuery)
+        } else {
+            Box::new(AnyOf(short_names))
+        };
         Box::new(BooleanQuery::new(vec![
             (Occur::Must, text),
             (
@@ -2283,18 +2321,32 @@ impl SearchIndex {
     }
 }
 
-fn text_parser(index: &Index, fields: &Fields, with_ngrams: bool) -> QueryParser {
-    let weighted = fields.weighted();
-    let mut defaults: Vec<Field> = weighted.iter().map(|&(field, _)| field).collect();
-    if with_ngrams {
-        defaults.push(fields.title_ngram);
+/// The tokens of `text` with their positions.
+fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, String)> {
+    let mut tokens = Vec::new();
+    analyzer.token_stream(text).process(&mut |token| {
+        tokens.push((token.position, token.text.clone()));
+    });
+    tokens
+}
+
+/// The query for a literal's tokens in one field: none without tokens, a term query for one, a
+/// phrase query for more.
+fn literal_query(field: Field, tokens: &[(usize, String)]) -> Option<Box<dyn Query>> {
+    match tokens {
+        [] => None,
+        [(_, token)] => Some(Box::new(TermQuery::new(
+            Term::from_field_text(field, token),
+            IndexRecordOption::WithFreqs,
+        ))),
+        _ => {
+            let terms = tokens
+                .iter()
+                .map(|(position, token)| (*position, Term::from_field_text(field, token)))
+                .collect();
+            Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, 0)))
+        }
     }
-    let mut parser = QueryParser::for_index(index, defaults);
-    parser.set_conjunction_by_default();
-    for (field, boost) in weighted {
-        parser.set_field_boost(field, boost);
-    }
-    parser
 }
 
 fn with_clauses(base: Box<dyn Query>, clauses: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
@@ -2304,30 +2356,6 @@ fn with_clauses(base: Box<dyn Query>, clauses: Vec<(Occur, Box<dyn Query>)>) -> 
     let mut all = vec![(Occur::Must, base)];
     all.extend(clauses);
     Box::new(BooleanQuery::new(all))
-}
-
-/// Rewrites every `BooleanQuery` of `Should` clauses alone (one word over the prose fields, one
-/// filter's alternatives) into an [`AnyOf`], keeping everything else.
-fn linear_unions(query: Box<dyn Query>) -> Box<dyn Query> {
-    let Some(boolean) = query.downcast_ref::<BooleanQuery>() else {
-        return query;
-    };
-    let clauses = boolean
-        .clauses()
-        .iter()
-        .map(|(occur, clause)| (*occur, linear_unions(clause.box_clone())));
-    let minimum = boolean.get_minimum_number_should_match();
-    if minimum <= 1
-        && boolean
-            .clauses()
-            .iter()
-            .all(|(occur, _)| *occur == Occur::Should)
-    {
-        return Box::new(AnyOf(clauses.map(|(_, clause)| clause).collect()));
-    }
-    let mut rewritten = BooleanQuery::new(clauses.collect());
-    rewritten.set_minimum_number_should_match(minimum);
-    Box::new(rewritten)
 }
 
 /// Documents matching any of the queries, scored by the sum of the scores of those that match:
@@ -4118,26 +4146,69 @@ mod tests {
         assert_send_sync::<IndexBuilder>();
     }
 
+    /// tantivy's `QueryParser` over the prose fields (and the n-gram field), each word and
+    /// phrase a `Must` clause: what [`SearchIndex::parse_text`] stands in for.
+    fn text_parser(index: &SearchIndex, with_ngrams: bool) -> tantivy::query::QueryParser {
+        let weighted = index.fields.weighted();
+        let mut defaults: Vec<Field> = weighted.iter().map(|&(field, _)| field).collect();
+        if with_ngrams {
+            defaults.push(index.fields.title_ngram);
+        }
+        let mut parser =
+            tantivy::query::QueryParser::for_index(index.reader.searcher().index(), defaults);
+        parser.set_conjunction_by_default();
+        for (field, boost) in weighted {
+            parser.set_field_boost(field, boost);
+        }
+        parser
+    }
+
     #[test]
-    fn linear_unions_find_and_score_as_boolean_unions() {
+    fn text_queries_find_and_score_as_tantivys_query_parser() {
         let (_dir, index) = fixture();
         let searcher = index.reader.searcher();
-        for text in [
-            "\"blocking\"",
-            "\"blocking\" \"court\"",
-            "\"court order\" \"pakistan\"",
-            "\"kominfo\" \"negative content\"",
-            "\"authority\"",
+        let short_name_parser =
+            tantivy::query::QueryParser::for_index(searcher.index(), vec![index.fields.short_name]);
+        for texts in [
+            &["blocking"][..],
+            &["blocking", "court"],
+            &["court order", "pakistan"],
+            &["kominfo", "negative content"],
+            &["authority", "authority", "\"court\""],
+            &["PECA"],
+            &["جرائم"],
+            &["الیکٹرانک جرائم", "peca"],
+            &["...", "court"],
         ] {
-            let tantivy = index.parser.parse_query_lenient(text).0;
-            let ours = linear_unions(tantivy.box_clone());
+            let quoted: Vec<String> = texts
+                .iter()
+                .map(|t| format!("\"{}\"", t.replace(['"', '\\'], " ")))
+                .collect();
+            let joined = quoted.join(" ");
+            let with_ngrams = texts.iter().any(|t| needs_ngrams(t));
+            let tantivy = BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    text_parser(&index, with_ngrams)
+                        .parse_query_lenient(&joined)
+                        .0,
+                ),
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        short_name_parser.parse_query_lenient(&joined).0,
+                        SHORT_NAME_MATCH_BOOST,
+                    )),
+                ),
+            ]);
+            let ours = index.parse_text(texts);
             let top = |query: &dyn Query| {
                 let collector = (TopDocs::with_limit(MAX_LIMIT).order_by_score(), Count);
                 searcher.search(query, &collector).expect("search")
             };
-            let (expected, count) = top(&*tantivy);
-            assert!(count > 0, "{text}");
-            assert_eq!(top(&*ours), (expected, count), "{text}");
+            let (expected, count) = top(&tantivy);
+            assert!(count > 0, "{texts:?}");
+            assert_eq!(top(&*ours), (expected, count), "{texts:?}");
         }
     }
 
