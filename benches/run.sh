@@ -39,9 +39,13 @@ rss_report() {
   awk '/^VmRSS/ {r=$2} /^RssAnon/ {a=$2} /^RssFile/ {f=$2} /^VmHWM/ {h=$2}
     END {printf "%.0f MB (anonymous %.0f, mapped files %.0f), peak %.0f MB", r/1024, a/1024, f/1024, h/1024}' "/proc/$1/status"
 }
-# ext4 skips inodes freed in the last 5-10 s when it allocates new ones (`recently_deleted`), so a
-# build started right after removing 20,000 files pays for the removal. Every timed build (ours
-# and Hugo's) starts after the previous output is removed, synced and 10 s old.
+# ext4 without a journal (as on these machines: /sys/fs/ext4/<disk>/journal_task says <none>)
+# does not reuse an inode freed in the last 60 s (360 s while its inode table block is unwritten):
+# each new file scans past every such inode (the kernel's `recently_deleted`), so a build started
+# soon after 20,000 files were removed spent a quarter of its time there and ran 10-30% slower.
+# So nothing is removed while the benchmark runs: every build (ours, Hugo's, the servers') writes
+# into a directory never used before, and the work directory goes at exit. Each timed build starts
+# after a `sync` and a pause, so it does not pay for writing back the previous step's output.
 settle() { sync; sleep "${SETTLE:-10}"; }
 
 # wrk run → "req/s p50 p99 non2xx"
@@ -58,9 +62,9 @@ load() { # name, url or "-s script url"
 build_bench() { # content dir, label, entries
   local runs=3 best="" rss=""
   [[ $3 -ge 10000 ]] && runs=1
-  for _ in $(seq $runs); do
-    rm -rf "$work/out" "$work/out.old"; settle
-    /usr/bin/time -f "%e %M" -o "$work/time" "$bin" build --content "$1" --out "$work/out" >/dev/null 2>"$work/build.log" \
+  for run in $(seq $runs); do
+    settle
+    /usr/bin/time -f "%e %M" -o "$work/time" "$bin" build --content "$1" --out "$work/out-$3-$run" >/dev/null 2>"$work/build.log" \
       || { cat "$work/build.log"; exit 1; }
     read -r secs_run kb <"$work/time"
     if [[ -z $best ]] || awk "BEGIN{exit !($secs_run < $best)}"; then best=$secs_run; rss=$((kb / 1024)); fi
@@ -70,12 +74,12 @@ build_bench() { # content dir, label, entries
   echo "$best" >"$work/jx-$3"
 }
 
-serve_bench() { # content dir
+serve_bench() { # content dir, entries
   local port base entry
   port=$(free_port); base="http://127.0.0.1:$port"
-  rm -rf "$work/served" "$work/served.old"; settle
+  settle
   local start; start=$(date +%s%N)
-  "$bin" serve --watch --addr "127.0.0.1:$port" --content "$1" --out "$work/served" >"$work/serve.log" 2>&1 &
+  "$bin" serve --watch --addr "127.0.0.1:$port" --content "$1" --out "$work/served-$2" >"$work/serve.log" 2>&1 &
   server=$!
   until curl -sf "$base/healthz" >/dev/null; do
     kill -0 "$server" 2>/dev/null || { cat "$work/serve.log"; exit 1; }
@@ -101,19 +105,19 @@ serve_bench() { # content dir
 
 # Hugo: the same entry files (YAML front matter + Markdown) with tiny layouts that show the front
 # matter, the body, a home page listing every entry and a section list.
-hugo_site() { # content dir → $work/hugo
-  rm -rf "$work/hugo"; mkdir -p "$work/hugo/content" "$work/hugo/layouts/_default"
-  cp -r "$1/jurisdictions" "$work/hugo/content/jurisdictions"
-  cat >"$work/hugo/config.toml" <<'EOF'
+hugo_site() { # content dir, entries → $hugo, a new directory
+  hugo="$work/hugo-$2"; mkdir -p "$hugo/content" "$hugo/layouts/_default"
+  cp -r "$1/jurisdictions" "$hugo/content/jurisdictions"
+  cat >"$hugo/config.toml" <<'EOF'
 baseURL = "http://127.0.0.1/"
 title = "jurisdex (Hugo comparison)"
 disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT"]
 EOF
-  cat >"$work/hugo/layouts/_default/baseof.html" <<'EOF'
+  cat >"$hugo/layouts/_default/baseof.html" <<'EOF'
 <!doctype html><html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
 <body><main data-pagefind-body>{{ block "main" . }}{{ end }}</main></body></html>
 EOF
-  cat >"$work/hugo/layouts/_default/single.html" <<'EOF'
+  cat >"$hugo/layouts/_default/single.html" <<'EOF'
 {{ define "main" }}<h1>{{ .Params.name }}</h1><p>{{ .Params.summary }}</p>
 <h2>Instruments</h2>{{ range .Params.instruments }}<section id="instrument-{{ .id }}"><h3>{{ .title }}</h3><p>{{ .citation }}</p>
 <ul>{{ range .key_provisions }}<li>{{ .section }}: {{ .gist }}</li>{{ end }}</ul></section>{{ end }}
@@ -122,23 +126,23 @@ EOF
 <h2>Sources</h2><ul>{{ range .Params.sources }}<li id="source-{{ .id }}">{{ .title }}, {{ .publisher }}</li>{{ end }}</ul>
 {{ .Content }}{{ end }}
 EOF
-  cat >"$work/hugo/layouts/_default/list.html" <<'EOF'
+  cat >"$hugo/layouts/_default/list.html" <<'EOF'
 {{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Params.name }}</a></li>{{ end }}</ul>{{ end }}
 EOF
-  cat >"$work/hugo/layouts/index.html" <<'EOF'
+  cat >"$hugo/layouts/index.html" <<'EOF'
 {{ define "main" }}<table>{{ range where .Site.RegularPages "Section" "jurisdictions" }}<tr><td><a href="{{ .RelPermalink }}">{{ .Params.name }}</a></td>{{ range $k, $s := .Params.safeguards }}<td>{{ $s.value }}</td>{{ end }}</tr>{{ end }}</table>{{ end }}
 EOF
 }
 
 hugo_bench() { # content dir, entries
-  hugo_site "$1"; settle
-  /usr/bin/time -f "%e %M" -o "$work/time" hugo --quiet --source "$work/hugo" --destination "$work/hugo/public" >/dev/null
+  hugo_site "$1" "$2"; settle
+  /usr/bin/time -f "%e %M" -o "$work/time" hugo --quiet --source "$hugo" --destination "$hugo/public" >/dev/null
   read -r hugo_s hugo_kb <"$work/time"
   printf "  %-34s %7.2f s  peak RSS %s MB\n" "Hugo build" "$hugo_s" "$((hugo_kb / 1024))"
   local jx; jx=$(cat "$work/jx-$2")
   if $have_pagefind; then
     settle
-    /usr/bin/time -f "%e %M" -o "$work/time" "$pagefind" --site "$work/hugo/public" --quiet >/dev/null
+    /usr/bin/time -f "%e %M" -o "$work/time" "$pagefind" --site "$hugo/public" --quiet >/dev/null
     read -r pf_s pf_kb <"$work/time"
     printf "  %-34s %7.2f s  peak RSS %s MB\n" "Pagefind indexing Hugo's output" "$pf_s" "$((pf_kb / 1024))"
     awk -v jx="$jx" -v h="$hugo_s" -v p="$pf_s" 'BEGIN {printf "  %-34s %.2f (Hugo + Pagefind %.2f s); over Hugo alone %.2f\n", "jurisdex time over Hugo + Pagefind", jx / (h + p), h + p, jx / h}'
@@ -155,15 +159,14 @@ shipped=$(ls content/jurisdictions | wc -l)
 cp -r content "$work/shipped" # the edit test writes into the content it serves
 echo "== shipped content ($shipped entries)"
 build_bench "$work/shipped" "(shipped)" "$shipped"
-serve_bench "$work/shipped"
+serve_bench "$work/shipped" "$shipped"
 
 for n in "${sizes[@]}"; do
   "$bin" gen-corpus "$n" --content "$work/c$n" 2>/dev/null
   echo "== N = $n generated entries ($(du -sm "$work/c$n" | cut -f1) MB of content)"
   build_bench "$work/c$n" "" "$n"
-  serve_bench "$work/c$n"
+  serve_bench "$work/c$n" "$n"
   if $have_hugo; then hugo_bench "$work/c$n" "$n"; fi
-  rm -rf "$work/c$n" "$work/hugo" "$work/out"
 done
 
 if [[ ${#sizes[@]} -gt 1 ]]; then
