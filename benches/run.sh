@@ -42,7 +42,7 @@ rss_report() {
 # ext4 without a journal (as on these machines: /sys/fs/ext4/<disk>/journal_task says <none>)
 # does not reuse an inode freed in the last 60 s (360 s while its inode table block is unwritten):
 # each new file scans past every such inode (the kernel's `recently_deleted`), so a build started
-# soon after 20,000 files were removed spent a quarter of its time there and ran 10-30% slower.
+# soon after 20,000 files were removed spent a quarter of its time there.
 # So nothing is removed while the benchmark runs: every build (ours, Hugo's, the servers') writes
 # into a directory never used before, and the work directory goes at exit. Each timed build starts
 # after a `sync` and a pause, so it does not pay for writing back the previous step's output.
