@@ -60,7 +60,7 @@ load() { # name, url or "-s script url"
 
 # Full build: best of RUNS (fresh output each time) → wall seconds and peak RSS.
 build_bench() { # content dir, label, entries
-  local runs=3 best="" rss=""
+  local runs=3 best="" rss="" run
   [[ $3 -ge 10000 ]] && runs=1
   for run in $(seq $runs); do
     settle

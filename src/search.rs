@@ -1884,7 +1884,7 @@ impl SearchIndex {
     fn parse_text(&self, texts: &[&str]) -> Box<dyn Query> {
         let with_ngrams = texts.iter().any(|t| needs_ngrams(t));
         let mut stemmer = self.stemmer.clone();
-        let mut ngrams = self.ngrams.clone();
+        let mut ngrams = with_ngrams.then(|| self.ngrams.clone());
         let mut literals: Vec<String> = Vec::with_capacity(texts.len());
         let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut short_names: Vec<Box<dyn Query>> = Vec::new();
@@ -1907,8 +1907,8 @@ impl SearchIndex {
                     })
                 })
                 .collect();
-            if with_ngrams {
-                let grams = tokens(&mut ngrams, &literal);
+            if let Some(ngrams) = ngrams.as_mut() {
+                let grams = tokens(ngrams, &literal);
                 fields.extend(literal_query(self.fields.title_ngram, &grams));
             }
             match fields.len() {
