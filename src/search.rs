@@ -15,7 +15,7 @@ use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::io;
 use std::ops::Range;
 use std::os::unix::fs::FileExt as _;
@@ -1333,29 +1333,107 @@ impl<S: TokenStream> TokenStream for MemoStemmerStream<S> {
 
 /// A thread's memo of stems, and the stemmer asked on a miss.
 struct Stems {
-    memo: HashMap<String, String, BuildHasherDefault<WordHasher>>,
+    memo: HashMap<ShortWord, Stem, BuildHasherDefault<WordHasher>>,
     stemmer: TextAnalyzer,
 }
 
-/// A fast hash for short words (FxHash's multiply and rotate, eight bytes at a time): the stem
-/// memo hashes every indexed word, where the standard SipHash cost as much as the lookup.
-/// Words come from the content and queries of this site, not from an adversary who could
-/// exploit collisions to slow it, and a collision only costs a comparison.
+/// A word of at most [`ShortWord::MAX_BYTES`] bytes as two integers and its length, so the memo
+/// compares and hashes it in registers: with `String` keys every lookup called `memcmp`, and the
+/// memo cost as much again as tantivy's own indexing of the word.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct ShortWord {
+    /// The first eight bytes (for a shorter word, all of them, zero-padded).
+    head: u64,
+    /// The last eight bytes, overlapping `head` in a word of 9 to 15 bytes (0 for a shorter word).
+    tail: u64,
+    len: u8,
+}
+
+impl ShortWord {
+    const MAX_BYTES: usize = 16;
+
+    /// The key of `word`, or `None` when it is longer than [`ShortWord::MAX_BYTES`]. For a given
+    /// length the two integers hold every byte, so distinct words have distinct keys.
+    fn new(word: &str) -> Option<ShortWord> {
+        let bytes = word.as_bytes();
+        if bytes.len() > Self::MAX_BYTES {
+            return None;
+        }
+        let (head, tail) = match (bytes.first_chunk::<8>(), bytes.last_chunk::<8>()) {
+            (Some(head), Some(tail)) => (u64::from_le_bytes(*head), u64::from_le_bytes(*tail)),
+            _ => {
+                let packed = (0..)
+                    .zip(bytes)
+                    .fold(0, |packed, (i, &b)| packed | u64::from(b) << (8 * i));
+                (packed, 0)
+            }
+        };
+        Some(ShortWord {
+            head,
+            tail,
+            len: bytes.len() as u8,
+        })
+    }
+}
+
+impl Hash for ShortWord {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.head ^ self.tail.rotate_left(32) ^ u64::from(self.len) << 56);
+    }
+}
+
+/// A stem as an edit of its word: the first `keep` bytes, then `suffix` (English stems mostly
+/// drop a suffix, so `suffix` is usually empty and a hit costs a truncation).
+struct Stem {
+    keep: usize,
+    suffix: Box<str>,
+}
+
+impl Stem {
+    fn of(word: &str, stem: &str) -> Stem {
+        let common = word
+            .bytes()
+            .zip(stem.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let keep = (0..=common)
+            .rev()
+            .find(|&at| word.is_char_boundary(at) && stem.is_char_boundary(at))
+            .unwrap_or(0);
+        Stem {
+            keep,
+            suffix: stem[keep..].into(),
+        }
+    }
+
+    fn apply(&self, word: &mut String) {
+        word.truncate(self.keep);
+        if !self.suffix.is_empty() {
+            word.push_str(&self.suffix);
+        }
+    }
+}
+
+/// A fast hash of a [`ShortWord`] (a multiply folded to 64 bits, as in foldhash): the stem memo
+/// hashes every indexed word, where the standard SipHash cost as much as the lookup. Words come
+/// from the content and queries of this site, not from an adversary who could exploit
+/// collisions to slow it, and a collision only costs a comparison.
 #[derive(Default)]
 struct WordHasher(u64);
 
 impl Hasher for WordHasher {
-    fn write(&mut self, bytes: &[u8]) {
+    fn write_u64(&mut self, n: u64) {
         const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
+        let product = u128::from(self.0 ^ n) * u128::from(SEED);
+        self.0 = (product as u64) ^ ((product >> 64) as u64);
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
             let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(SEED);
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
         }
-        let mut rest = [0; 8];
-        rest[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(rest)).wrapping_mul(SEED);
     }
 
     fn finish(&self) -> u64 {
@@ -1375,24 +1453,26 @@ thread_local! {
 /// Replaces a lower-cased word by its English stem.
 fn stem_in_place(word: &mut String) {
     STEMS.with_borrow_mut(|stems| {
-        if let Some(stem) = stems.memo.get(word.as_str()) {
-            word.clear();
-            word.push_str(stem);
+        let key = ShortWord::new(word);
+        if let Some(stem) = key.and_then(|key| stems.memo.get(&key)) {
+            stem.apply(word);
             return;
         }
-        let mut stem = None;
+        let mut stemmed = None;
         stems
             .stemmer
             .token_stream(word)
-            .process(&mut |token| stem = Some(token.text.clone()));
-        let Some(stem) = stem else {
+            .process(&mut |token| stemmed = Some(token.text.clone()));
+        let Some(stemmed) = stemmed else {
             return;
         };
-        if stems.memo.len() >= STEM_MEMO_WORDS {
-            stems.memo.clear();
+        if let Some(key) = key {
+            if stems.memo.len() >= STEM_MEMO_WORDS {
+                stems.memo.clear();
+            }
+            stems.memo.insert(key, Stem::of(word, &stemmed));
         }
-        let unstemmed = std::mem::replace(word, stem.clone());
-        stems.memo.insert(unstemmed, stem);
+        *word = stemmed;
     });
 }
 
@@ -4398,6 +4478,38 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn short_word_keys_tell_every_word_apart() {
+        let text = tricky_text();
+        let mut words: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .map(str::to_lowercase)
+            .collect();
+        // Words sharing their first or last eight bytes, and prefixes of each other.
+        words.extend(
+            [
+                "abcdefgh",
+                "abcdefghi",
+                "abcdefghij",
+                "abcdefghik",
+                "xbcdefghij",
+                "abcdefghijklmnop",
+            ]
+            .map(String::from),
+        );
+        words.extend((0..=16).map(|n| "a".repeat(n)));
+        let mut seen: HashMap<ShortWord, &str> = HashMap::new();
+        for word in &words {
+            let Some(key) = ShortWord::new(word) else {
+                assert!(word.len() > ShortWord::MAX_BYTES, "{word}");
+                continue;
+            };
+            let first = *seen.entry(key).or_insert(word);
+            assert_eq!(first, word, "two words with one key");
+        }
+        assert!(seen.len() > 100);
     }
 
     #[test]
