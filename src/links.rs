@@ -40,33 +40,40 @@ pub struct Page {
 
 /// Calls `f` with the name and value of every `id="…"` and `href="…"` attribute in the tags of an
 /// HTML document, with `&amp;` decoded. Only markup is read: text never holds a raw `<` (it is
-/// escaped), so a quoted `href="…"` in prose is ignored.
+/// escaped), so a quoted `href="…"` in prose is ignored; nor does a quoted value hold a raw `"`.
 fn tag_attributes(html: &str, mut f: impl FnMut(Attribute, String)) {
-    const NEEDLES: [(&str, Attribute); 2] =
-        [(" id=\"", Attribute::Id), (" href=\"", Attribute::Href)];
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        let after = &rest[open + 1..];
-        let end = after.find('>').unwrap_or(after.len());
-        let tag = &after[..end];
-        rest = &after[end..];
-        if tag.starts_with('/') || !tag.contains('"') {
+    let bytes = html.as_bytes();
+    let mut at = 0;
+    while let Some(open) = memchr::memchr(b'<', &bytes[at..]) {
+        let start = at + open + 1;
+        let end = memchr::memchr(b'>', &bytes[start..]).map_or(bytes.len(), |len| start + len);
+        at = end;
+        if bytes.get(start) == Some(&b'/') {
             continue;
         }
-        for (needle, attribute) in NEEDLES {
-            for (at, _) in tag.match_indices(needle) {
-                let start = at + needle.len();
-                let Some(len) = tag[start..].find('"') else {
-                    continue;
-                };
-                let value = &tag[start..start + len];
-                let value = if value.contains('&') {
-                    value.replace("&amp;", "&")
-                } else {
-                    value.to_string()
-                };
-                f(attribute, value);
-            }
+        // Each `"` opens a value and the next one closes it.
+        let mut rest = start;
+        while let Some(quote) = memchr::memchr(b'"', &bytes[rest..end]) {
+            let value_start = rest + quote + 1;
+            let Some(len) = memchr::memchr(b'"', &bytes[value_start..end]) else {
+                break;
+            };
+            rest = value_start + len + 1;
+            let name = &html[start..value_start - 1];
+            let attribute = if name.ends_with(" id=") {
+                Attribute::Id
+            } else if name.ends_with(" href=") {
+                Attribute::Href
+            } else {
+                continue;
+            };
+            let value = &html[value_start..value_start + len];
+            let value = if value.contains('&') {
+                value.replace("&amp;", "&")
+            } else {
+                value.to_string()
+            };
+            f(attribute, value);
         }
     }
 }
@@ -130,6 +137,18 @@ fn target_file(path: &str) -> PathBuf {
     }
 }
 
+/// Whether the site path `local` (e.g. `/a/`) names the file `path` (e.g. `a/index.html`), as
+/// [`target_file`] would, without building a path. A path it does not recognise (`/a//`) is
+/// only checked later, as a link into another page.
+fn names_file(local: &str, path: &str) -> bool {
+    let trimmed = local.trim_start_matches('/');
+    if trimmed.is_empty() || trimmed.ends_with('/') {
+        path.strip_prefix(trimmed) == Some("index.html")
+    } else {
+        path == trimmed
+    }
+}
+
 /// Checks every internal link of the site in `site_dir` (served under `root`, e.g. `""`).
 pub fn check_links(site_dir: &Path, root: &str) -> Vec<BrokenLink> {
     let mut checker = LinkChecker::new(root, Anchors::Everywhere);
@@ -163,7 +182,14 @@ pub struct LinkChecker {
     broken: Vec<BrokenLink>,
 }
 
-fn id_hash(page: &Path, id: &str) -> u64 {
+/// A hash of a page's path, from which [`id_hash`] derives those of its ids.
+fn page_hash(page: &Path) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    page.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn id_hash(page: u64, id: &str) -> u64 {
     let mut hasher = std::hash::DefaultHasher::new();
     (page, id).hash(&mut hasher);
     hasher.finish()
@@ -185,37 +211,40 @@ impl LinkChecker {
     /// Records a written file (`path` relative to the site root) and checks its links within
     /// itself; links into other pages wait for [`LinkChecker::finish`].
     pub fn add(&mut self, path: PathBuf, page: Page) {
+        let path_str = path.to_str().unwrap_or_default();
         for href in page.links {
             let (target, fragment) = href.split_once('#').unwrap_or((href.as_str(), ""));
             let target = target.split('?').next().unwrap_or_default();
             let local = target.strip_prefix(&self.root).unwrap_or(target);
-            if DYNAMIC_PREFIXES
-                .iter()
-                .any(|p| local == *p || local.starts_with(&format!("{p}?")))
-            {
+            if DYNAMIC_PREFIXES.iter().any(|p| {
+                local
+                    .strip_prefix(p)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('?'))
+            }) {
                 continue;
             }
-            let own = target.is_empty() || target_file(local) == path;
-            if own {
+            if target.is_empty() || names_file(local, path_str) {
                 if !fragment.is_empty() && !page.ids.contains(fragment) {
                     self.broken.push(BrokenLink {
                         page: path.clone(),
-                        href: href.clone(),
                         reason: format!("`{}` has no anchor `#{fragment}`", path.display()),
+                        href,
                     });
                 }
                 continue;
             }
             let kept = match self.anchors_checked {
-                Anchors::Everywhere => href.clone(),
-                Anchors::OwnPageOnly => href[..href.len() - fragment.len()]
-                    .trim_end_matches('#')
-                    .to_string(),
+                Anchors::Everywhere => href,
+                Anchors::OwnPageOnly => {
+                    let page_only = href[..href.len() - fragment.len()].trim_end_matches('#');
+                    page_only.to_string()
+                }
             };
             self.pending.entry(kept).or_insert_with(|| path.clone());
         }
+        let page_key = page_hash(&path);
         for id in &page.ids {
-            self.ids.insert(id_hash(&path, id));
+            self.ids.insert(id_hash(page_key, id));
         }
         self.files.insert(path);
     }
@@ -256,7 +285,7 @@ impl LinkChecker {
                 continue;
             }
             let found = if written {
-                Some(self.ids.contains(&id_hash(&file, fragment)))
+                Some(self.ids.contains(&id_hash(page_hash(&file), fragment)))
             } else {
                 read.entry(file.clone())
                     .or_insert_with(|| {
@@ -300,5 +329,53 @@ mod tests {
             .map(|b| b.href.clone())
             .collect();
         assert_eq!(broken, ["#nope", "/a/#y", "/b/"]);
+    }
+
+    #[test]
+    fn names_file_agrees_with_target_file() {
+        let files = [
+            "index.html",
+            "a/index.html",
+            "a/b/index.html",
+            "a/feed.xml",
+            "feed.xml",
+        ];
+        let links = [
+            "/",
+            "",
+            "/a/",
+            "a/",
+            "/a",
+            "/a/b/",
+            "/a/feed.xml",
+            "/feed.xml",
+            "/b/",
+        ];
+        for link in links {
+            for file in files {
+                assert_eq!(
+                    names_file(link, file),
+                    target_file(link) == Path::new(file),
+                    "{link} {file}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn attributes_are_read_from_tags_only() {
+        let html = r#"<p>id="no" href="no"</p><a class="x" href="/a/?q=1&amp;r=2" id="one"><b id="two"></b><img alt="say href=x" data-id="no"></a>"#;
+        let mut found = Vec::new();
+        tag_attributes(html, |attribute, value| {
+            found.push((attribute == Attribute::Id, value));
+        });
+        assert_eq!(
+            found,
+            [
+                (false, "/a/?q=1&r=2".to_string()),
+                (true, "one".to_string()),
+                (true, "two".to_string()),
+            ]
+        );
     }
 }

@@ -191,15 +191,37 @@ fn plain_text(events: &[Event]) -> String {
     out
 }
 
-/// Trims the text and turns every run of whitespace into one space, copying words whole.
+/// Trims the text and turns every run of whitespace (as `char::is_whitespace` has it) into one
+/// space, copying words whole. ASCII is classified byte by byte; only other characters are
+/// decoded.
 fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for word in text.split(char::is_whitespace).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
+    let mut push_word = |word: &str| {
+        if !word.is_empty() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
         }
-        out.push_str(word);
+    };
+    let bytes = text.as_bytes();
+    let (mut at, mut word_start) = (0, 0);
+    while let Some(&byte) = bytes.get(at) {
+        let (space, len) = match byte {
+            b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => (true, 1),
+            0..0x80 => (false, 1),
+            _ => text[at..]
+                .chars()
+                .next()
+                .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
+        };
+        if space {
+            push_word(&text[word_start..at]);
+            word_start = at + len;
+        }
+        at += len;
     }
+    push_word(&text[word_start..]);
     out
 }
 
@@ -229,6 +251,43 @@ fn heading_number(level: HeadingLevel) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whitespace_collapses_as_char_is_whitespace_has_it() {
+        let reference = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let pieces = [
+            "",
+            " ",
+            "a",
+            "bb",
+            "\t",
+            "\n",
+            "\u{0B}",
+            "\u{0C}",
+            "\r",
+            "\u{85}",
+            "\u{A0}",
+            "\u{1680}",
+            "\u{2003}",
+            "\u{2028}",
+            "\u{202F}",
+            "\u{3000}",
+            "\u{1C}",
+            "é",
+            "ΣΊ",
+            "日本",
+            "\u{200B}",
+            "x\u{FEFF}y",
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}{b}{a}");
+                    assert_eq!(collapse_whitespace(&text), reference(&text), "{text:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn headings_get_prefixed_unique_ids_and_sections() {
