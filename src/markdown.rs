@@ -192,20 +192,22 @@ fn plain_text(events: &[Event]) -> String {
 }
 
 /// Trims the text and turns every run of whitespace (as `char::is_whitespace` has it) into one
-/// space, copying words whole. ASCII is classified byte by byte; only other characters are
-/// decoded.
+/// space. Text between runs other than a single ASCII space is copied in one piece; ASCII is
+/// classified byte by byte, and only other characters are decoded.
 fn collapse_whitespace(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    let mut push_word = |word: &str| {
-        if !word.is_empty() {
+    let mut push_span = |span: &str| {
+        if !span.is_empty() {
             if !out.is_empty() {
                 out.push(' ');
             }
-            out.push_str(word);
+            out.push_str(span);
         }
     };
     let bytes = text.as_bytes();
-    let (mut at, mut word_start) = (0, 0);
+    // `span_start..` is copied as it is; a run of whitespace other than one space between two
+    // words ends it.
+    let (mut at, mut span_start, mut run_start) = (0, 0, None);
     while let Some(&byte) = bytes.get(at) {
         let (space, len) = match byte {
             b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' => (true, 1),
@@ -215,13 +217,21 @@ fn collapse_whitespace(text: &str) -> String {
                 .next()
                 .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
         };
-        if space {
-            push_word(&text[word_start..at]);
-            word_start = at + len;
+        match (space, run_start) {
+            (true, None) => run_start = Some(at),
+            (false, Some(run)) => {
+                let single_space = at - run == 1 && bytes[run] == b' ' && run > span_start;
+                if !single_space {
+                    push_span(&text[span_start..run]);
+                    span_start = at;
+                }
+                run_start = None;
+            }
+            _ => {}
         }
         at += len;
     }
-    push_word(&text[word_start..]);
+    push_span(&text[span_start..run_start.unwrap_or(text.len())]);
     out
 }
 
