@@ -1107,18 +1107,23 @@ fn html_formatter(
         Some(text)
             if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() =>
         {
-            let mut escaped = String::with_capacity(text.len() + 8);
-            for c in text.chars() {
-                match c {
-                    '&' => escaped.push_str("&amp;"),
-                    '<' => escaped.push_str("&lt;"),
-                    '>' => escaped.push_str("&gt;"),
-                    '"' => escaped.push_str("&quot;"),
-                    '\'' => escaped.push_str("&#x27;"),
-                    _ => escaped.push(c),
-                }
+            // The escaped characters are ASCII, so the text is copied in spans between them.
+            let mut copied = 0;
+            for (at, byte) in text.bytes().enumerate() {
+                let entity = match byte {
+                    b'&' => "&amp;",
+                    b'<' => "&lt;",
+                    b'>' => "&gt;",
+                    b'"' => "&quot;",
+                    b'\'' => "&#x27;",
+                    _ => continue,
+                };
+                out.write_str(&text[copied..at])?;
+                out.write_str(entity)?;
+                copied = at + 1;
             }
-            out.write_str(&escaped).map_err(minijinja::Error::from)
+            out.write_str(&text[copied..])
+                .map_err(minijinja::Error::from)
         }
         _ => minijinja::escape_formatter(out, state, value),
     }
