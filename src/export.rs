@@ -106,19 +106,13 @@ pub fn write_json(
     out.flush()
 }
 
-/// Writes the matrix exports of `entries` into a site directory; returns their paths relative
-/// to it.
-pub fn write_matrix_files(
-    dir: &Path,
-    entries: &[Arc<Summary>],
-    meta: &SiteMeta,
-) -> io::Result<[&'static str; 2]> {
+/// Writes the matrix exports of `entries` ([`MATRIX_FILES`]) into a site directory.
+pub fn write_matrix_files(dir: &Path, entries: &[Arc<Summary>], meta: &SiteMeta) -> io::Result<()> {
     fs::create_dir_all(dir.join("export"))?;
     let mut csv = BufWriter::new(fs::File::create(dir.join(MATRIX_CSV))?);
     write_csv(entries, &meta.base_url, &mut csv)?;
     let mut json = BufWriter::new(fs::File::create(dir.join(MATRIX_JSON))?);
-    write_json(entries, &meta.base_url, &mut json)?;
-    Ok([MATRIX_CSV, MATRIX_JSON])
+    write_json(entries, &meta.base_url, &mut json)
 }
 
 /// One record as a CSV line.
@@ -168,6 +162,8 @@ fn csv_cell(text: &str) -> String {
 pub const MATRIX_CSV: &str = "export/matrix.csv";
 /// See [`MATRIX_CSV`].
 pub const MATRIX_JSON: &str = "export/matrix.json";
+/// The files [`write_matrix_files`] writes, relative to the site directory.
+pub const MATRIX_FILES: [&str; 2] = [MATRIX_CSV, MATRIX_JSON];
 
 /// One entry's data as JSON (`/api/jurisdictions/<id>.json`).
 pub fn entry_file(j: &Jurisdiction) -> OutputFile {

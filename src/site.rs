@@ -287,8 +287,28 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
     renderer.render_fixed(&catalog, &meta, &sink)?;
     renderer.render_listings(&catalog, &meta, &render::listings(&catalog), &sink)?;
     tracing::debug!("listing pages rendered in {:.2?}", started.elapsed());
-    // The index's final merge runs on one core: the exports, the link check and the catalog are
-    // done beside it (the link check first, so that its memory is freed early in the merge).
+    // The exports are written below; links to them are checked now.
+    for path in export::MATRIX_FILES {
+        writer.record(PathBuf::from(path));
+    }
+    copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
+    if keep_entries {
+        let site = shared.into_site(entries);
+        crate::bundle::write_client_index(&site, dir)?;
+    }
+    let pages = writer.written.into_inner();
+    let broken = writer
+        .links
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .finish(&[dir.to_path_buf()]);
+    if !broken.is_empty() {
+        progress.finish_and_clear();
+        return Err(BuildError::Links(broken));
+    }
+    tracing::debug!("links checked in {:.2?}", started.elapsed());
+    // The index's final merge runs on one core: the exports and the catalog are written on
+    // another meanwhile.
     let (indexed, rest) = std::thread::scope(|scope| {
         let indexed = scope.spawn(|| -> Result<(), BuildError> {
             index.add_site_units(&catalog.topics, &catalog.pages)?;
@@ -296,39 +316,17 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
             tracing::debug!("index committed in {:.2?}", started.elapsed());
             Ok(())
         });
-        let rest = (|| -> Result<usize, BuildError> {
-            let exports =
-                export::write_matrix_files(dir, &catalog.entries, &meta).map_err(io_err(dir))?;
-            for path in exports {
-                writer.record(PathBuf::from(path));
-            }
-            copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
-            if keep_entries {
-                let site = shared.into_site(entries);
-                crate::bundle::write_client_index(&site, dir)?;
-            }
-            let written = writer.written.load(Ordering::Relaxed);
-            let broken = writer
-                .links
-                .into_inner()
-                .unwrap_or_else(PoisonError::into_inner)
-                .finish(&[dir.to_path_buf()]);
-            if !broken.is_empty() {
-                return Err(BuildError::Links(broken));
-            }
-            tracing::debug!(
-                "exports written, links checked in {:.2?}",
-                started.elapsed()
-            );
+        let rest = (|| -> Result<(), BuildError> {
+            export::write_matrix_files(dir, &catalog.entries, &meta).map_err(io_err(dir))?;
             catalog.save(dir)?;
-            Ok(written)
+            tracing::debug!("exports and catalog written in {:.2?}", started.elapsed());
+            Ok(())
         })();
         (indexed.join(), rest)
     });
     progress.finish_and_clear();
     let indexed = indexed.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    let pages = indexed.and(rest)?;
-    tracing::debug!("catalog written in {:.2?}", started.elapsed());
+    indexed.and(rest)?;
 
     Ok(Built {
         pages,
