@@ -1151,3 +1151,27 @@ fn label(vocabulary: String, key: String) -> String {
 fn human_date(text: String) -> String {
     Date::parse(&text).map_or(text, |d| d.human())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_is_escaped_except_slashes_and_safe_values() {
+        let mut env = Environment::new();
+        env.set_formatter(html_formatter);
+        env.add_template("t.html", "{{ text }}|{{ safe }}").unwrap();
+        let rendered = env
+            .get_template("t.html")
+            .unwrap()
+            .render(context! {
+                text => "a/b & <c> \"d\" 'e' é&&",
+                safe => JinjaValue::from_safe_string("<b>&</b>".into()),
+            })
+            .unwrap();
+        assert_eq!(
+            rendered,
+            "a/b &amp; &lt;c&gt; &quot;d&quot; &#x27;e&#x27; é&amp;&amp;|<b>&</b>"
+        );
+    }
+}

@@ -307,26 +307,26 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
         return Err(BuildError::Links(broken));
     }
     tracing::debug!("links checked in {:.2?}", started.elapsed());
+    progress.inc(1);
+    progress.set_message("merging the search index, writing the exports");
     // The index's final merge runs on one core: the exports and the catalog are written on
     // another meanwhile.
-    let (indexed, rest) = std::thread::scope(|scope| {
+    let (indexed, written) = std::thread::scope(|scope| {
         let indexed = scope.spawn(|| -> Result<(), BuildError> {
             index.add_site_units(&catalog.topics, &catalog.pages)?;
             index.finish()?;
             tracing::debug!("index committed in {:.2?}", started.elapsed());
             Ok(())
         });
-        let rest = (|| -> Result<(), BuildError> {
-            export::write_matrix_files(dir, &catalog.entries, &meta).map_err(io_err(dir))?;
-            catalog.save(dir)?;
-            tracing::debug!("exports and catalog written in {:.2?}", started.elapsed());
-            Ok(())
-        })();
-        (indexed.join(), rest)
+        let written = export::write_matrix_files(dir, &catalog.entries, &meta)
+            .map_err(io_err(dir))
+            .and_then(|()| catalog.save(dir).map_err(BuildError::from));
+        tracing::debug!("exports and catalog written in {:.2?}", started.elapsed());
+        (indexed.join(), written)
     });
     progress.finish_and_clear();
     let indexed = indexed.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-    indexed.and(rest)?;
+    indexed.and(written)?;
 
     Ok(Built {
         pages,
