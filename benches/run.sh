@@ -61,19 +61,37 @@ load() { # name, url or "-s script url"
 
 # Full builds, jurisdex's and Hugo's, are timed $RUNS times (default 3, fresh output each time)
 # at every size, and the best is kept: the growth and the ratios then compare like with like.
+# The two take turns (jurisdex, Hugo, jurisdex, Hugo, ...), so that this machine's drift (25% or
+# more within an hour) hits both alike.
 runs=${RUNS:-3}
 if $smoke; then runs=1; fi
 
-# Full build: the best wall time of $runs, and the highest peak RSS of any of them.
-build_bench() { # content dir, label, entries
+# One timed run of the command, after settle(): "seconds peak-KB" into $work/time.
+timed() {
+  settle
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/build.log" \
+    || { cat "$work/build.log"; exit 1; }
+}
+
+# Whether seconds $1 beat the best so far, $2 (none yet: empty).
+faster() { [[ -z $2 ]] || awk "BEGIN{exit !($1 < $2)}"; }
+
+# Full builds, in turns with Hugo's when $4 is true: jurisdex's best wall time of $runs and the
+# highest peak RSS of any of them; Hugo's best and its peak RSS, kept for hugo_bench.
+build_bench() { # content dir, label, entries, with Hugo (true/false)
   local best="" rss=0 run secs_run kb
+  hugo_s=""; hugo_kb=""
+  if $4; then hugo_site "$1" "$3"; fi
   for run in $(seq "$runs"); do
-    settle
-    /usr/bin/time -f "%e %M" -o "$work/time" "$bin" build --content "$1" --out "$work/out-$3-$run" >/dev/null 2>"$work/build.log" \
-      || { cat "$work/build.log"; exit 1; }
+    timed "$bin" build --content "$1" --out "$work/out-$3-$run"
     read -r secs_run kb <"$work/time"
-    if [[ -z $best ]] || awk "BEGIN{exit !($secs_run < $best)}"; then best=$secs_run; fi
+    if faster "$secs_run" "$best"; then best=$secs_run; fi
     if (( kb / 1024 > rss )); then rss=$((kb / 1024)); fi
+    if $4; then
+      timed hugo --quiet --source "$hugo" --destination "$hugo/public-$run"
+      read -r secs_run kb <"$work/time"
+      if faster "$secs_run" "$hugo_s"; then hugo_s=$secs_run; hugo_kb=$kb; fi
+    fi
   done
   printf "  %-34s %7.2f s  %8.0f entries/s  peak RSS %s MB  (best of %d; RSS: highest)\n" "full build $2" "$best" \
     "$(awk "BEGIN{print $3 / ($best > 0 ? $best : 0.001)}")" "$rss" "$runs"
@@ -143,20 +161,13 @@ EOF
 EOF
 }
 
-hugo_bench() { # content dir, entries
-  hugo_site "$1" "$2"
-  local hugo_s="" hugo_kb="" run secs_run kb
-  for run in $(seq "$runs"); do
-    settle
-    /usr/bin/time -f "%e %M" -o "$work/time" hugo --quiet --source "$hugo" --destination "$hugo/public-$run" >/dev/null
-    read -r secs_run kb <"$work/time"
-    if [[ -z $hugo_s ]] || awk "BEGIN{exit !($secs_run < $hugo_s)}"; then hugo_s=$secs_run; hugo_kb=$kb; fi
-  done
-  printf "  %-34s %7.2f s  peak RSS %s MB  (best of %d)\n" "Hugo build" "$hugo_s" "$((hugo_kb / 1024))" "$runs"
-  local jx; jx=$(cat "$work/jx-$2")
+# Hugo's best build (timed by build_bench, in turns with jurisdex's), then Pagefind over its
+# output, and the ratios.
+hugo_bench() { # entries
+  printf "  %-34s %7.2f s  peak RSS %s MB  (best of %d, in turns with jurisdex's)\n" "Hugo build" "$hugo_s" "$((hugo_kb / 1024))" "$runs"
+  local jx; jx=$(cat "$work/jx-$1")
   if $have_pagefind; then
-    settle
-    /usr/bin/time -f "%e %M" -o "$work/time" "$pagefind" --site "$hugo/public-1" --quiet >/dev/null
+    timed "$pagefind" --site "$hugo/public-1" --quiet
     read -r pf_s pf_kb <"$work/time"
     printf "  %-34s %7.2f s  peak RSS %s MB\n" "Pagefind indexing Hugo's output" "$pf_s" "$((pf_kb / 1024))"
     awk -v jx="$jx" -v h="$hugo_s" -v p="$pf_s" 'BEGIN {printf "  %-34s %.2f (Hugo + Pagefind %.2f s); over Hugo alone %.2f\n", "jurisdex time over Hugo + Pagefind", jx / (h + p), h + p, jx / h}'
@@ -172,15 +183,15 @@ echo "== wrk: 2 threads, $conns connections, ${secs} s per run"
 shipped=$(ls content/jurisdictions | wc -l)
 cp -r content "$work/shipped" # the edit test writes into the content it serves
 echo "== shipped content ($shipped entries)"
-build_bench "$work/shipped" "(shipped)" "$shipped"
+build_bench "$work/shipped" "(shipped)" "$shipped" false
 serve_bench "$work/shipped" "$shipped"
 
 for n in "${sizes[@]}"; do
   "$bin" gen-corpus "$n" --content "$work/c$n" 2>/dev/null
   echo "== N = $n generated entries ($(du -sm "$work/c$n" | cut -f1) MB of content)"
-  build_bench "$work/c$n" "" "$n"
+  build_bench "$work/c$n" "" "$n" "$have_hugo"
   serve_bench "$work/c$n" "$n"
-  if $have_hugo; then hugo_bench "$work/c$n" "$n"; fi
+  if $have_hugo; then hugo_bench "$n"; fi
 done
 
 if [[ ${#sizes[@]} -gt 1 ]]; then
