@@ -988,6 +988,11 @@ fn build_in_child(options: &BuildOptions, out: &Path) -> Result<bool, String> {
     let exe =
         std::env::current_exe().map_err(|e| format!("cannot find the jurisdex binary: {e}"))?;
     let mut command = std::process::Command::new(exe);
+    // The build is short-lived and gives all its memory back when it exits: glibc's own
+    // thresholds suit it.
+    if std::env::var_os("GLIBC_TUNABLES").is_some_and(|t| t == MALLOC_TUNABLES) {
+        command.env_remove("GLIBC_TUNABLES");
+    }
     command
         .arg("build")
         .arg("--content")
@@ -1007,6 +1012,13 @@ fn build_in_child(options: &BuildOptions, out: &Path) -> Result<bool, String> {
         .map_err(|e| format!("cannot run the build: {e}"))?;
     Ok(status.success())
 }
+
+/// glibc malloc settings for the server (`jurisdex serve` runs itself again with them): fixed
+/// thresholds of 1 MB for returning freed memory to the system. glibc starts at 128 KB, which
+/// made an edit's rebuild under `--watch` slower (95 ms median to served at 10,000 entries,
+/// against 71 ms with 1 MB and 79 ms with glibc's moving thresholds) for a few MB less.
+pub const MALLOC_TUNABLES: &str =
+    "glibc.malloc.trim_threshold=1048576:glibc.malloc.mmap_threshold=1048576";
 
 /// Builds a private, versioned copy of the site for hot swapping.
 pub fn build_snapshot(options: &BuildOptions, version: u64) -> Result<Snapshot, String> {

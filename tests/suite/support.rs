@@ -101,11 +101,17 @@ impl Fixture {
 
     /// `jurisdex serve` (plus `extra` arguments) on a free loopback port, ready when this returns.
     pub fn serve(&self, extra: &[&str]) -> Server {
+        self.serve_with_env(extra, &[])
+    }
+
+    /// [`Fixture::serve`] with these environment variables set.
+    pub fn serve_with_env(&self, extra: &[&str], env: &[(&str, &str)]) -> Server {
         let addr = format!("127.0.0.1:{}", free_port());
         let mut args = vec!["serve", "--addr", &addr];
         args.extend_from_slice(extra);
         let mut child = self
             .command(&args)
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()

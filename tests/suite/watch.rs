@@ -303,3 +303,43 @@ fn serve_with_broken_content_reports_it_and_exits() {
     );
     assert!(stderr.contains("fix the content"), "{stderr}");
 }
+
+/// `serve` runs itself again (same process) with fixed malloc thresholds, unless
+/// `GLIBC_TUNABLES` is already set, and then keeps the user's setting.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[test]
+fn the_server_runs_with_fixed_malloc_thresholds_unless_told_otherwise() {
+    let environment = |server: &Server| {
+        let environ = std::fs::read(format!("/proc/{}/environ", server.child.id()))
+            .expect("the server's environment");
+        environ
+            .split(|&b| b == 0)
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .filter(|v| v.starts_with("GLIBC_TUNABLES="))
+            .collect::<Vec<_>>()
+    };
+    let f = Fixture::new("basic");
+    let server = f.serve(&["--watch"]);
+    // glibc (2.36) parses the variable in place: /proc shows it up to the first `:`.
+    let set = environment(&server);
+    assert!(
+        set.len() == 1
+            && set[0].len() > "GLIBC_TUNABLES=glibc.malloc.".len()
+            && format!("GLIBC_TUNABLES={}", jurisdex::server::MALLOC_TUNABLES).starts_with(&set[0]),
+        "{set:?}"
+    );
+    // It still rebuilds on an edit (in the same process, and in a child build at start).
+    f.edit(
+        "jurisdictions/alpha.md",
+        "Blocking orders are administrative.",
+        "Blocking orders are quokkaish.",
+    );
+    wait_for("the edit", Duration::from_secs(30), || {
+        http_get(&server.addr, "/api/search?q=quokkaish").is_some_and(|(_, b)| b.contains("alpha"))
+    });
+    drop(server);
+
+    let user = "glibc.malloc.arena_max=2";
+    let server = f.serve_with_env(&[], &[("GLIBC_TUNABLES", user)]);
+    assert_eq!(environment(&server), [format!("GLIBC_TUNABLES={user}")]);
+}
