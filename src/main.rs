@@ -207,7 +207,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             exec_with_fixed_malloc_thresholds();
             let base_url = base_url.unwrap_or_else(|| format!("http://{addr}"));
             let options = build_options(&paths, base_url, watch);
-            let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+            let runtime = server::runtime().context("starting the async runtime")?;
             runtime.block_on(server::serve(options, addr, watch))?;
             Ok(ExitCode::SUCCESS)
         }

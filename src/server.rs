@@ -1034,6 +1034,23 @@ pub fn build_snapshot(options: &BuildOptions, version: u64) -> Result<Snapshot, 
     snapshot
 }
 
+/// The runtime `serve` runs on: one connection thread per two cores (at least one), beside the
+/// [`SearchPool`]'s thread per core.
+///
+/// The connection threads only read requests, answer static pages and cached searches, and
+/// write responses; searches, the CPU work, run on the pool. With a connection thread per core as
+/// well, twice as many busy threads shared the cores, and each finished search woke a parked
+/// one: on 2 cores and 10,000 entries, the cache-hostile stream ran at 6,600 req/s (p99 19.1 ms)
+/// against 7,100 (p99 17.9 ms) with one connection thread. What one thread costs: brotli-compressed
+/// pages under full load, 1,400-1,600 req/s instead of 2,200-2,600.
+pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads((cores / 2).max(1))
+        .enable_all()
+        .build()
+}
+
 /// `jurisdex serve`: build into `--out` (in a child process), then serve it (and rebuild on
 /// change with `watch`).
 pub async fn serve(options: BuildOptions, addr: SocketAddr, watch: bool) -> anyhow::Result<()> {
