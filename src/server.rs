@@ -1041,8 +1041,9 @@ pub fn build_snapshot(options: &BuildOptions, version: u64) -> Result<Snapshot, 
 /// write responses; searches, the CPU work, run on the pool. With a connection thread per core as
 /// well, twice as many busy threads shared the cores, and each finished search woke a parked
 /// one: on 2 cores and 10,000 entries, the cache-hostile stream ran at 6,600 req/s (p99 19.1 ms)
-/// against 7,100 (p99 17.9 ms) with one connection thread. What one thread costs: brotli-compressed
-/// pages under full load, 1,400-1,600 req/s instead of 2,200-2,600.
+/// against 7,100 (p99 17.9 ms) with one connection thread. What one thread costs: pages compressed
+/// on the fly (brotli) under full load, 1,250 req/s instead of 2,200 to 2,400; `/healthz`, cached
+/// searches and uncompressed pages ran as fast or faster.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     tokio::runtime::Builder::new_multi_thread()
