@@ -216,10 +216,9 @@ pub struct AppState {
 impl AppState {
     /// State serving one snapshot.
     pub fn new(snapshot: Snapshot) -> AppState {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         AppState {
             current: Arc::new(RwLock::new(Arc::new(snapshot))),
-            searches: Arc::new(SearchPool::new(cores)),
+            searches: Arc::new(SearchPool::new(cores())),
         }
     }
 
@@ -1045,11 +1044,20 @@ pub fn build_snapshot(options: &BuildOptions, version: u64) -> Result<Snapshot, 
 /// on the fly (brotli) under full load, 1,250 req/s instead of 2,200 to 2,400; `/healthz`, cached
 /// searches and uncompressed pages ran as fast or faster.
 pub fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads((cores / 2).max(1))
+        .worker_threads(connection_threads())
         .enable_all()
         .build()
+}
+
+/// The cores this process may use: the [`SearchPool`]'s thread count.
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// The async worker threads of [`runtime`]: one per two cores, at least one.
+fn connection_threads() -> usize {
+    (cores() / 2).max(1)
 }
 
 /// `jurisdex serve`: build into `--out` (in a child process), then serve it (and rebuild on
@@ -1255,6 +1263,17 @@ fn edited_entries(options: &BuildOptions, changed: &[PathBuf]) -> Option<Vec<Pat
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_runtime_has_one_connection_thread_per_two_cores() {
+        let runtime = runtime().expect("runtime");
+        assert_eq!(runtime.metrics().num_workers(), connection_threads());
+        assert_eq!(connection_threads(), (cores() / 2).max(1));
+        // Fewer than tokio's default of one per core wherever there are two cores or more.
+        if cores() >= 2 {
+            assert!(runtime.metrics().num_workers() < cores());
+        }
+    }
 
     #[test]
     fn suspicious_paths_are_caught() {
