@@ -108,14 +108,18 @@ pub fn anchor_titles(j: &Jurisdiction) -> BTreeMap<String, String> {
     for s in &j.sources {
         titles.insert(format!("source-{}", s.id), s.title.clone());
     }
-    for (n, p) in (1..).zip(&j.powers) {
-        titles.insert(
-            format!("power-{n}"),
-            format!("Power of the {}", p.authority),
-        );
+    for p in &j.powers {
+        let title = format!("Power of the {}", p.authority);
+        for alias in &p.aliases {
+            titles.insert(alias.clone(), title.clone());
+        }
+        titles.insert(p.anchor(), title);
     }
-    for (n, c) in (1..).zip(&j.cases) {
-        titles.insert(format!("case-{n}"), c.name.clone());
+    for c in &j.cases {
+        for alias in &c.aliases {
+            titles.insert(alias.clone(), c.name.clone());
+        }
+        titles.insert(c.anchor(), c.name.clone());
     }
     for section in &j.body.sections {
         titles

@@ -270,7 +270,19 @@ fn fact(j: &Jurisdiction, key: &str) -> Fact {
             power_sources(),
         ),
         "deadline" => (
-            join_unique(j.powers.iter().filter_map(|p| p.deadline.clone())),
+            join_unique(j.powers.iter().map(|p| p.deadline.text.clone())),
+            String::new(),
+            "powers",
+            power_sources(),
+        ),
+        "court_role" => (
+            join_unique(j.powers.iter().map(|p| p.court_role.label().to_string())),
+            String::new(),
+            "powers",
+            power_sources(),
+        ),
+        "remedy" => (
+            join_unique(j.powers.iter().map(|p| p.remedy.clone())),
             String::new(),
             "powers",
             power_sources(),
@@ -336,10 +348,12 @@ fn fact(j: &Jurisdiction, key: &str) -> Fact {
 }
 
 /// The rows of facts below the safeguards: key and label.
-pub const FACTS: [(&str, &str); 6] = [
+pub const FACTS: [(&str, &str); 8] = [
     ("authorities", "Ordering authority"),
     ("actions", "Actions"),
     ("deadline", "Deadline"),
+    ("court_role", "Court's role"),
+    ("remedy", "Affected user's remedy"),
     ("penalties", "Penalties"),
     ("instruments", "Key instruments (status)"),
     ("cases", "Court rulings"),

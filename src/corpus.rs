@@ -16,7 +16,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::model::{
-    Action, AuthorityType, Confidence, InstrumentStatus, InstrumentType, Outcome, SafeguardKey,
+    Action, AuthorityType, Confidence, CourtRole, InstrumentStatus, InstrumentType, Outcome, SafeguardKey,
     SourceKind, Value,
 };
 
@@ -442,9 +442,11 @@ fn entry(v: &Vocabulary, rng: &mut Rng, id: &str) -> String {
     for k in 0..3 {
         let _ = write!(
             out,
-            "  - authority: {} {}\n    authority_type: {}\n    actions: [{}]\n    \
+            "  - id: power-{k}\n    authority: {} {}\n    authority_type: {}\n    actions: [{}]\n    \
              basis: {{ instrument: {}, section: s {} }}\n    grounds: >-\n      {}\n    \
-             deadline: {} hours\n    penalties: {}\n    confidence: {}\n    sources: [src-{}]\n",
+             deadline: {{ hours: {}, text: Within the period set by the notice. }}\n    \
+             court_role: {}\n    remedy: >-\n      {}\n    \
+             penalties: {}\n    confidence: {}\n    sources: [src-{}]\n",
             v.name(rng),
             rng.pick(&["Commission", "Ministry", "Authority", "Police", "Agency"]),
             rng.pick(AuthorityType::ALL).key(),
@@ -453,6 +455,8 @@ fn entry(v: &Vocabulary, rng: &mut Rng, id: &str) -> String {
             rng.between(1, 250),
             v.sentences(rng, 3),
             rng.pick(&[1, 24, 48, 72]),
+            rng.pick(CourtRole::ALL).key(),
+            v.sentence(rng, 6, 12),
             v.sentence(rng, 6, 12),
             confidence(rng),
             5 + k,
@@ -463,7 +467,7 @@ fn entry(v: &Vocabulary, rng: &mut Rng, id: &str) -> String {
     for k in 0..rng.between(1, 2) {
         let _ = write!(
             out,
-            "  - name: {} v {}\n    court: {} Court\n    date: \"{}\"\n    outcome: {}\n    \
+            "  - id: case-{k}\n    name: {} v {}\n    court: {} Court\n    date: \"{}\"\n    outcome: {}\n    \
              instrument: {}\n    summary: >-\n      {}\n    confidence: {}\n    sources: [src-{}]\n",
             v.name(rng),
             v.name(rng),

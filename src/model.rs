@@ -262,6 +262,15 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// When a court acts on an order made under a power.
+    CourtRole {
+        Before = "before" => "Before: a court authorises or makes the order",
+        After = "after" => "After: a court can review the order once made",
+        None = "none" => "None: no court role in the law",
+    }
+);
+
+vocabulary!(
     /// What a court ruling did to the provision it reviewed.
     Outcome {
         Upheld = "upheld" => "Upheld",
@@ -329,6 +338,16 @@ impl SafeguardKey {
     /// The stable anchor of this safeguard on a jurisdiction page, e.g. `safeguard-user-notice`.
     pub fn anchor(self) -> String {
         format!("safeguard-{}", self.key().replace('_', "-"))
+    }
+}
+
+impl SourceKind {
+    /// True for the official text of a law, a court's record or an official publication.
+    pub fn is_primary(self) -> bool {
+        matches!(
+            self,
+            SourceKind::Legislation | SourceKind::Court | SourceKind::Official
+        )
     }
 }
 
@@ -440,17 +459,42 @@ pub struct Reference {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Power {
+    /// Stable slug: the power's anchor is `#power-<id>`, whatever its position.
+    pub id: String,
+    /// Anchors this power was published under before (`power-1`), kept so that printed links land.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     pub authority: String,
     pub authority_type: AuthorityType,
     pub actions: Vec<Action>,
     pub basis: Reference,
     pub grounds: String,
-    #[serde(default)]
-    pub deadline: Option<String>,
+    pub deadline: Deadline,
+    pub court_role: CourtRole,
+    /// What the affected user or publisher can do about an order, with the provision.
+    pub remedy: String,
     #[serde(default)]
     pub penalties: Option<String>,
     pub confidence: Confidence,
     pub sources: Vec<String>,
+}
+
+impl Power {
+    /// The power's anchor on its jurisdiction page, e.g. `power-class-1-removal`.
+    pub fn anchor(&self) -> String {
+        format!("power-{}", self.id)
+    }
+}
+
+/// How fast an order must be obeyed: the law's own words, and the period in hours where it is fixed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deadline {
+    /// The fixed period in hours, when the law or official guidance sets one.
+    #[serde(default)]
+    pub hours: Option<u32>,
+    /// The deadline as the law puts it, or what it says where it sets none.
+    pub text: String,
 }
 
 /// An explicit, sourced statement that a jurisdiction has no general power of this kind.
@@ -465,6 +509,11 @@ pub struct NoGeneralPower {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
+    /// Stable slug: the ruling's anchor is `#case-<id>`, whatever its position.
+    pub id: String,
+    /// Anchors this ruling was published under before (`case-1`), kept so that printed links land.
+    #[serde(default)]
+    pub aliases: Vec<String>,
     pub name: String,
     pub court: String,
     pub date: Date,
@@ -477,6 +526,13 @@ pub struct Case {
     pub summary: String,
     pub confidence: Confidence,
     pub sources: Vec<String>,
+}
+
+impl Case {
+    /// The ruling's anchor on its jurisdiction page, e.g. `case-disini-2014`.
+    pub fn anchor(&self) -> String {
+        format!("case-{}", self.id)
+    }
 }
 
 /// The eight safeguard assessments; every key is required.

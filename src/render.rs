@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::catalog::{Catalog, Summary};
 use crate::compare::{self, Selection, Table};
 use crate::model::{
-    Action, AuthorityType, Confidence, Date, EntryStatus, Group, InstrumentStatus, InstrumentType,
+    Action, AuthorityType, Confidence, CourtRole, Date, EntryStatus, Group, InstrumentStatus, InstrumentType,
     Jurisdiction, Outcome, Page, SafeguardKey, SourceKind, Taxonomy, Value,
 };
 
@@ -1139,6 +1139,7 @@ fn label(vocabulary: String, key: String) -> String {
         "authority" => AuthorityType::from_key(&key).map(AuthorityType::label),
         "action" => Action::from_key(&key).map(Action::label),
         "outcome" => Outcome::from_key(&key).map(Outcome::label),
+        "court_role" => CourtRole::from_key(&key).map(CourtRole::label),
         "safeguard" => SafeguardKey::from_key(&key).map(SafeguardKey::label),
         "source_kind" => SourceKind::from_key(&key).map(SourceKind::label),
         "entry_status" => EntryStatus::from_key(&key).map(EntryStatus::label),

@@ -82,12 +82,17 @@ instruments:
     confidence: unsure       # confirmed | believed | unsure
     sources: [main-source]
 powers:
-  - authority: REPLACE name of the authority that may order blocking or removal
+  - id: main-power           # short lower-case id, used in links: #power-main-power
+    authority: REPLACE name of the authority that may order blocking or removal
     authority_type: executive  # court | independent_regulator | executive | police | prosecutor | intelligence
     actions: [block_access]  # block_access | remove_content | suspend_account | throttle | shutdown | disclose_data
     basis: {{ instrument: main-law, section: REPLACE }}
     grounds: REPLACE how the law defines the content that may be targeted
-    deadline: none specified
+    deadline:
+      # hours: 24            # the fixed period in hours, only where the law sets one
+      text: REPLACE the deadline as the law puts it, or "The law sets no period."
+    court_role: after        # before (a court authorises or makes the order) | after (review once made) | none
+    remedy: REPLACE what the affected user or publisher can do, with the provision
     confidence: unsure
     sources: [main-source]
 cases: []

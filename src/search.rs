@@ -1644,7 +1644,7 @@ fn jurisdiction_units<'a>(j: &'a Jurisdiction, units: &mut Vec<Unit<'a>>) {
         units.push(unit);
     }
 
-    for (n, power) in (1..).zip(&j.powers) {
+    for power in &j.powers {
         let title = format!(
             "{} under {}",
             actions(&power.actions),
@@ -1656,10 +1656,9 @@ fn jurisdiction_units<'a>(j: &'a Jurisdiction, units: &mut Vec<Unit<'a>>) {
             format!("Actions: {}", labels.join(", ")),
             format!("Basis: {}", reference(j, &power.basis)),
             format!("Grounds: {}", power.grounds),
-            power
-                .deadline
-                .as_ref()
-                .map_or_else(String::new, |d| format!("Deadline: {d}")),
+            format!("Deadline: {}", power.deadline.text),
+            format!("Court: {}", power.court_role.label()),
+            format!("Remedy: {}", power.remedy),
             power
                 .penalties
                 .as_ref()
@@ -1669,7 +1668,7 @@ fn jurisdiction_units<'a>(j: &'a Jurisdiction, units: &mut Vec<Unit<'a>>) {
         let mut unit = Unit::new(
             Kind::Power,
             Some(j),
-            format!("{page}#power-{n}"),
+            format!("{page}#{}", power.anchor()),
             &title,
             crumb(&[name, "Powers", &title]),
             sentences(&parts),
@@ -1678,7 +1677,7 @@ fn jurisdiction_units<'a>(j: &'a Jurisdiction, units: &mut Vec<Unit<'a>>) {
         units.push(unit);
     }
 
-    for (n, case) in (1..).zip(&j.cases) {
+    for case in &j.cases {
         let reviewed = Reference {
             instrument: case.instrument.clone(),
             section: case.provision.clone().unwrap_or_default(),
@@ -1694,7 +1693,7 @@ fn jurisdiction_units<'a>(j: &'a Jurisdiction, units: &mut Vec<Unit<'a>>) {
         units.push(Unit::new(
             Kind::Case,
             Some(j),
-            format!("{page}#case-{n}"),
+            format!("{page}#{}", case.anchor()),
             &case.name,
             crumb(&[name, "Cases", &case.name]),
             sentences(&parts),
@@ -3589,7 +3588,7 @@ mod tests {
     use super::*;
     use crate::markdown::render;
     use crate::model::{
-        Assessment, Case, Confidence, Date, EntryStatus, Group, Instrument, InstrumentDates,
+        Assessment, Case, Confidence, CourtRole, Date, Deadline, EntryStatus, Group, Instrument, InstrumentDates,
         InstrumentType, Outcome as CaseOutcome, Page as SitePage, Power, Provision, Safeguards,
         Taxonomy, Topic,
     };
@@ -3650,6 +3649,8 @@ mod tests {
 
     fn power(authority: &str, authority_type: AuthorityType, basis: &str, grounds: &str) -> Power {
         Power {
+            id: basis.to_owned(),
+            aliases: Vec::new(),
             authority: authority.to_owned(),
             authority_type,
             actions: vec![Action::BlockAccess, Action::RemoveContent],
@@ -3658,7 +3659,12 @@ mod tests {
                 section: "s 1".to_owned(),
             },
             grounds: grounds.to_owned(),
-            deadline: None,
+            deadline: Deadline {
+                hours: None,
+                text: "The Act sets no period.".to_owned(),
+            },
+            court_role: CourtRole::After,
+            remedy: "Judicial review.".to_owned(),
             penalties: None,
             confidence: Confidence::Confirmed,
             sources: Vec::new(),
@@ -3731,9 +3737,14 @@ mod tests {
             "peca-2016",
             "The glory of Islam, public order, decency or morality.",
         );
-        pta.deadline = Some("48 hours".to_owned());
+        pta.deadline = Deadline {
+            hours: Some(48),
+            text: "48 hours".to_owned(),
+        };
         pakistan.powers = vec![pta];
         pakistan.cases = vec![Case {
+            id: "bytes-for-all".to_owned(),
+            aliases: Vec::new(),
             name: "Bytes for All v Federation of Pakistan".to_owned(),
             court: "Islamabad High Court".to_owned(),
             date: date(),
@@ -3894,7 +3905,7 @@ mod tests {
         let phrase = index.search(&query("\"court order\""));
         let safeguard = "/jurisdictions/indonesia/#safeguard-judicial-authorisation";
         assert!(urls(&loose).contains(&safeguard), "{:?}", urls(&loose));
-        assert_eq!(urls(&phrase), ["/jurisdictions/pakistan/#case-1"]);
+        assert_eq!(urls(&phrase), ["/jurisdictions/pakistan/#case-bytes-for-all"]);
         assert_eq!(phrase.hits[0].kind, "case");
         assert!(
             phrase.hits[0]

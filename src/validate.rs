@@ -22,16 +22,59 @@ pub fn is_slug(text: &str) -> bool {
         && !text.contains("--")
 }
 
-/// True for an absolute `http` or `https` URL with a host.
+/// Why `text` is not a well-formed absolute `http` or `https` address with a valid host, if it is
+/// not: the scheme, whitespace and control characters, then the host itself (labels of letters,
+/// digits and hyphens, at least two of them, no trailing dot), or an IP address.
+pub fn web_url_problem(text: &str) -> Option<&'static str> {
+    if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Some("contains whitespace or a control character");
+    }
+    let Ok(url) = url::Url::parse(text) else {
+        return Some("is not a well-formed address");
+    };
+    if !matches!(url.scheme(), "http" | "https") || !text.contains("://") {
+        return Some("is not an http(s) address");
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Some("carries a user name or password");
+    }
+    match url.host() {
+        None => Some("has no host"),
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => None,
+        Some(url::Host::Domain(host)) => domain_problem(host),
+    }
+}
+
+/// Why a (punycode, lower-case) domain name is not a valid public host name, if it is not.
+fn domain_problem(host: &str) -> Option<&'static str> {
+    if host.ends_with('.') {
+        return Some("has a trailing dot after the host: write the publisher's normal address");
+    }
+    let labels: Vec<&str> = host.split('.').collect();
+    if labels.len() < 2 {
+        return Some("has a host without a domain (`example.org`)");
+    }
+    let label_ok = |l: &&str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if !labels.iter().all(label_ok) {
+        return Some("has a host name that is not valid");
+    }
+    let top = labels[labels.len() - 1];
+    let top_ok = top.starts_with("xn--") || top.bytes().all(|b| b.is_ascii_alphabetic());
+    if !top_ok || top.len() < 2 {
+        return Some("has a host whose top-level domain is not valid");
+    }
+    None
+}
+
+/// True for a well-formed absolute `http` or `https` URL with a valid host.
 pub fn is_web_url(text: &str) -> bool {
-    let rest = text
-        .strip_prefix("https://")
-        .or_else(|| text.strip_prefix("http://"));
-    rest.is_some_and(|r| {
-        !r.is_empty()
-            && !r.starts_with('/')
-            && !r.chars().any(|c| c.is_whitespace() || c.is_control())
-    })
+    web_url_problem(text).is_none()
 }
 
 /// Runs every check over what was loaded (everything in memory) and adds the problems to its
@@ -394,14 +437,24 @@ pub fn check_entry(
             );
         }
         if let Some(url) = &instrument.url
-            && !is_web_url(url)
+            && let Some(problem) = web_url_problem(url)
         {
-            report.push(
-                at(origin, &format!("{base}.url")).error(format!("`{url}` is not an http(s) URL")),
-            );
+            report.push(at(origin, &format!("{base}.url")).error(format!("`{url}` {problem}")));
         }
         check_confidence(instrument.confidence, origin, &base, report);
         cite(format!("{base}.sources"), &instrument.sources, true, report);
+        let primary = instrument.sources.iter().any(|id| {
+            j.sources
+                .iter()
+                .any(|s| &s.id == id && s.kind.is_primary())
+        });
+        if !primary && !instrument.sources.is_empty() {
+            report.push(at(origin, &format!("{base}.sources")).warning(format!(
+                "instrument `{}` cites no primary source: cite its official text \
+                 (a source of kind `legislation`, `court` or `official`)",
+                instrument.id
+            )));
+        }
     }
 
     let check_reference = |field: String, reference: &Reference, report: &mut Report| {
@@ -435,8 +488,24 @@ pub fn check_entry(
         }
         _ => {}
     }
+    let mut anchors = AnchorSet::default();
     for (n, power) in j.powers.iter().enumerate() {
         let base = format!("powers[{n}]");
+        anchors.claim(&power.id, &power.anchor(), &power.aliases, "power", origin, &base, report);
+        for (field, text) in [("deadline.text", &power.deadline.text), ("remedy", &power.remedy)] {
+            if text.trim().is_empty() {
+                report.push(at(origin, &format!("{base}.{field}")).error(
+                    "must not be empty: say what the law provides, or that it sets nothing"
+                        .to_string(),
+                ));
+            }
+        }
+        if power.deadline.hours == Some(0) {
+            report.push(at(origin, &format!("{base}.deadline.hours")).error(
+                "must be at least 1; leave `hours` out where the law sets no fixed period"
+                    .to_string(),
+            ));
+        }
         if power.actions.is_empty() {
             report.push(
                 at(origin, &format!("{base}.actions"))
@@ -449,6 +518,7 @@ pub fn check_entry(
     }
     for (n, case) in j.cases.iter().enumerate() {
         let base = format!("cases[{n}]");
+        anchors.claim(&case.id, &case.anchor(), &case.aliases, "case", origin, &base, report);
         if !instrument_ids.contains(case.instrument.as_str()) {
             report.push(at(origin, &format!("{base}.instrument")).error(format!(
                 "unknown instrument `{}`; use an id from `instruments`",
@@ -470,6 +540,13 @@ pub fn check_entry(
         }
         if assessment.value != Value::Unknown {
             check_confidence(assessment.confidence, origin, &base, report);
+            if assessment.provisions.is_empty() {
+                report.push(at(origin, &format!("{base}.provisions")).warning(format!(
+                    "rated `{}` with no provision: name the section the rating rests on \
+                     (for `silent`, what was checked, e.g. `section: whole Act`)",
+                    assessment.value.key()
+                )));
+            }
         }
         cite(
             format!("{base}.sources"),
@@ -494,17 +571,61 @@ pub fn check_entry(
             );
         }
         if let Some(url) = &source.url
-            && !is_web_url(url)
+            && let Some(problem) = web_url_problem(url)
         {
-            report.push(
-                at(origin, &format!("{base}.url")).error(format!("`{url}` is not an http(s) URL")),
-            );
+            report.push(at(origin, &format!("{base}.url")).error(format!("`{url}` {problem}")));
         }
         if !cited.contains(&source.id) {
             report.push(
                 at(origin, &format!("{base}.id"))
                     .warning(format!("source `{}` is never cited", source.id)),
             );
+        }
+    }
+}
+
+/// The power and case anchors of one entry, so that no two elements claim the same one.
+#[derive(Default)]
+struct AnchorSet {
+    claimed: HashSet<String>,
+}
+
+impl AnchorSet {
+    /// Checks a power's or case's id and aliases, and claims its anchors.
+    #[allow(clippy::too_many_arguments)]
+    fn claim(
+        &mut self,
+        id: &str,
+        anchor: &str,
+        aliases: &[String],
+        kind: &str,
+        origin: &Origin,
+        base: &str,
+        report: &mut Report,
+    ) {
+        if !is_slug(id) {
+            report.push(at(origin, &format!("{base}.id")).error(format!(
+                "`{id}` is not a valid id (lower-case letters, digits and single hyphens)"
+            )));
+        } else if !self.claimed.insert(anchor.to_string()) {
+            report.push(
+                at(origin, &format!("{base}.id")).error(format!("duplicate {kind} id `{id}`")),
+            );
+        }
+        for (n, alias) in aliases.iter().enumerate() {
+            let field = format!("{base}.aliases[{n}]");
+            let number = alias.strip_prefix(kind).and_then(|r| r.strip_prefix('-'));
+            if !number.is_some_and(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit())) {
+                report.push(at(origin, &field).error(format!(
+                    "`{alias}` is not a published {kind} anchor: aliases keep old links such as \
+                     `{kind}-1` working"
+                )));
+            } else if !self.claimed.insert(alias.clone()) {
+                report.push(
+                    at(origin, &field)
+                        .error(format!("anchor `{alias}` is already used in this entry")),
+                );
+            }
         }
     }
 }
@@ -541,5 +662,16 @@ mod tests {
         assert!(!is_web_url("https://"));
         assert!(!is_web_url("https://a b"));
         assert!(!is_web_url("ftp://x"));
+        assert!(!is_web_url("https://issuu.com./doc"));
+        assert!(!is_web_url("https://localhost/doc"));
+        assert!(!is_web_url("https://exa_mple.org/"));
+        assert!(!is_web_url("https://example.org/a\tb"));
+        assert!(!is_web_url("https://user@example.org/"));
+        assert!(is_web_url("http://192.0.2.1/x"));
+        assert!(is_web_url("https://xn--80ak6aa92e.com/"));
+        assert_eq!(
+            web_url_problem("https://issuu.com./x"),
+            Some("has a trailing dot after the host: write the publisher's normal address")
+        );
     }
 }

@@ -70,8 +70,8 @@ fn unknown_key_is_an_error() {
 #[test]
 fn unknown_nested_key_names_the_path() {
     expect_error(
-        "    deadline: 4 hours",
-        "    dedline: 4 hours",
+        "    deadline: { hours: 4, text: Within four hours for urgent content. }",
+        "    dedline: { hours: 4, text: Within four hours for urgent content. }",
         "powers[0]",
         "unknown field `dedline`",
     );
@@ -110,7 +110,7 @@ fn impossible_date_is_an_error() {
 #[test]
 fn missing_safeguard_is_an_error() {
     let f = Fixture::new("basic");
-    f.edit("jurisdictions/alpha.md", "  sunset_review:\n    value: \"no\"\n    note: Orders do not expire.\n    confidence: believed\n    sources: [law-text]\n", "");
+    f.edit("jurisdictions/alpha.md", "  sunset_review:\n    value: \"no\"\n    provisions: [{ instrument: ite-2008, section: whole Act }]\n    note: Orders do not expire.\n    confidence: believed\n    sources: [law-text]\n", "");
     let errors = errors(&f);
     assert!(errors.iter().any(|d| d.field == "safeguards" && d.message.contains("missing field `sunset_review`")), "{errors:#?}");
 }
@@ -231,7 +231,118 @@ fn non_web_url_is_an_error() {
         "    url: https://example.org/ruling",
         "    url: javascript:alert(1)",
         "sources[1].url",
-        "not an http(s) URL",
+        "is not an http(s) address",
+    );
+}
+
+#[test]
+fn source_address_with_a_trailing_dot_after_the_host_is_an_error() {
+    expect_error(
+        "    url: https://example.org/ruling",
+        "    url: https://issuu.com./doc",
+        "sources[1].url",
+        "has a trailing dot after the host",
+    );
+}
+
+#[test]
+fn source_address_with_an_invalid_host_is_an_error() {
+    for (bad, problem) in [
+        ("https://exa mple.org/x", "contains whitespace"),
+        ("https://example/x", "has a host without a domain"),
+        ("https://exa_mple.org/x", "has a host name that is not valid"),
+        ("https://example.c0m/x", "top-level domain is not valid"),
+    ] {
+        expect_error(
+            "    url: https://example.org/ruling",
+            &format!("    url: {bad}"),
+            "sources[1].url",
+            problem,
+        );
+    }
+}
+
+/// Every warning `check` gives for the fixture after an edit of alpha.md, as displayed.
+fn warnings_after(from: &str, to: &str) -> Vec<String> {
+    let f = Fixture::new("basic");
+    f.edit("jurisdictions/alpha.md", from, to);
+    let (loaded, _) = jurisdex::site::check(&f.content());
+    assert!(!loaded.report.has_errors(), "{:#?}", loaded.report.diagnostics);
+    loaded
+        .report
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn instrument_without_a_primary_source_is_a_warning() {
+    let f = Fixture::new("basic");
+    let line = line_of(&f, "jurisdictions/alpha.md", "    sources: [law-text]");
+    let warnings = warnings_after("    kind: legislation", "    kind: news");
+    let expected = format!(
+        "alpha.md:{line}:5: warning: instruments[0].sources: instrument `ite-2008` cites no primary source"
+    );
+    assert!(
+        warnings.iter().any(|w| w.contains(&expected)),
+        "{expected}\n{warnings:#?}"
+    );
+}
+
+#[test]
+fn rated_cell_without_a_provision_is_a_warning() {
+    let from = "    value: \"no\"\n    provisions: [{ instrument: ite-2008, section: whole Act }]\n    note: No notice";
+    let f = Fixture::new("basic");
+    f.edit("jurisdictions/alpha.md", from, "    value: \"no\"\n    note: No notice");
+    let line = line_of(&f, "jurisdictions/alpha.md", "  user_notice:");
+    let warnings = warnings_after(from, "    value: \"no\"\n    note: No notice");
+    let expected = format!(
+        "alpha.md:{line}:3: warning: safeguards.user_notice.provisions: rated `no` with no provision"
+    );
+    assert!(
+        warnings.iter().any(|w| w.contains(&expected)),
+        "{expected}\n{warnings:#?}"
+    );
+    // An unresearched cell makes no claim and needs no provision.
+    assert!(!warnings.iter().any(|w| w.contains("independent_oversight.provisions")));
+}
+
+#[test]
+fn power_and_case_ids_are_checked() {
+    expect_error(
+        "  - id: kominfo-blocking",
+        "  - id: Kominfo Blocking",
+        "powers[0].id",
+        "is not a valid id",
+    );
+    expect_error(
+        "    aliases: [power-1]",
+        "    aliases: [kominfo]",
+        "powers[0].aliases[0]",
+        "is not a published power anchor",
+    );
+    expect_error(
+        "    aliases: [case-1]",
+        "    aliases: [case-1, case-1]",
+        "cases[0].aliases[1]",
+        "anchor `case-1` is already used",
+    );
+}
+
+#[test]
+fn power_must_say_what_the_user_can_do() {
+    expect_error(
+        "    remedy: The platform may challenge the order in the administrative court.",
+        "    remedy: \"  \"",
+        "powers[0].remedy",
+        "must not be empty",
+    );
+    expect_error(
+        "    deadline: { hours: 4, text: Within four hours for urgent content. }",
+        "    deadline: { hours: 0, text: Within four hours for urgent content. }",
+        "powers[0].deadline.hours",
+        "must be at least 1",
     );
 }
 
