@@ -3286,12 +3286,14 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// True for scripts written without spaces between words, or poorly split by the default
-/// tokenizer: Thai, Lao, Myanmar, Khmer, CJK, Hangul, Arabic (and Urdu) and Devanagari.
+/// tokenizer (which splits words at vowel signs and viramas): Thai, Lao, Myanmar, Khmer, CJK,
+/// Hangul, Arabic (and Urdu), Devanagari and the other Indic scripts, Bengali and Sinhala included.
 fn needs_ngrams(text: &str) -> bool {
     text.chars().any(|c| {
         matches!(u32::from(c),
             0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF // Arabic
             | 0x0900..=0x097F | 0xA8E0..=0xA8FF // Devanagari
+            | 0x0980..=0x0DFF // Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada, Malayalam, Sinhala
             | 0x0E00..=0x0EFF // Thai, Lao
             | 0x1000..=0x109F | 0xA9E0..=0xA9FF | 0xAA60..=0xAA7F // Myanmar
             | 0x1780..=0x17FF | 0x19E0..=0x19FF // Khmer

@@ -110,3 +110,34 @@ fn shipped_content_is_searchable_as_a_reader_would() {
     let judicial = search("judicial authorisation");
     assert!(judicial.total >= 16);
 }
+
+/// A reader types a law's title as it is written at home, in its own script, and lands on it.
+#[test]
+fn every_original_title_finds_its_instrument_first() {
+    let (loaded, site) = site::check(&manifest_dir().join("content"));
+    assert!(!loaded.report.has_errors());
+    let (dir, _) = build_shipped();
+    let index = SearchIndex::open(&dir.path().join("public").join(INDEX_DIR)).unwrap();
+    let mut checked = 0;
+    for j in &site.jurisdictions {
+        for i in &j.instruments {
+            let Some(title) = &i.original_title else {
+                continue;
+            };
+            let found = index.search(&SearchRequest {
+                q: title.clone(),
+                ..SearchRequest::default()
+            });
+            let expected = format!("/jurisdictions/{}/#instrument-{}", j.id, i.id);
+            let first = found.hits.first().map(|h| h.url.as_str());
+            assert_eq!(
+                first,
+                Some(expected.as_str()),
+                "searching {title:?} ({}) should land on {expected}",
+                i.original_lang.as_deref().unwrap_or("")
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} original titles in the shipped content");
+}
