@@ -16,8 +16,8 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::model::{
-    Action, AuthorityType, Confidence, CourtRole, InstrumentStatus, InstrumentType, Outcome, SafeguardKey,
-    SourceKind, Value,
+    Action, AuthorityType, Confidence, CourtRole, InstrumentStatus, InstrumentType, Outcome,
+    SafeguardKey, SourceKind, Value,
 };
 
 /// Files copied verbatim from the shipped content: taxonomy, topic pages and site pages.

@@ -14,8 +14,8 @@ use serde::Serialize;
 use crate::catalog::{Catalog, Summary};
 use crate::compare::{self, Selection, Table};
 use crate::model::{
-    Action, AuthorityType, Confidence, CourtRole, Date, EntryStatus, Group, InstrumentStatus, InstrumentType,
-    Jurisdiction, Outcome, Page, SafeguardKey, SourceKind, Taxonomy, Value,
+    Action, AuthorityType, Confidence, CourtRole, Date, EntryStatus, Group, InstrumentStatus,
+    InstrumentType, Jurisdiction, Outcome, Page, SafeguardKey, SourceKind, Taxonomy, Value,
 };
 
 /// Rows per page of the pages that list entries: the home matrix, the entries list and each

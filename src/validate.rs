@@ -443,11 +443,10 @@ pub fn check_entry(
         }
         check_confidence(instrument.confidence, origin, &base, report);
         cite(format!("{base}.sources"), &instrument.sources, true, report);
-        let primary = instrument.sources.iter().any(|id| {
-            j.sources
-                .iter()
-                .any(|s| &s.id == id && s.kind.is_primary())
-        });
+        let primary = instrument
+            .sources
+            .iter()
+            .any(|id| j.sources.iter().any(|s| &s.id == id && s.kind.is_primary()));
         if !primary && !instrument.sources.is_empty() {
             report.push(at(origin, &format!("{base}.sources")).warning(format!(
                 "instrument `{}` cites no primary source: cite its official text \
@@ -491,20 +490,35 @@ pub fn check_entry(
     let mut anchors = AnchorSet::default();
     for (n, power) in j.powers.iter().enumerate() {
         let base = format!("powers[{n}]");
-        anchors.claim(&power.id, &power.anchor(), &power.aliases, "power", origin, &base, report);
-        for (field, text) in [("deadline.text", &power.deadline.text), ("remedy", &power.remedy)] {
+        anchors.claim(
+            &power.id,
+            &power.anchor(),
+            &power.aliases,
+            "power",
+            origin,
+            &base,
+            report,
+        );
+        for (field, text) in [
+            ("deadline.text", &power.deadline.text),
+            ("remedy", &power.remedy),
+        ] {
             if text.trim().is_empty() {
-                report.push(at(origin, &format!("{base}.{field}")).error(
-                    "must not be empty: say what the law provides, or that it sets nothing"
-                        .to_string(),
-                ));
+                report.push(
+                    at(origin, &format!("{base}.{field}")).error(
+                        "must not be empty: say what the law provides, or that it sets nothing"
+                            .to_string(),
+                    ),
+                );
             }
         }
         if power.deadline.hours == Some(0) {
-            report.push(at(origin, &format!("{base}.deadline.hours")).error(
-                "must be at least 1; leave `hours` out where the law sets no fixed period"
-                    .to_string(),
-            ));
+            report.push(
+                at(origin, &format!("{base}.deadline.hours")).error(
+                    "must be at least 1; leave `hours` out where the law sets no fixed period"
+                        .to_string(),
+                ),
+            );
         }
         if power.actions.is_empty() {
             report.push(
@@ -518,7 +532,15 @@ pub fn check_entry(
     }
     for (n, case) in j.cases.iter().enumerate() {
         let base = format!("cases[{n}]");
-        anchors.claim(&case.id, &case.anchor(), &case.aliases, "case", origin, &base, report);
+        anchors.claim(
+            &case.id,
+            &case.anchor(),
+            &case.aliases,
+            "case",
+            origin,
+            &base,
+            report,
+        );
         if !instrument_ids.contains(case.instrument.as_str()) {
             report.push(at(origin, &format!("{base}.instrument")).error(format!(
                 "unknown instrument `{}`; use an id from `instruments`",

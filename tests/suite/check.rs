@@ -250,7 +250,10 @@ fn source_address_with_an_invalid_host_is_an_error() {
     for (bad, problem) in [
         ("https://exa mple.org/x", "contains whitespace"),
         ("https://example/x", "has a host without a domain"),
-        ("https://exa_mple.org/x", "has a host name that is not valid"),
+        (
+            "https://exa_mple.org/x",
+            "has a host name that is not valid",
+        ),
         ("https://example.c0m/x", "top-level domain is not valid"),
     ] {
         expect_error(
@@ -267,7 +270,11 @@ fn warnings_after(from: &str, to: &str) -> Vec<String> {
     let f = Fixture::new("basic");
     f.edit("jurisdictions/alpha.md", from, to);
     let (loaded, _) = jurisdex::site::check(&f.content());
-    assert!(!loaded.report.has_errors(), "{:#?}", loaded.report.diagnostics);
+    assert!(
+        !loaded.report.has_errors(),
+        "{:#?}",
+        loaded.report.diagnostics
+    );
     loaded
         .report
         .diagnostics
@@ -294,7 +301,11 @@ fn instrument_without_a_primary_source_is_a_warning() {
 fn rated_cell_without_a_provision_is_a_warning() {
     let from = "    value: \"no\"\n    provisions: [{ instrument: ite-2008, section: whole Act }]\n    note: No notice";
     let f = Fixture::new("basic");
-    f.edit("jurisdictions/alpha.md", from, "    value: \"no\"\n    note: No notice");
+    f.edit(
+        "jurisdictions/alpha.md",
+        from,
+        "    value: \"no\"\n    note: No notice",
+    );
     let line = line_of(&f, "jurisdictions/alpha.md", "  user_notice:");
     let warnings = warnings_after(from, "    value: \"no\"\n    note: No notice");
     let expected = format!(
@@ -305,7 +316,11 @@ fn rated_cell_without_a_provision_is_a_warning() {
         "{expected}\n{warnings:#?}"
     );
     // An unresearched cell makes no claim and needs no provision.
-    assert!(!warnings.iter().any(|w| w.contains("independent_oversight.provisions")));
+    assert!(
+        !warnings
+            .iter()
+            .any(|w| w.contains("independent_oversight.provisions"))
+    );
 }
 
 #[test]

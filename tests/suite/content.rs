@@ -139,5 +139,8 @@ fn every_original_title_finds_its_instrument_first() {
             checked += 1;
         }
     }
-    assert!(checked >= 10, "only {checked} original titles in the shipped content");
+    assert!(
+        checked >= 10,
+        "only {checked} original titles in the shipped content"
+    );
 }
