@@ -1,0 +1,339 @@
+//! Pages made per request: the search page, custom comparisons, the jurisdiction JSON API and the matrix exports.
+
+use super::*;
+
+/// Longest `/compare/` query string accepted (8 ids, a benchmark and the safeguards fit easily).
+pub const MAX_COMPARE_QUERY_BYTES: usize = 2048;
+pub(super) async fn search_page(
+    State(state): State<AppState>,
+    query: Result<Query<SearchRequest>, QueryRejection>,
+) -> Response {
+    let request = match search_request(query) {
+        Ok(request) => request,
+        Err(err) => {
+            let snapshot = state.snapshot();
+            return render_search(
+                &snapshot,
+                &SearchRequest::default(),
+                None,
+                Some(&err.message),
+                err.status,
+            );
+        }
+    };
+    match answer_search(&state, request, Answer::Page).await {
+        Some(body) => Html(body).into_response(),
+        None => page_failed("search"),
+    }
+}
+
+/// A link that changes one parameter of the current search.
+#[derive(Serialize)]
+pub(super) struct FacetLink {
+    pub(super) label: String,
+    pub(super) count: u64,
+    pub(super) selected: bool,
+    pub(super) href: String,
+}
+
+#[derive(Serialize)]
+pub(super) struct FacetView {
+    pub(super) name: String,
+    pub(super) label: String,
+    pub(super) values: Vec<FacetLink>,
+}
+
+#[derive(Serialize)]
+pub(super) struct SearchView<'a> {
+    pub(super) q: &'a str,
+    pub(super) results: Option<&'a SearchResults>,
+    pub(super) facets: Vec<FacetView>,
+    pub(super) active: Vec<FacetLink>,
+    pub(super) prev_href: Option<String>,
+    pub(super) next_href: Option<String>,
+    pub(super) page: usize,
+    pub(super) pages: usize,
+    pub(super) error: Option<&'a str>,
+}
+
+pub(super) const FILTERS: [&str; 6] = [
+    "region",
+    "grouping",
+    "kind",
+    "value",
+    "authority_type",
+    "jurisdiction",
+];
+
+pub(super) fn filter_value<'a>(request: &'a SearchRequest, name: &str) -> Option<&'a str> {
+    match name {
+        "region" => request.region.as_deref(),
+        "grouping" => request.grouping.as_deref(),
+        "kind" => request.kind.as_deref(),
+        "value" => request.value.as_deref(),
+        "authority_type" => request.authority_type.as_deref(),
+        "jurisdiction" => request.jurisdiction.as_deref(),
+        _ => None,
+    }
+}
+
+/// `/search?...` with one filter set (or removed, with `None`) and an offset.
+pub(super) fn search_href(
+    root: &str,
+    request: &SearchRequest,
+    change: Option<(&str, Option<&str>)>,
+    offset: usize,
+) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    if !request.q.is_empty() {
+        pairs.push(("q", request.q.clone()));
+    }
+    for name in FILTERS {
+        let value = match change {
+            Some((changed, new)) if changed == name => new,
+            _ => filter_value(request, name),
+        };
+        if let Some(v) = value.filter(|v| !v.is_empty()) {
+            pairs.push((name, v.to_string()));
+        }
+    }
+    if offset > 0 {
+        pairs.push(("offset", offset.to_string()));
+    }
+    if let Some(limit) = request.limit {
+        pairs.push(("limit", limit.to_string()));
+    }
+    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+    if query.is_empty() {
+        format!("{root}/search")
+    } else {
+        format!("{root}/search?{query}")
+    }
+}
+
+pub(super) fn render_search(
+    snapshot: &Snapshot,
+    request: &SearchRequest,
+    results: Option<&SearchResults>,
+    error: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    html_page(
+        "search",
+        status,
+        search_html(snapshot, request, results, error),
+    )
+}
+
+/// The search page: the form, and the results with their facet links if there are any.
+pub(super) fn search_html(
+    snapshot: &Snapshot,
+    request: &SearchRequest,
+    results: Option<&SearchResults>,
+    error: Option<&str>,
+) -> Result<String, RenderError> {
+    let root = snapshot.meta.root.as_str();
+    let mut facets = Vec::new();
+    let mut active = Vec::new();
+    if let Some(results) = results {
+        for facet in &results.facets {
+            let values = facet
+                .values
+                .iter()
+                .map(|v| FacetLink {
+                    label: v.label.clone(),
+                    count: v.count,
+                    selected: v.selected,
+                    href: search_href(
+                        root,
+                        request,
+                        Some((&facet.name, if v.selected { None } else { Some(&v.key) })),
+                        0,
+                    ),
+                })
+                .collect();
+            facets.push(FacetView {
+                name: facet.name.clone(),
+                label: facet.label.clone(),
+                values,
+            });
+        }
+        for name in FILTERS {
+            if let Some(value) = filter_value(request, name).filter(|v| !v.is_empty()) {
+                active.push(FacetLink {
+                    label: format!("{}: {value}", name.replace('_', " ")),
+                    count: 0,
+                    selected: true,
+                    href: search_href(root, request, Some((name, None)), 0),
+                });
+            }
+        }
+    }
+    let (prev_href, next_href, page, pages) = match results {
+        Some(r) if r.limit > 0 => {
+            let prev = (r.offset > 0)
+                .then(|| search_href(root, request, None, r.offset.saturating_sub(r.limit)));
+            let next = (r.offset + r.limit < r.total)
+                .then(|| search_href(root, request, None, r.offset + r.limit));
+            (
+                prev,
+                next,
+                r.offset / r.limit + 1,
+                r.total.div_ceil(r.limit).max(1),
+            )
+        }
+        _ => (None, None, 1, 1),
+    };
+    let view = SearchView {
+        q: &request.q,
+        results,
+        facets,
+        active,
+        prev_href,
+        next_href,
+        page,
+        pages,
+        error,
+    };
+    snapshot.renderer.render_page(
+        "search.html",
+        &snapshot.meta,
+        &snapshot.listing.nav,
+        context! { search => Serde(&view) },
+    )
+}
+
+/// `/compare/?j=a,b&t=key&diff=1&bench=id[&format=csv]`; `j` and `t` may also repeat (form
+/// checkboxes).
+pub(super) async fn compare_page(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let snapshot = state.snapshot();
+    let catalog = &snapshot.listing.catalog;
+    let meta = &snapshot.meta;
+    let render = |selection: &Selection, error: Option<&str>, status: StatusCode| {
+        let page = ComparePage {
+            error,
+            ..ComparePage::titled("Compare jurisdictions")
+        };
+        let rendered = snapshot
+            .renderer
+            .render_compare(catalog, meta, selection, &page);
+        html_page("compare", status, rendered)
+    };
+    let query = query.as_deref().unwrap_or("");
+    let parsed = if query.len() > MAX_COMPARE_QUERY_BYTES {
+        Err(format!(
+            "query too long: {} bytes, the limit is {MAX_COMPARE_QUERY_BYTES}",
+            query.len()
+        ))
+    } else {
+        CompareQuery::parse(query)
+            .and_then(|params| Ok((params.selection(&catalog.entries)?, params)))
+    };
+    let (selection, params) = match parsed {
+        Ok(parsed) => parsed,
+        Err(message) => {
+            let empty = Selection {
+                jurisdictions: Vec::new(),
+                safeguards: crate::model::SafeguardKey::ALL.to_vec(),
+                differences_only: false,
+                benchmark: None,
+            };
+            return render(&empty, Some(&message), StatusCode::BAD_REQUEST);
+        }
+    };
+    if params.joined("format") == "csv" {
+        if !selection.is_complete() {
+            return AppError::bad_request(format!(
+                "choose at least {} jurisdictions",
+                compare::MIN_CHOSEN
+            ))
+            .into_response();
+        }
+        let origin = meta
+            .base_url
+            .strip_suffix(&meta.root)
+            .unwrap_or(&meta.base_url);
+        let csv = compare::to_csv(&compare::table(&selection, &meta.root), origin);
+        return (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"jurisdex-compare.csv\"",
+                ),
+            ],
+            csv,
+        )
+            .into_response();
+    }
+    let notice = (!selection.jurisdictions.is_empty() && !selection.is_complete()).then(|| {
+        format!(
+            "Choose at least {} jurisdictions to compare.",
+            compare::MIN_CHOSEN
+        )
+    });
+    render(&selection, notice.as_deref(), StatusCode::OK)
+}
+
+pub(super) async fn api_jurisdiction(
+    State(state): State<AppState>,
+    UrlPath(id): UrlPath<String>,
+) -> Response {
+    let snapshot = state.snapshot();
+    let id = id.trim_end_matches(".json");
+    if let Some(target) = snapshot.listing.aliases.get(id) {
+        return moved(&format!(
+            "{}/api/jurisdictions/{target}",
+            snapshot.meta.root
+        ));
+    }
+    if !snapshot.listing.ids.contains(id) {
+        return AppError {
+            status: StatusCode::NOT_FOUND,
+            message: format!("no jurisdiction with id `{id}`"),
+        }
+        .into_response();
+    }
+    let relative = format!("api/jurisdictions/{id}.json");
+    let path = snapshot.dir_for(&relative).join(relative);
+    match tokio::fs::read(&path).await {
+        Ok(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// `/export/matrix.csv`, from the current version's catalog (an edit served incrementally does
+/// not rewrite the export files).
+pub(super) async fn matrix_csv(State(state): State<AppState>) -> Response {
+    matrix_export(&state, export::write_csv, "text/csv; charset=utf-8").await
+}
+
+/// `/export/matrix.json`, like [`matrix_csv`].
+pub(super) async fn matrix_json(State(state): State<AppState>) -> Response {
+    matrix_export(&state, export::write_json, "application/json").await
+}
+
+/// Writes one of the matrix exports of some entries into a buffer.
+pub(super) type ExportWriter =
+    fn(&[Arc<crate::catalog::Summary>], &str, &mut Vec<u8>) -> std::io::Result<()>;
+
+pub(super) async fn matrix_export(
+    state: &AppState,
+    write: ExportWriter,
+    content_type: &'static str,
+) -> Response {
+    let snapshot = state.snapshot();
+    let rendered = tokio::task::spawn_blocking(move || {
+        let mut body = Vec::new();
+        let catalog = &snapshot.listing.catalog;
+        write(&catalog.entries, &snapshot.meta.base_url, &mut body).map(|()| body)
+    })
+    .await;
+    match rendered {
+        Ok(Ok(body)) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
+        _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}

@@ -1,0 +1,192 @@
+//! Versioned snapshots: one built site and its search index, swapped atomically, each request holding the one it started with.
+
+use super::*;
+
+/// The content as request handlers see it.
+pub(super) struct Listing {
+    pub(super) nav: Nav,
+    /// The entries' summaries, taxonomy, topics, pages and collections.
+    pub(super) catalog: Catalog,
+    pub(super) ids: HashSet<String>,
+    /// Old id → current id.
+    pub(super) aliases: HashMap<String, String>,
+}
+
+impl Listing {
+    pub(super) fn new(catalog: Catalog) -> Listing {
+        Listing {
+            nav: Nav::new(&catalog.pages),
+            ids: catalog.entries.iter().map(|j| j.id.clone()).collect(),
+            aliases: catalog
+                .entries
+                .iter()
+                .flat_map(|j| j.aliases.iter().map(move |a| (a.clone(), j.id.clone())))
+                .collect(),
+            catalog,
+        }
+    }
+}
+
+/// Why a built site could not be opened for serving.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Search(#[from] SearchError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+}
+
+/// After this many edits served as layers, the next change rebuilds in full.
+pub const MAX_LAYERS: usize = 16;
+
+/// A directory of built files, removed with the last snapshot using it when it is private.
+pub(super) struct Layer {
+    pub(super) dir: PathBuf,
+    pub(super) owned: bool,
+}
+
+impl Drop for Layer {
+    fn drop(&mut self) {
+        if self.owned {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// One complete built version: its files, search index and what the handlers need to know.
+///
+/// The files are one full build, or layers: an incremental rebuild writes only the changed pages
+/// (and its index) into a new directory that is consulted before the previous version's.
+pub struct Snapshot {
+    /// Newest first; the last is a full build.
+    pub(super) layers: Vec<Arc<Layer>>,
+    pub(super) index: SearchIndex,
+    pub(super) renderer: Renderer,
+    pub(super) meta: SiteMeta,
+    /// What handlers know of the content, shared by versions whose listings are the same.
+    pub(super) listing: Arc<Listing>,
+    pub(super) cache: SearchCache,
+    pub(super) version: u64,
+}
+
+impl Snapshot {
+    /// Opens a built site directory; `owned` directories are removed with the last snapshot.
+    pub fn open(
+        dir: &Path,
+        options: &BuildOptions,
+        version: u64,
+        owned: bool,
+    ) -> Result<Snapshot, OpenError> {
+        let layer = Layer {
+            dir: dir.to_path_buf(),
+            owned,
+        };
+        let index = SearchIndex::open(&dir.join(INDEX_DIR))?;
+        let listing = Arc::new(Listing::new(Catalog::open(dir)?));
+        Ok(Snapshot::new(
+            options,
+            version,
+            vec![Arc::new(layer)],
+            index,
+            listing,
+        ))
+    }
+
+    /// Opens an incremental rebuild served over `previous`; its directory is private and removed
+    /// with the last snapshot that uses it.
+    pub fn layered(
+        updated: site::Updated,
+        options: &BuildOptions,
+        version: u64,
+        previous: &Snapshot,
+    ) -> Result<Snapshot, OpenError> {
+        let index = SearchIndex::open(&updated.dir.join(INDEX_DIR))?;
+        let mut layers = vec![Arc::new(Layer {
+            dir: updated.dir,
+            owned: true,
+        })];
+        layers.extend(previous.layers.iter().cloned());
+        let listing = Arc::new(Listing::new(updated.catalog));
+        Ok(Snapshot::new(options, version, layers, index, listing))
+    }
+
+    pub(super) fn new(
+        options: &BuildOptions,
+        version: u64,
+        layers: Vec<Arc<Layer>>,
+        index: SearchIndex,
+        listing: Arc<Listing>,
+    ) -> Snapshot {
+        Snapshot {
+            layers,
+            index,
+            renderer: Renderer::new(&options.templates_dir),
+            meta: options.meta(),
+            listing,
+            cache: SearchCache::default(),
+            version,
+        }
+    }
+
+    /// The version number (increments on every successful rebuild).
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// The directories of this version, newest first.
+    pub(super) fn dirs(&self) -> Vec<PathBuf> {
+        self.layers.iter().map(|l| l.dir.clone()).collect()
+    }
+
+    /// The directory holding the file a request path names (`/a/` → `a/index.html`): the newest
+    /// layer that has it, else the full build (which then answers 404).
+    pub(super) fn dir_for(&self, path: &str) -> &Path {
+        let relative = path
+            .strip_prefix(&self.meta.root)
+            .unwrap_or(path)
+            .trim_start_matches('/');
+        let newer = &self.layers[..self.layers.len() - 1];
+        newer
+            .iter()
+            .find(|layer| {
+                let file = layer.dir.join(relative);
+                file.is_file() || file.join("index.html").is_file()
+            })
+            .or(self.layers.last())
+            .map_or(Path::new("."), |layer| layer.dir.as_path())
+    }
+}
+
+/// Shared server state: the current snapshot, swappable.
+#[derive(Clone)]
+pub struct AppState {
+    pub(super) current: Arc<RwLock<Arc<Snapshot>>>,
+    pub(super) searches: Arc<SearchPool>,
+}
+
+impl AppState {
+    /// State serving one snapshot.
+    pub fn new(snapshot: Snapshot) -> AppState {
+        AppState {
+            current: Arc::new(RwLock::new(Arc::new(snapshot))),
+            searches: Arc::new(SearchPool::new(cores())),
+        }
+    }
+
+    /// The snapshot to use for one request.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        match self.current.read() {
+            Ok(guard) => guard.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Makes `snapshot` current; the previous one is dropped when its last request finishes.
+    pub fn swap(&self, snapshot: Snapshot) {
+        let next = Arc::new(snapshot);
+        match self.current.write() {
+            Ok(mut guard) => *guard = next,
+            Err(poisoned) => *poisoned.into_inner() = next,
+        }
+    }
+}
