@@ -22,8 +22,13 @@ pub(super) async fn search_page(
         }
     };
     match answer_search(&state, request, Answer::Page).await {
-        Some(body) => Html(body).into_response(),
-        None => page_failed("search"),
+        Ok(body) => Html(body).into_response(),
+        Err(SearchFailure::Unavailable) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "search is unavailable just now; try again in a moment",
+        )
+            .into_response(),
+        Err(SearchFailure::Unwritable) => page_failed("search"),
     }
 }
 

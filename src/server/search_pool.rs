@@ -49,31 +49,51 @@ pub(super) fn exact_bytes(body: Vec<u8>) -> Bytes {
     Bytes::from(body.into_boxed_slice())
 }
 
-/// The body answering `request`, from the cache or a search thread; `None` if it could not be
-/// written (logged).
+/// Why a search could not be answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SearchFailure {
+    /// No search thread took the search or answered it (none running, or one panicked): a `503`,
+    /// never a different search's answer.
+    Unavailable,
+    /// The answer's body could not be written (logged): a `500`.
+    Unwritable,
+}
+
+impl SearchFailure {
+    /// The JSON error answer of `/api/search`.
+    pub(super) fn into_error(self) -> AppError {
+        match self {
+            SearchFailure::Unavailable => AppError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message: "search is unavailable just now; try again in a moment".to_string(),
+            },
+            SearchFailure::Unwritable => AppError {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                message: "the search answer could not be written".to_string(),
+            },
+        }
+    }
+}
+
+/// The body answering `request`, from the cache or a search thread.
 pub(super) async fn answer_search(
     state: &AppState,
     request: SearchRequest,
     answer: Answer,
-) -> Option<Bytes> {
+) -> Result<Bytes, SearchFailure> {
     let snapshot = state.snapshot();
     let key = format!("{answer:?} {request:?}");
     if let Some(body) = snapshot.cache.get(&key) {
-        return Some(body);
+        return Ok(body);
     }
-    let body = match state
+    let body = state
         .searches
-        .search(snapshot.clone(), request.clone(), answer)
+        .search(snapshot.clone(), request, answer)
         .await
-    {
-        Some(body) => body?,
-        None => {
-            let results = snapshot.index.search(&SearchRequest::default());
-            answer.body(&snapshot, &request, &results)?
-        }
-    };
+        .ok_or(SearchFailure::Unavailable)?
+        .ok_or(SearchFailure::Unwritable)?;
     snapshot.cache.insert(key, body.clone());
-    Some(body)
+    Ok(body)
 }
 
 /// Searches run on one thread per core, taking them in order from one queue. Each thread also
@@ -202,10 +222,10 @@ pub(super) async fn api_search(
     query: Result<Query<SearchRequest>, QueryRejection>,
 ) -> Result<Response, AppError> {
     let request = search_request(query)?;
-    Ok(match answer_search(&state, request, Answer::Json).await {
-        Some(body) => json(body),
-        None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    })
+    answer_search(&state, request, Answer::Json)
+        .await
+        .map(json)
+        .map_err(SearchFailure::into_error)
 }
 
 /// A `200` with a JSON body.

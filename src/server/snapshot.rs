@@ -167,9 +167,15 @@ pub struct AppState {
 impl AppState {
     /// State serving one snapshot.
     pub fn new(snapshot: Snapshot) -> AppState {
+        AppState::with_search_threads(snapshot, cores())
+    }
+
+    /// State serving one snapshot with `threads` search threads (`serve` runs one per core; with
+    /// none, every search answers `503`).
+    pub fn with_search_threads(snapshot: Snapshot, threads: usize) -> AppState {
         AppState {
             current: Arc::new(RwLock::new(Arc::new(snapshot))),
-            searches: Arc::new(SearchPool::new(cores())),
+            searches: Arc::new(SearchPool::new(threads)),
         }
     }
 

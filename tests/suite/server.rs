@@ -336,3 +336,28 @@ async fn static_files_answer_head_and_conditional_get() {
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
 }
+
+/// A search the pool cannot answer is a `503` with a JSON error, never another search's answer.
+#[tokio::test]
+async fn search_answers_503_when_the_search_pool_cannot_answer() {
+    let fixture = Fixture::new("basic");
+    let built = fixture.build().expect("fixture builds");
+    let snapshot =
+        Snapshot::open(&built.dir, &fixture.options(), 1, false).expect("snapshot opens");
+    let router = app(AppState::with_search_threads(snapshot, 0));
+    let (status, headers, body) = get(&router, "/api/search?q=kominfo").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(headers[header::CONTENT_TYPE], "application/json");
+    let error: serde_json::Value = serde_json::from_str(&body).expect("a JSON error");
+    assert!(
+        error["error"].as_str().unwrap().contains("unavailable"),
+        "{body}"
+    );
+    assert!(error.get("hits").is_none(), "{body}");
+    let (status, _, body) = get(&router, "/search?q=kominfo").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(!body.contains("kominfo-blocking"), "{body}");
+    // Pages that need no search are still served.
+    let (status, ..) = get(&router, "/jurisdictions/alpha/").await;
+    assert_eq!(status, StatusCode::OK);
+}
