@@ -18,6 +18,7 @@ pub mod compare;
 pub mod corpus;
 pub mod diagnostics;
 pub mod export;
+pub mod html;
 pub mod links;
 pub mod load;
 pub mod markdown;

@@ -2,6 +2,8 @@
 
 use qrcode::{Color, EcLevel, QrCode};
 
+use crate::html::escape;
+
 /// Modules of white space around the code, as the QR standard asks.
 const QUIET_ZONE: usize = 4;
 
@@ -24,11 +26,4 @@ pub fn svg(url: &str, label: &str) -> Option<String> {
     }
     svg.push_str("</svg>");
     Some(svg)
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

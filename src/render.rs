@@ -1107,23 +1107,7 @@ fn html_formatter(
         Some(text)
             if matches!(state.auto_escape(), minijinja::AutoEscape::Html) && !value.is_safe() =>
         {
-            // The escaped characters are ASCII, so the text is copied in spans between them.
-            let mut copied = 0;
-            for (at, byte) in text.bytes().enumerate() {
-                let entity = match byte {
-                    b'&' => "&amp;",
-                    b'<' => "&lt;",
-                    b'>' => "&gt;",
-                    b'"' => "&quot;",
-                    b'\'' => "&#x27;",
-                    _ => continue,
-                };
-                out.write_str(&text[copied..at])?;
-                out.write_str(entity)?;
-                copied = at + 1;
-            }
-            out.write_str(&text[copied..])
-                .map_err(minijinja::Error::from)
+            crate::html::write_escaped(out, text).map_err(minijinja::Error::from)
         }
         _ => minijinja::escape_formatter(out, state, value),
     }
@@ -1172,7 +1156,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             rendered,
-            "a/b &amp; &lt;c&gt; &quot;d&quot; &#x27;e&#x27; é&amp;&amp;|<b>&</b>"
+            "a/b &amp; &lt;c&gt; &quot;d&quot; &#39;e&#39; é&amp;&amp;|<b>&</b>"
         );
     }
 }

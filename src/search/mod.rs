@@ -73,6 +73,7 @@ use tantivy::{
 };
 use tantivy_fst::{IntoStreamer, Streamer};
 
+use crate::html::escape_into;
 use crate::markdown::Rendered;
 use crate::model::{
     Action, AuthorityType, InstrumentStatus, Jurisdiction, Page as SitePage, Reference,

@@ -272,16 +272,3 @@ pub(super) fn mark(text: &str, highlights: &[(usize, usize)]) -> String {
     escape_into(&mut html, text.get(at..).unwrap_or(""));
     html
 }
-
-pub(super) fn escape_into(html: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => html.push_str("&amp;"),
-            '<' => html.push_str("&lt;"),
-            '>' => html.push_str("&gt;"),
-            '"' => html.push_str("&quot;"),
-            '\'' => html.push_str("&#39;"),
-            c => html.push(c),
-        }
-    }
-}
