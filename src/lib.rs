@@ -13,9 +13,6 @@
 
 pub mod bundle;
 pub mod catalog;
-pub mod collection;
-pub mod compare;
-pub mod corpus;
 pub mod diagnostics;
 pub mod export;
 pub mod html;
@@ -25,8 +22,8 @@ pub mod markdown;
 pub mod model;
 pub mod qr;
 pub mod render;
-pub mod scaffold;
 pub mod search;
 pub mod server;
 pub mod site;
+pub mod tools;
 pub mod validate;

@@ -10,7 +10,8 @@ use clap::{Args, Parser, Subcommand};
 use jurisdex::bundle::BundleError;
 use jurisdex::search::{SearchIndex, SearchRequest};
 use jurisdex::site::{self, BuildError, BuildOptions};
-use jurisdex::{corpus, scaffold, server};
+use jurisdex::server;
+use jurisdex::tools::{corpus, scaffold};
 
 /// jurisdex: compare how countries let authorities block or remove online content and accounts,
 /// and the safeguards that bind those powers.

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::catalog::{Catalog, Summary};
-use crate::compare::{self, Selection, Table};
+use crate::catalog::compare::{self, Selection, Table};
 use crate::model::{
     Action, AuthorityType, Confidence, CourtRole, Date, EntryStatus, Group, InstrumentStatus,
     InstrumentType, Jurisdiction, Outcome, Page, SafeguardKey, SourceKind, Taxonomy, Value,
@@ -628,7 +628,7 @@ pub fn listings(catalog: &Catalog) -> Vec<Listing> {
         tally: Vec::new(),
     });
     for collection in &catalog.collections {
-        let referenced = crate::collection::referenced_ids(std::slice::from_ref(collection));
+        let referenced = crate::catalog::collection::referenced_ids(std::slice::from_ref(collection));
         out.push(Listing {
             kind: ListingKind::Collection(collection.id.clone()),
             number: 1,
@@ -949,7 +949,7 @@ impl CollectionView {
                     let url = format!("{origin}{href}");
                     CollectionItemView {
                         title: item.title.clone().unwrap_or_else(|| {
-                            crate::collection::resolve(catalog, &item.target)
+                            crate::catalog::collection::resolve(catalog, &item.target)
                                 .unwrap_or_else(|_| item.target.clone())
                         }),
                         qr: crate::qr::svg(&url, &format!("QR code for {url}")),

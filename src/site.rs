@@ -195,7 +195,7 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
     });
     let files = load::entry_files(&options.content_dir);
     let collections: Vec<_> = shared.collections.iter().map(|(c, _)| c.clone()).collect();
-    let referenced: HashSet<String> = crate::collection::referenced_ids(&collections)
+    let referenced: HashSet<String> = crate::catalog::collection::referenced_ids(&collections)
         .into_iter()
         .collect();
     let keep_entries = files.len() <= CLIENT_INDEX_MAX_ENTRIES;
@@ -374,7 +374,7 @@ pub fn update(
     let Some(root) = load::content_root(&options.content_dir, &mut report) else {
         return Err(BuildError::Content(report));
     };
-    let referenced: HashSet<String> = crate::collection::referenced_ids(&base.collections)
+    let referenced: HashSet<String> = crate::catalog::collection::referenced_ids(&base.collections)
         .into_iter()
         .collect();
     let today = Date::today();
@@ -412,7 +412,7 @@ pub fn update(
         }
     }
     // A collection item that no longer resolves is reported, with its position, by a full build.
-    let resolves = |target: &str| crate::collection::resolve(&catalog, target).is_ok();
+    let resolves = |target: &str| crate::catalog::collection::resolve(&catalog, target).is_ok();
     if !catalog
         .collections
         .iter()

@@ -93,7 +93,7 @@ pub fn validate(loaded: &mut Loaded, today: Date) {
         .collect();
     check_identities(&identities, &mut report);
     if !loaded.collections.is_empty() {
-        let referenced = crate::collection::referenced_ids(
+        let referenced = crate::catalog::collection::referenced_ids(
             &loaded
                 .collections
                 .iter()
@@ -243,7 +243,7 @@ pub fn check_collections(
             report.push(at(origin, "items").error("needs at least one item".to_string()));
         }
         for (n, item) in collection.items.iter().enumerate() {
-            if let Err(message) = crate::collection::resolve(catalog, &item.target) {
+            if let Err(message) = crate::catalog::collection::resolve(catalog, &item.target) {
                 report.push(at(origin, &format!("items[{n}].ref")).error(message));
             }
         }

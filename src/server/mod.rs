@@ -46,7 +46,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::catalog::{Catalog, CatalogError};
-use crate::compare::{self, CompareQuery, Selection};
+use crate::catalog::compare::{self, CompareQuery, Selection};
 use crate::export;
 use crate::render::{ComparePage, Nav, RenderError, Renderer, SiteMeta};
 use crate::search::{MAX_QUERY_BYTES, SearchError, SearchIndex, SearchRequest, SearchResults};

@@ -22,7 +22,7 @@ struct Generated {
 impl Generated {
     fn new() -> Generated {
         let dir = tempfile::tempdir().unwrap();
-        jurisdex::corpus::generate(&dir.path().join("content"), ENTRIES, 7).unwrap();
+        jurisdex::tools::corpus::generate(&dir.path().join("content"), ENTRIES, 7).unwrap();
         Generated { dir }
     }
 

@@ -22,51 +22,51 @@ use crate::model::{
 
 /// Files copied verbatim from the shipped content: taxonomy, topic pages and site pages.
 const SHIPPED: &[(&str, &str)] = &[
-    ("groupings.yaml", include_str!("../content/groupings.yaml")),
-    ("pages/about.md", include_str!("../content/pages/about.md")),
+    ("groupings.yaml", include_str!("../../content/groupings.yaml")),
+    ("pages/about.md", include_str!("../../content/pages/about.md")),
     (
         "pages/context.md",
-        include_str!("../content/pages/context.md"),
+        include_str!("../../content/pages/context.md"),
     ),
     (
         "pages/disclaimer.md",
-        include_str!("../content/pages/disclaimer.md"),
+        include_str!("../../content/pages/disclaimer.md"),
     ),
     (
         "pages/methodology.md",
-        include_str!("../content/pages/methodology.md"),
+        include_str!("../../content/pages/methodology.md"),
     ),
     (
         "topics/appeal_redress.md",
-        include_str!("../content/topics/appeal_redress.md"),
+        include_str!("../../content/topics/appeal_redress.md"),
     ),
     (
         "topics/independent_oversight.md",
-        include_str!("../content/topics/independent_oversight.md"),
+        include_str!("../../content/topics/independent_oversight.md"),
     ),
     (
         "topics/judicial_authorisation.md",
-        include_str!("../content/topics/judicial_authorisation.md"),
+        include_str!("../../content/topics/judicial_authorisation.md"),
     ),
     (
         "topics/legal_clarity.md",
-        include_str!("../content/topics/legal_clarity.md"),
+        include_str!("../../content/topics/legal_clarity.md"),
     ),
     (
         "topics/necessity_proportionality.md",
-        include_str!("../content/topics/necessity_proportionality.md"),
+        include_str!("../../content/topics/necessity_proportionality.md"),
     ),
     (
         "topics/sunset_review.md",
-        include_str!("../content/topics/sunset_review.md"),
+        include_str!("../../content/topics/sunset_review.md"),
     ),
     (
         "topics/transparency_reporting.md",
-        include_str!("../content/topics/transparency_reporting.md"),
+        include_str!("../../content/topics/transparency_reporting.md"),
     ),
     (
         "topics/user_notice.md",
-        include_str!("../content/topics/user_notice.md"),
+        include_str!("../../content/topics/user_notice.md"),
     ),
 ];
 

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::catalog::Summary;
+use super::Summary;
 use crate::export::csv_line;
 use crate::model::{Jurisdiction, SafeguardKey, Value};
 

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::catalog::Catalog;
-use crate::compare::{self, CompareQuery};
+use super::Catalog;
+use super::compare::{self, CompareQuery};
 use crate::model::{Collection, Jurisdiction, SafeguardKey};
 
 /// Section ids every jurisdiction page has.

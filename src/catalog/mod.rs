@@ -5,6 +5,9 @@
 //! A build writes the catalog beside the search index ([`CATALOG_FILE`]); the server reads it to
 //! answer compare views and exports, and to re-render listing pages after an edit.
 
+pub mod collection;
+pub mod compare;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
@@ -13,7 +16,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::compare::{self, Fact, SourceLink};
+use compare::{Fact, SourceLink};
 use crate::markdown::Rendered;
 use crate::model::{
     ChangelogLine, Collection, Confidence, Date, EntryStatus, Jurisdiction, Page, SafeguardKey,
@@ -116,7 +119,7 @@ impl Summary {
                 })
                 .collect(),
             anchors: if with_anchors {
-                crate::collection::anchor_titles(j)
+                crate::catalog::collection::anchor_titles(j)
             } else {
                 BTreeMap::new()
             },
