@@ -11,7 +11,6 @@
 //!
 //! [`site::build`] is the one function that knows the stage order and writes the output.
 
-pub mod bundle;
 pub mod catalog;
 pub mod diagnostics;
 pub mod export;
@@ -22,6 +21,7 @@ pub mod markdown;
 pub mod model;
 pub mod qr;
 pub mod render;
+pub mod routes;
 pub mod search;
 pub mod server;
 pub mod site;

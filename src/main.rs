@@ -7,10 +7,10 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
-use jurisdex::bundle::BundleError;
 use jurisdex::search::{SearchIndex, SearchRequest};
-use jurisdex::site::{self, BuildError, BuildOptions};
 use jurisdex::server;
+use jurisdex::site::bundle::BundleError;
+use jurisdex::site::{self, BuildError, BuildOptions};
 use jurisdex::tools::{corpus, scaffold};
 
 /// jurisdex: compare how countries let authorities block or remove online content and accounts,
@@ -336,7 +336,7 @@ fn print_hits(results: &jurisdex::search::SearchResults, out: &Path) {
 
 fn bundle(paths: &Paths, zip: &Path, base_url: String) -> anyhow::Result<ExitCode> {
     let options = build_options(paths, base_url, false);
-    match jurisdex::bundle::bundle(&options, zip) {
+    match jurisdex::site::bundle::bundle(&options, zip) {
         Ok(summary) => {
             for d in &summary.report.diagnostics {
                 eprintln!("{d}");

@@ -337,7 +337,7 @@ vocabulary!(
 impl SafeguardKey {
     /// The stable anchor of this safeguard on a jurisdiction page, e.g. `safeguard-user-notice`.
     pub fn anchor(self) -> String {
-        format!("safeguard-{}", self.key().replace('_', "-"))
+        crate::routes::safeguard_anchor(self)
     }
 }
 
@@ -482,7 +482,7 @@ pub struct Power {
 impl Power {
     /// The power's anchor on its jurisdiction page, e.g. `power-class-1-removal`.
     pub fn anchor(&self) -> String {
-        format!("power-{}", self.id)
+        crate::routes::power_anchor(&self.id)
     }
 }
 
@@ -531,7 +531,7 @@ pub struct Case {
 impl Case {
     /// The ruling's anchor on its jurisdiction page, e.g. `case-disini-2014`.
     pub fn anchor(&self) -> String {
-        format!("case-{}", self.id)
+        crate::routes::case_anchor(&self.id)
     }
 }
 

@@ -11,8 +11,8 @@ use minijinja::{Environment, UndefinedBehavior, context};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::catalog::{Catalog, Summary};
 use crate::catalog::compare::{self, Selection, Table};
+use crate::catalog::{Catalog, Summary};
 use crate::model::{
     Action, AuthorityType, Confidence, CourtRole, Date, EntryStatus, Group, InstrumentStatus,
     InstrumentType, Jurisdiction, Outcome, Page, SafeguardKey, SourceKind, Taxonomy, Value,
@@ -163,7 +163,7 @@ impl Renderer {
         // The client-side search page: used by the offline bundle and by static hosting without
         // the server (the server answers `/search` itself; this page is `/search/`).
         sink(page(
-            crate::bundle::SEARCH_PAGE,
+            crate::routes::SEARCH_PAGE_FILE,
             "offline-search.html",
             context! { root => "../" },
         )?)?;
@@ -628,7 +628,8 @@ pub fn listings(catalog: &Catalog) -> Vec<Listing> {
         tally: Vec::new(),
     });
     for collection in &catalog.collections {
-        let referenced = crate::catalog::collection::referenced_ids(std::slice::from_ref(collection));
+        let referenced =
+            crate::catalog::collection::referenced_ids(std::slice::from_ref(collection));
         out.push(Listing {
             kind: ListingKind::Collection(collection.id.clone()),
             number: 1,

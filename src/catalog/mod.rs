@@ -16,12 +16,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use compare::{Fact, SourceLink};
 use crate::markdown::Rendered;
 use crate::model::{
     ChangelogLine, Collection, Confidence, Date, EntryStatus, Jurisdiction, Page, SafeguardKey,
     Taxonomy, Topic, Value,
 };
+use compare::{Fact, SourceLink};
 
 /// Name of the catalog file inside a built site (hidden: the server never serves it).
 pub const CATALOG_FILE: &str = ".catalog.json";

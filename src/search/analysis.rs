@@ -249,3 +249,15 @@ pub(super) fn needs_ngrams(text: &str) -> bool {
         )
     })
 }
+
+/// Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, CJK and kana), which
+/// are indexed as character bigrams. `offline-search.js` holds the same ranges.
+pub(crate) fn is_unspaced(c: char) -> bool {
+    matches!(u32::from(c),
+        0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F | 0xA9E0..=0xA9FF | 0xAA60..=0xAA7F // Myanmar
+        | 0x1780..=0x17FF | 0x19E0..=0x19FF // Khmer
+        | 0x2E80..=0x2FDF | 0x3040..=0x30FF | 0x3100..=0x312F | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F // CJK, kana
+    )
+}

@@ -13,6 +13,7 @@
 
 mod analysis;
 mod build;
+mod client_index;
 mod error;
 mod facets;
 mod profile;
@@ -29,6 +30,7 @@ mod typo;
 mod units;
 use analysis::*;
 pub use build::*;
+pub use client_index::client_index;
 pub use error::*;
 use facets::*;
 pub use profile::StageTimes;

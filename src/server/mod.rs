@@ -45,8 +45,8 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::catalog::{Catalog, CatalogError};
 use crate::catalog::compare::{self, CompareQuery, Selection};
+use crate::catalog::{Catalog, CatalogError};
 use crate::export;
 use crate::render::{ComparePage, Nav, RenderError, Renderer, SiteMeta};
 use crate::search::{MAX_QUERY_BYTES, SearchError, SearchIndex, SearchRequest, SearchResults};

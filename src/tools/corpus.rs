@@ -22,8 +22,14 @@ use crate::model::{
 
 /// Files copied verbatim from the shipped content: taxonomy, topic pages and site pages.
 const SHIPPED: &[(&str, &str)] = &[
-    ("groupings.yaml", include_str!("../../content/groupings.yaml")),
-    ("pages/about.md", include_str!("../../content/pages/about.md")),
+    (
+        "groupings.yaml",
+        include_str!("../../content/groupings.yaml"),
+    ),
+    (
+        "pages/about.md",
+        include_str!("../../content/pages/about.md"),
+    ),
     (
         "pages/context.md",
         include_str!("../../content/pages/context.md"),

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::{Fixture, chromium};
-use jurisdex::bundle::{self, BundleError};
+use jurisdex::site::bundle::{self, BundleError};
 
 /// Bundles the basic fixture and unzips it; returns the fixture, the unzip dir and the zip path.
 fn bundled() -> (Fixture, tempfile::TempDir, PathBuf) {

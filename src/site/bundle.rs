@@ -1,33 +1,25 @@
 //! The offline bundle: the whole site as a zip that works when opened from disk (`file://`), with
 //! relative links and a prebuilt client-side search index, for workshops with poor connectivity.
 //!
-//! The client index (`assets/search-index.js`) is also written by every build, so the same search
-//! works wherever the static site is hosted without the jurisdex server.
+//! The client-side search index it carries (`search::client_index`) is written by every build, so
+//! the same search works wherever the static site is hosted without the jurisdex server.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
 use crate::diagnostics::Report;
-use crate::model::{Date, Site};
-use crate::search;
+use crate::model::Date;
+use crate::routes;
 use crate::site::{self, BuildError, BuildOptions};
 
 /// The folder every entry of the zip lives under.
 pub const TOP_DIR: &str = "jurisdex-offline";
-/// Where the client-side index is written, relative to the site root.
-pub const CLIENT_INDEX_FILE: &str = "assets/search-index.js";
-/// The client-side search page, relative to the site root (written by every build).
-pub const SEARCH_PAGE: &str = "search/index.html";
 
-/// Characters of a unit's text kept for the result snippet.
-const SNIPPET_CHARS: usize = 300;
 /// Attribute openings whose root-absolute values are rewritten; the leading space keeps
 /// `data-href="` and the like out.
 const LINK_OPENINGS: [&str; 4] = [" href=\"", " src=\"", " action=\"", "content=\"0; url="];
@@ -208,169 +200,11 @@ pub fn relative_links(html: &str, root: &str, depth: usize) -> String {
         }
         let end = html[start..].find('"').map_or(html.len(), |e| start + e);
         out.push_str(&html[done..start]);
-        out.push_str(&relative_link(&html[start..end], root, depth));
+        out.push_str(&routes::file_link(&html[start..end], root, depth));
         done = end;
     }
     out.push_str(&html[done..]);
     out
-}
-
-/// One link of [`relative_links`]; anything not starting with a single `/` is returned as is.
-fn relative_link(href: &str, root: &str, depth: usize) -> String {
-    if !href.starts_with('/') || href.starts_with("//") {
-        return href.to_string();
-    }
-    let href = match href.strip_prefix(root) {
-        Some(rest)
-            if !root.is_empty() && (rest.is_empty() || rest.starts_with(['/', '?', '#'])) =>
-        {
-            rest
-        }
-        _ => href,
-    };
-    let split = href.find(['?', '#']).unwrap_or(href.len());
-    let (path, suffix) = href.split_at(split);
-    let mut path = path.trim_start_matches('/').to_string();
-    let last = path.rsplit('/').next().unwrap_or("");
-    if path.is_empty() || path.ends_with('/') {
-        path.push_str("index.html");
-    } else if !last.contains('.') {
-        // `/search` and other extension-less names are directories on disk.
-        path.push_str("/index.html");
-    }
-    format!("{}{path}{suffix}", "../".repeat(depth))
-}
-
-/// The client-side index as JavaScript.
-///
-/// Shape: `window.JURISDEX_INDEX = {"docs":[{"title","crumb","url","kind","text"}…],
-/// "terms":{"token":[doc ids…]…}};` where `url` is relative to the site root and names a file
-/// (`jurisdictions/x/index.html#a`), `text` is the start of the unit's text for snippets, and
-/// tokens are those of [`tokens`], over title, short name, original title, breadcrumb and text,
-/// plus the filters `kind:`, `jurisdiction:`, `region:` and `grouping:` (which no text yields, as
-/// `:` splits words).
-pub fn client_index(site: &Site) -> String {
-    let units = search::units(site);
-    let mut terms: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    let mut docs = Vec::with_capacity(units.len());
-    for (id, unit) in (0u32..).zip(&units) {
-        let fields = [
-            unit.title.as_str(),
-            unit.short_name.unwrap_or(""),
-            unit.original_title.unwrap_or(""),
-            unit.breadcrumb.as_str(),
-            unit.text.as_str(),
-        ];
-        let mut found: BTreeSet<String> = fields.iter().flat_map(|f| tokens(f)).collect();
-        found.insert(format!("kind:{}", unit.kind.key()));
-        if let Some(j) = unit.jurisdiction {
-            found.insert(format!("jurisdiction:{}", j.id));
-            found.insert(format!("region:{}", j.region));
-            found.extend(j.groupings.iter().map(|g| format!("grouping:{g}")));
-        }
-        for token in found {
-            terms.entry(token).or_default().push(id);
-        }
-        docs.push(ClientDoc {
-            title: &unit.title,
-            crumb: &unit.breadcrumb,
-            url: relative_link(&unit.url, "", 0),
-            kind: unit.kind.key(),
-            text: snippet_text(&unit.text),
-        });
-    }
-    let index = ClientIndex { docs, terms };
-    // Serialising plain strings and numbers cannot fail; an empty index is the safe fallback.
-    let json =
-        serde_json::to_string(&index).unwrap_or_else(|_| "{\"docs\":[],\"terms\":{}}".into());
-    format!("window.JURISDEX_INDEX = {json};\n")
-}
-
-/// Writes [`client_index`] to [`CLIENT_INDEX_FILE`] in a built site directory.
-pub fn write_client_index(site: &Site, dir: &Path) -> Result<(), BuildError> {
-    let path = dir.join(CLIENT_INDEX_FILE);
-    let io = |source| BuildError::Io {
-        path: path.clone(),
-        source,
-    };
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(io)?;
-    }
-    fs::write(&path, client_index(site)).map_err(io)
-}
-
-#[derive(Serialize)]
-struct ClientIndex<'a> {
-    docs: Vec<ClientDoc<'a>>,
-    terms: BTreeMap<String, Vec<u32>>,
-}
-
-#[derive(Serialize)]
-struct ClientDoc<'a> {
-    title: &'a str,
-    crumb: &'a str,
-    url: String,
-    kind: &'static str,
-    text: String,
-}
-
-/// The first [`SNIPPET_CHARS`] characters of `text`, cut at a word and marked `…` when cut.
-fn snippet_text(text: &str) -> String {
-    match text.char_indices().nth(SNIPPET_CHARS) {
-        None => text.to_string(),
-        Some((cut, _)) => {
-            let head = &text[..cut];
-            let head = head
-                .rfind(char::is_whitespace)
-                .filter(|&at| at > cut / 2)
-                .map_or(head, |at| &head[..at]);
-            format!("{}…", head.trim_end())
-        }
-    }
-}
-
-/// Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, CJK and kana), which
-/// are indexed as character bigrams. `offline-search.js` holds the same ranges.
-fn is_unspaced(c: char) -> bool {
-    matches!(u32::from(c),
-        0x0E00..=0x0EFF // Thai, Lao
-        | 0x1000..=0x109F | 0xA9E0..=0xA9FF | 0xAA60..=0xAA7F // Myanmar
-        | 0x1780..=0x17FF | 0x19E0..=0x19FF // Khmer
-        | 0x2E80..=0x2FDF | 0x3040..=0x30FF | 0x3100..=0x312F | 0x3400..=0x4DBF
-        | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F // CJK, kana
-    )
-}
-
-/// The tokens of the client index, exactly as `offline-search.js` computes them: lower-cased
-/// runs of letters and digits (and of unspaced scripts, marks included), words of one character
-/// dropped, unspaced runs as overlapping character bigrams.
-pub fn tokens(text: &str) -> Vec<String> {
-    let lower = text.to_lowercase();
-    let mut tokens = Vec::new();
-    let mut run: Vec<char> = Vec::new();
-    let mut run_unspaced = false;
-    let mut flush = |run: &mut Vec<char>, unspaced: bool| {
-        if unspaced {
-            tokens.extend(run.windows(2).map(|pair| pair.iter().collect::<String>()));
-        } else if run.len() >= 2 {
-            tokens.push(run.iter().collect());
-        }
-        run.clear();
-    };
-    for c in lower.chars() {
-        let unspaced = is_unspaced(c);
-        if !unspaced && !c.is_alphanumeric() {
-            flush(&mut run, run_unspaced);
-            continue;
-        }
-        if !run.is_empty() && unspaced != run_unspaced {
-            flush(&mut run, run_unspaced);
-        }
-        run_unspaced = unspaced;
-        run.push(c);
-    }
-    flush(&mut run, run_unspaced);
-    tokens
 }
 
 #[cfg(test)]
@@ -439,29 +273,5 @@ mod tests {
             ),
             r#"<meta http-equiv="refresh" content="0; url=../../jurisdictions/a/index.html">"#
         );
-    }
-
-    #[test]
-    fn tokens_split_words_and_bigram_unspaced_scripts() {
-        assert_eq!(
-            tokens("Art. 40(2b): UU ITE, a Kominfo-order"),
-            ["art", "40", "2b", "uu", "ite", "kominfo", "order"]
-        );
-        assert_eq!(
-            tokens("คอมพิวเตอร์"),
-            ["คอ", "อม", "มพ", "พิ", "ิว", "วเ", "เต", "ตอ", "อร", "ร์"]
-        );
-        // A lone unspaced character makes no bigram.
-        assert_eq!(tokens("法律2007年"), ["法律", "2007"]);
-        assert_eq!(tokens("Ünïcode ÉTAT"), ["ünïcode", "état"]);
-    }
-
-    #[test]
-    fn snippets_are_cut_at_a_word() {
-        assert_eq!(snippet_text("short"), "short");
-        let long = "word ".repeat(100);
-        let cut = snippet_text(&long);
-        assert!(cut.ends_with("word…"), "{cut}");
-        assert!(cut.chars().count() <= SNIPPET_CHARS + 1);
     }
 }

@@ -1,0 +1,138 @@
+//! Every URL and anchor of the site, derived from data, in one place. Site paths are
+//! root-relative (`/jurisdictions/pakistan/`); a deployment under a prefix puts `meta.root`
+//! before them. Templates reach the same functions as `url(...)` and `anchor(...)`.
+//!
+//! Anchors come from data, never from positions or prose: `#power-<id>` and `#case-<id>` are
+//! the ids written in the content, so reordering an entry's powers breaks no printed link.
+
+use crate::model::SafeguardKey;
+
+/// The search page served by `serve`.
+pub const SEARCH: &str = "/search";
+/// The client-side search page of a static site or bundle, relative to the site root.
+pub const SEARCH_PAGE_FILE: &str = "search/index.html";
+/// The client-side search index, relative to the site root.
+pub const CLIENT_INDEX_FILE: &str = "assets/search-index.js";
+/// The list of jurisdictions.
+pub const JURISDICTIONS: &str = "/jurisdictions/";
+/// The list of topics.
+pub const TOPICS: &str = "/topics/";
+/// The custom comparison page (`/compare/?j=…`).
+pub const COMPARE: &str = "/compare/";
+/// The list of collections.
+pub const COLLECTIONS: &str = "/collections/";
+
+/// A jurisdiction's page: `/jurisdictions/<id>/`.
+pub fn jurisdiction(id: &str) -> String {
+    format!("/jurisdictions/{id}/")
+}
+
+/// A topic (safeguard) page: `/topics/<key>/`.
+pub fn topic(key: &str) -> String {
+    format!("/topics/{key}/")
+}
+
+/// A site page (`about`, `methodology` …): `/<id>/`.
+pub fn page(id: &str) -> String {
+    format!("/{id}/")
+}
+
+/// A grouping's pre-rendered comparison: `/compare/<grouping>/`.
+pub fn grouping_compare(grouping: &str) -> String {
+    format!("/compare/{grouping}/")
+}
+
+/// A workshop collection: `/collections/<id>/`.
+pub fn collection(id: &str) -> String {
+    format!("/collections/{id}/")
+}
+
+/// A jurisdiction's JSON, relative to the site root: `api/jurisdictions/<id>.json`.
+pub fn api_jurisdiction_file(id: &str) -> String {
+    format!("api/jurisdictions/{id}.json")
+}
+
+/// The file that serves a directory URL, relative to the site root:
+/// `/jurisdictions/x/` → `jurisdictions/x/index.html`.
+pub fn index_file(url: &str) -> String {
+    format!("{}index.html", url.trim_start_matches('/'))
+}
+
+/// The anchor of a safeguard on a jurisdiction page: `safeguard-user-notice`.
+pub fn safeguard_anchor(key: SafeguardKey) -> String {
+    format!("safeguard-{}", key.key().replace('_', "-"))
+}
+
+/// The anchor of an instrument: `instrument-<id>`.
+pub fn instrument_anchor(id: &str) -> String {
+    format!("instrument-{id}")
+}
+
+/// The anchor of a power: `power-<id>`.
+pub fn power_anchor(id: &str) -> String {
+    format!("power-{id}")
+}
+
+/// The anchor of a court ruling: `case-<id>`.
+pub fn case_anchor(id: &str) -> String {
+    format!("case-{id}")
+}
+
+/// The anchor of a source: `source-<id>`.
+pub fn source_anchor(id: &str) -> String {
+    format!("source-{id}")
+}
+
+/// A root-relative link as a relative link to a file, for a page at `depth` opened from disk
+/// (`file://` has no directory index): `/jurisdictions/x/#a` at depth 2 becomes
+/// `../../jurisdictions/x/index.html#a`. `root` is the site's path prefix (`""` or `/kb`);
+/// anything not starting with a single `/` is returned as is.
+pub fn file_link(href: &str, root: &str, depth: usize) -> String {
+    if !href.starts_with('/') || href.starts_with("//") {
+        return href.to_string();
+    }
+    let href = match href.strip_prefix(root) {
+        Some(rest)
+            if !root.is_empty() && (rest.is_empty() || rest.starts_with(['/', '?', '#'])) =>
+        {
+            rest
+        }
+        _ => href,
+    };
+    let split = href.find(['?', '#']).unwrap_or(href.len());
+    let (path, suffix) = href.split_at(split);
+    let mut path = path.trim_start_matches('/').to_string();
+    let last = path.rsplit('/').next().unwrap_or("");
+    if path.is_empty() || path.ends_with('/') {
+        path.push_str("index.html");
+    } else if !last.contains('.') {
+        // `/search` and other extension-less names are directories on disk.
+        path.push_str("/index.html");
+    }
+    format!("{}{path}{suffix}", "../".repeat(depth))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_and_anchors_come_from_ids() {
+        assert_eq!(jurisdiction("pakistan"), "/jurisdictions/pakistan/");
+        assert_eq!(
+            index_file(&jurisdiction("pakistan")),
+            "jurisdictions/pakistan/index.html"
+        );
+        assert_eq!(topic("user_notice"), "/topics/user_notice/");
+        assert_eq!(
+            safeguard_anchor(SafeguardKey::UserNotice),
+            "safeguard-user-notice"
+        );
+        assert_eq!(power_anchor("pta-s37"), "power-pta-s37");
+        assert_eq!(file_link("/search", "", 1), "../search/index.html");
+        assert_eq!(
+            file_link("https://example.org/", "", 1),
+            "https://example.org/"
+        );
+    }
+}

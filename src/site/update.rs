@@ -1,0 +1,151 @@
+//! The incremental build of `serve --watch`: the edited entries re-rendered, their pages and search units replaced, the rest of the site kept.
+
+use super::*;
+
+/// What an incremental rebuild ([`update`]) wrote.
+#[derive(Debug)]
+pub struct Updated {
+    /// The new catalog.
+    pub catalog: Catalog,
+    /// Warnings found in the edited entries.
+    pub report: Report,
+    pub pages: usize,
+    pub elapsed: Duration,
+    /// The directory holding the changed files and the new index.
+    pub dir: PathBuf,
+}
+
+/// Rebuilds after an edit of existing entries, on top of a previous complete version.
+///
+/// `files` are the edited jurisdiction files; `base` is the previous version's catalog, `layers`
+/// its directories, newest first, and `base_index` its search index. Writes into `dir` only what
+/// changes: the edited entries' pages and JSON, the listing pages that show them (or whose rows
+/// moved), and a copy of the index with the edited entries re-indexed
+/// ([`search::update_index`]). `dir` served over `layers` is then a complete new version (the
+/// matrix exports are answered from the catalog by the server). Returns `Ok(None)` when the edit
+/// is more than an in-place change of existing entries (a new, removed or renamed entry, or a
+/// changed name, alias, region or grouping): rebuild in full. On an error `dir` is incomplete:
+/// discard it.
+pub fn update(
+    options: &BuildOptions,
+    base: &Catalog,
+    layers: &[PathBuf],
+    base_index: &Path,
+    files: &[PathBuf],
+    dir: &Path,
+) -> Result<Option<Updated>, BuildError> {
+    let started = Instant::now();
+    let mut report = Report::default();
+    let Some(root) = load::content_root(&options.content_dir, &mut report) else {
+        return Err(BuildError::Content(report));
+    };
+    let referenced: HashSet<String> = crate::catalog::collection::referenced_ids(&base.collections)
+        .into_iter()
+        .collect();
+    let today = Date::today();
+    let mut entries = Vec::new();
+    for path in files {
+        match load::load_entry(&root, path) {
+            Ok((j, origin)) => {
+                validate::check_entry(&j, &origin, Some(&base.taxonomy), today, &mut report);
+                entries.push(j);
+            }
+            Err(d) => report.push(d),
+        }
+    }
+    report.sort();
+    if report.has_errors() {
+        return Err(BuildError::Content(report));
+    }
+    let mut catalog = base.clone();
+    let mut changed = Vec::new();
+    for j in &entries {
+        let Some(at) = catalog.entries.iter().position(|s| s.id == j.id) else {
+            return Ok(None);
+        };
+        let old = &catalog.entries[at];
+        if (&old.name, &old.aliases, &old.region, &old.groupings)
+            != (&j.name, &j.aliases, &j.region, &j.groupings)
+        {
+            return Ok(None);
+        }
+        let summary = Summary::new(j, referenced.contains(&j.id));
+        // An edit of the analysis alone leaves the summary, and so every listing, as it was.
+        if summary != *catalog.entries[at] {
+            catalog.entries[at] = Arc::new(summary);
+            changed.push(at);
+        }
+    }
+    // A collection item that no longer resolves is reported, with its position, by a full build.
+    let resolves = |target: &str| crate::catalog::collection::resolve(&catalog, target).is_ok();
+    if !catalog
+        .collections
+        .iter()
+        .flat_map(|c| &c.items)
+        .all(|item| resolves(&item.target))
+    {
+        return Ok(None);
+    }
+    tracing::debug!("update: loaded and checked in {:.2?}", started.elapsed());
+
+    let meta = options.meta();
+    let renderer = Renderer::new(&options.templates_dir);
+    let nav = Nav::new(&catalog.pages);
+    let writer = Writer {
+        dir,
+        root: &meta.root,
+        links: Mutex::new(LinkChecker::new(&meta.root, Anchors::OwnPageOnly)),
+        written: AtomicUsize::new(0),
+    };
+    for j in &entries {
+        writer.write(renderer.render_jurisdiction(&catalog.taxonomy, &meta, &nav, j)?)?;
+        writer.write(export::entry_file(j))?;
+    }
+    let stale = render::stale_listings(base, &catalog, &changed);
+    tracing::debug!(
+        "update: {} stale listing page(s) found in {:.2?}",
+        stale.len(),
+        started.elapsed()
+    );
+    renderer.render_listings(&catalog, &meta, &stale, &|file| writer.write(file))?;
+    tracing::debug!("update: listings rendered in {:.2?}", started.elapsed());
+    let mut dirs = vec![dir.to_path_buf()];
+    dirs.extend_from_slice(layers);
+    // Every entry of the catalog has its page in one of the layers.
+    let ids: HashSet<&str> = catalog.entries.iter().map(|j| j.id.as_str()).collect();
+    let entry_page = |file: &Path| {
+        file.file_name().is_some_and(|name| name == "index.html")
+            && file
+                .parent()
+                .and_then(|dir| dir.strip_prefix("jurisdictions").ok())
+                .and_then(Path::to_str)
+                .is_some_and(|id| ids.contains(id))
+    };
+    let broken = writer
+        .links
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .finish_knowing(&dirs, entry_page);
+    if !broken.is_empty() {
+        return Err(BuildError::Links(broken));
+    }
+    tracing::debug!(
+        "update: {} listing page(s) rendered and links checked in {:.2?}",
+        stale.len(),
+        started.elapsed()
+    );
+    search::update_index(
+        base_index,
+        &dir.join(INDEX_DIR),
+        &catalog.taxonomy,
+        &entries,
+    )?;
+    tracing::debug!("update: indexed in {:.2?}", started.elapsed());
+    Ok(Some(Updated {
+        catalog,
+        report,
+        pages: writer.written.into_inner(),
+        elapsed: started.elapsed(),
+        dir: dir.to_path_buf(),
+    }))
+}
