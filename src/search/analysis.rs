@@ -231,27 +231,26 @@ pub(super) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, Str
     tokens
 }
 
-/// True for scripts written without spaces between words, or poorly split by the default
-/// tokenizer (which splits words at vowel signs and viramas): Thai, Lao, Myanmar, Khmer, CJK,
-/// Hangul, Arabic (and Urdu), Devanagari and the other Indic scripts, Bengali and Sinhala included.
+/// True for text that is indexed as n-grams too: scripts without spaces between words
+/// ([`is_unspaced`]), and scripts written with spaces that the default tokenizer splits badly.
 pub(super) fn needs_ngrams(text: &str) -> bool {
-    text.chars().any(|c| {
-        matches!(u32::from(c),
-            0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF // Arabic
-            | 0x0900..=0x097F | 0xA8E0..=0xA8FF // Devanagari
-            | 0x0980..=0x0DFF // Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada, Malayalam, Sinhala
-            | 0x0E00..=0x0EFF // Thai, Lao
-            | 0x1000..=0x109F | 0xA9E0..=0xA9FF | 0xAA60..=0xAA7F // Myanmar
-            | 0x1780..=0x17FF | 0x19E0..=0x19FF // Khmer
-            | 0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF // Hangul
-            | 0x2E80..=0x2FDF | 0x3040..=0x30FF | 0x3100..=0x312F | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F // CJK, kana
-        )
-    })
+    text.chars().any(|c| is_unspaced(c) || is_split_badly(c))
 }
 
-/// Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, CJK and kana), which
-/// are indexed as character bigrams. `offline-search.js` holds the same ranges.
+/// Scripts written with spaces whose words the default tokenizer cuts at vowel signs and
+/// viramas (Arabic and Urdu, Devanagari, Bengali to Sinhala) or which are agglutinative (Hangul).
+fn is_split_badly(c: char) -> bool {
+    matches!(u32::from(c),
+        0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF // Arabic
+        | 0x0900..=0x097F | 0xA8E0..=0xA8FF // Devanagari
+        | 0x0980..=0x0DFF // Bengali, Gurmukhi, Gujarati, Oriya, Tamil, Telugu, Kannada, Malayalam, Sinhala
+        | 0x1100..=0x11FF | 0x3130..=0x318F | 0xAC00..=0xD7AF // Hangul
+    )
+}
+
+/// Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, CJK and kana): the
+/// client-side index cuts them into character bigrams (`offline-search.js` holds the same ranges)
+/// and the server's index into n-grams.
 pub(crate) fn is_unspaced(c: char) -> bool {
     matches!(u32::from(c),
         0x0E00..=0x0EFF // Thai, Lao
