@@ -11,6 +11,7 @@ use serde::ser::{SerializeSeq, Serializer};
 use crate::catalog::Summary;
 use crate::model::{Jurisdiction, SafeguardKey};
 use crate::render::{OutputFile, SiteMeta};
+use crate::routes;
 
 /// One jurisdiction × safeguard row of the matrix export.
 #[derive(Debug, Serialize)]
@@ -71,7 +72,11 @@ pub fn matrix_records(j: &Summary, base_url: &str) -> Vec<MatrixRecord> {
                     .collect::<Vec<_>>()
                     .join(" "),
                 last_reviewed: j.last_reviewed.to_string(),
-                entry_url: format!("{base_url}/jurisdictions/{}/#{}", j.id, a.key.anchor()),
+                entry_url: format!(
+                    "{base_url}{}#{}",
+                    routes::jurisdiction(&j.id),
+                    a.key.anchor()
+                ),
             }
         })
         .collect()
@@ -168,7 +173,7 @@ pub const MATRIX_FILES: [&str; 2] = [MATRIX_CSV, MATRIX_JSON];
 /// One entry's data as JSON (`/api/jurisdictions/<id>.json`).
 pub fn entry_file(j: &Jurisdiction) -> OutputFile {
     OutputFile {
-        path: format!("api/jurisdictions/{}.json", j.id).into(),
+        path: routes::api_jurisdiction_file(&j.id).into(),
         contents: serde_json::to_string_pretty(j).unwrap_or_default(),
     }
 }

@@ -17,6 +17,7 @@ use crate::model::{
     Action, AuthorityType, Confidence, CourtRole, Date, EntryStatus, Group, InstrumentStatus,
     InstrumentType, Jurisdiction, Outcome, Page, SafeguardKey, SourceKind, Taxonomy, Value,
 };
+use crate::routes;
 
 /// Rows per page of the pages that list entries: the home matrix, the entries list and each
 /// safeguard's topic page. A site of up to this many entries shows each list on one page.
@@ -84,6 +85,8 @@ impl Renderer {
         env.add_filter("anchor", |key: String| {
             SafeguardKey::from_key(&key).map_or(key.clone(), SafeguardKey::anchor)
         });
+        env.add_function("anchor_of", anchor_of);
+        env.add_function("url", url);
         env.add_function("label", label);
         env.add_function("symbol", |value: String| {
             Value::from_key(&value)
@@ -170,9 +173,9 @@ impl Renderer {
         for j in &catalog.entries {
             for alias in &j.aliases {
                 sink(page(
-                    &format!("jurisdictions/{alias}/index.html"),
+                    &routes::index_file(&routes::jurisdiction(alias)),
                     "redirect.html",
-                    context! { target => format!("{}/jurisdictions/{}/", meta.root, j.id), title => &j.name },
+                    context! { target => format!("{}{}", meta.root, routes::jurisdiction(&j.id)), title => &j.name },
                 )?)?;
             }
         }
@@ -198,7 +201,7 @@ impl Renderer {
         )?)?;
         for p in &catalog.pages {
             sink(page(
-                &format!("{}/index.html", p.id),
+                &routes::index_file(&routes::page(&p.id)),
                 "page.html",
                 context! { page => Serde(p) },
             )?)?;
@@ -351,7 +354,7 @@ impl Renderer {
     ) -> Result<OutputFile, RenderError> {
         let view = JurisdictionView::new(j, taxonomy);
         Ok(OutputFile {
-            path: PathBuf::from(format!("jurisdictions/{}/index.html", j.id)),
+            path: PathBuf::from(routes::index_file(&routes::jurisdiction(&j.id))),
             contents: self.render_page(
                 "jurisdiction.html",
                 meta,
@@ -719,7 +722,7 @@ impl MatrixRow {
                     key: a.key,
                     value: a.value,
                     confidence: a.confidence,
-                    href: format!("jurisdictions/{}/#{}", j.id, a.key.anchor()),
+                    href: format!("{}#{}", routes::jurisdiction(&j.id), a.key.anchor()),
                     note: a.note.clone(),
                 })
                 .collect(),
@@ -938,7 +941,7 @@ impl CollectionView {
             .base_url
             .strip_suffix(&meta.root)
             .unwrap_or(&meta.base_url);
-        let url = format!("{}/collections/{}/", meta.base_url, collection.id);
+        let url = format!("{}{}", meta.base_url, routes::collection(&collection.id));
         CollectionView {
             qr: crate::qr::svg(&url, &format!("QR code for {url}")),
             url,
@@ -1112,6 +1115,38 @@ fn html_formatter(
         }
         _ => minijinja::escape_formatter(out, state, value),
     }
+}
+
+/// `anchor_of("power", "pta-s37")` → `power-pta-s37`: the anchors of [`routes`], for templates.
+fn anchor_of(kind: String, id: String) -> Result<String, minijinja::Error> {
+    Ok(match kind.as_str() {
+        "instrument" => routes::instrument_anchor(&id),
+        "power" => routes::power_anchor(&id),
+        "case" => routes::case_anchor(&id),
+        "source" => routes::source_anchor(&id),
+        _ => return Err(unknown_route("anchor", &kind)),
+    })
+}
+
+/// `url("jurisdiction", "pakistan")` → `/jurisdictions/pakistan/`: the paths of [`routes`], for
+/// templates (which put `meta.root` before them).
+fn url(kind: String, id: String) -> Result<String, minijinja::Error> {
+    Ok(match kind.as_str() {
+        "jurisdiction" => routes::jurisdiction(&id),
+        "topic" => routes::topic(&id),
+        "page" => routes::page(&id),
+        "grouping_compare" => routes::grouping_compare(&id),
+        "collection" => routes::collection(&id),
+        _ => return Err(unknown_route("url", &kind)),
+    })
+}
+
+/// A template asked for a kind of address the site does not have.
+fn unknown_route(function: &str, kind: &str) -> minijinja::Error {
+    minijinja::Error::new(
+        minijinja::ErrorKind::InvalidOperation,
+        format!("{function}(): no kind `{kind}`"),
+    )
 }
 
 /// `label("value", "yes")` → `Yes`: the human label of any vocabulary key.

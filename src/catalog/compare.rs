@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::Summary;
 use crate::export::csv_line;
 use crate::model::{Jurisdiction, SafeguardKey, Value};
+use crate::routes;
 
 /// Fewest and most jurisdictions a reader may choose in the form.
 pub const MIN_CHOSEN: usize = 2;
@@ -372,7 +373,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                     value: Some(a.value),
                     text: a.note.clone(),
                     provision: a.provisions.join("; "),
-                    href: format!("{root}/jurisdictions/{}/#{}", j.id, key.anchor()),
+                    href: format!("{root}{}#{}", routes::jurisdiction(&j.id), key.anchor()),
                     sources: j.cited(&a.sources),
                 }
             })
@@ -395,7 +396,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                     value: None,
                     text: fact.text.clone(),
                     provision: fact.provision.clone(),
-                    href: format!("{root}/jurisdictions/{}/#{}", j.id, fact.anchor),
+                    href: format!("{root}{}#{}", routes::jurisdiction(&j.id), fact.anchor),
                     sources: j.cited(&fact.sources),
                 }
             })

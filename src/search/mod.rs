@@ -81,6 +81,7 @@ use crate::model::{
     Action, AuthorityType, InstrumentStatus, Jurisdiction, Page as SitePage, Reference,
     SafeguardKey, Site, Taxonomy, Topic, Value as Rating,
 };
+use crate::routes;
 
 /// Longer queries are cut to this many bytes (at a character boundary) before parsing.
 pub const MAX_QUERY_BYTES: usize = 1024;

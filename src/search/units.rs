@@ -125,7 +125,7 @@ pub(super) fn site_units<'a>(
             let mut unit = Unit::new(
                 Kind::Topic,
                 None,
-                format!("/topics/{}/", topic.key.key()),
+                routes::topic(topic.key.key()),
                 &topic.title,
                 crumb(&["Topics", &topic.title]),
                 sentences(&[&topic.question, &topic.summary, &topic.body.text]),
@@ -140,7 +140,7 @@ pub(super) fn site_units<'a>(
             Unit::new(
                 Kind::Page,
                 None,
-                format!("/{}/", page.id),
+                routes::page(&page.id),
                 &page.title,
                 page.title.trim().to_owned(),
                 sentences(&[&page.summary, &page.body.text]),
@@ -152,7 +152,7 @@ pub(super) fn site_units<'a>(
 
 pub(super) fn jurisdiction_units<'a>(j: &'a Jurisdiction, units: &mut Vec<Unit<'a>>) {
     let name = j.name.as_str();
-    let page = format!("/jurisdictions/{}/", j.id);
+    let page = routes::jurisdiction(&j.id);
     let legal_system = format!("Legal system: {}", j.legal_system);
     let no_general_power = j
         .no_general_power

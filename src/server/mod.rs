@@ -49,5 +49,6 @@ use crate::catalog::compare::{self, CompareQuery, Selection};
 use crate::catalog::{Catalog, CatalogError};
 use crate::export;
 use crate::render::{ComparePage, Nav, RenderError, Renderer, SiteMeta};
+use crate::routes;
 use crate::search::{MAX_QUERY_BYTES, SearchError, SearchIndex, SearchRequest, SearchResults};
 use crate::site::{self, BuildOptions, INDEX_DIR};

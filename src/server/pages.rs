@@ -302,7 +302,7 @@ pub(super) async fn api_jurisdiction(
         }
         .into_response();
     }
-    let relative = format!("api/jurisdictions/{id}.json");
+    let relative = routes::api_jurisdiction_file(id);
     let path = snapshot.dir_for(&relative).join(relative);
     match tokio::fs::read(&path).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
