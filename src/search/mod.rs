@@ -135,6 +135,8 @@ const CRUMB: &str = " › ";
 
 /// Extra weight for a document whose short name matches the whole text of the query.
 const SHORT_NAME_MATCH_BOOST: Score = 20.0;
+/// Extra weight for a document whose title in its own language holds the whole query as a phrase.
+const ORIGINAL_TITLE_MATCH_BOOST: Score = 20.0;
 
 /// An opened, read-only search index.
 pub struct SearchIndex {

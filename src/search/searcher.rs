@@ -168,7 +168,9 @@ impl SearchIndex {
     /// of the texts over the prose fields, with their boosts; the n-gram field joins in when a text
     /// has scripts written without spaces between words. A document whose short name has the texts
     /// scores [`SHORT_NAME_MATCH_BOOST`] more, to lift an instrument whose short name is the query
-    /// (`PECA`) above documents that merely mention it.
+    /// (`PECA`) above documents that merely mention it; one whose title in its own language holds
+    /// the whole query as a phrase scores [`ORIGINAL_TITLE_MATCH_BOOST`] more, so a reader who types
+    /// a law's title as it is written at home lands on the law, not on a ruling named after it.
     ///
     /// The queries are those tantivy's `QueryParser` makes of the texts quoted (a term or phrase
     /// query per field, duplicates dropped), with each word's union of fields an [`AnyOf`]; built
@@ -180,12 +182,17 @@ impl SearchIndex {
         let mut literals: Vec<String> = Vec::with_capacity(texts.len());
         let mut all: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         let mut short_names: Vec<Box<dyn Query>> = Vec::new();
+        // Every word of the query in order, positions running on across the texts: the phrase
+        // that a law's title in its own language must hold whole to be lifted.
+        let mut whole: Vec<(usize, String)> = Vec::new();
         for text in texts {
             let literal = text.replace(['"', '\\'], " ");
+            let stems = tokens(&mut stemmer, &literal);
+            let next = whole.last().map_or(0, |(position, _)| position + 1);
+            whole.extend(stems.iter().map(|(p, stem)| (next + p, stem.clone())));
             if literals.contains(&literal) {
                 continue;
             }
-            let stems = tokens(&mut stemmer, &literal);
             let mut fields: Vec<Box<dyn Query>> = self
                 .fields
                 .weighted()
@@ -221,13 +228,20 @@ impl SearchIndex {
         } else {
             Box::new(AnyOf(short_names))
         };
-        Box::new(BooleanQuery::new(vec![
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
             (Occur::Must, text),
             (
                 Occur::Should,
                 Box::new(BoostQuery::new(short_name, SHORT_NAME_MATCH_BOOST)),
             ),
-        ]))
+        ];
+        if let Some(title) = literal_query(self.fields.original_title, &whole) {
+            clauses.push((
+                Occur::Should,
+                Box::new(BoostQuery::new(title, ORIGINAL_TITLE_MATCH_BOOST)),
+            ));
+        }
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// The zero-hit retry, for misspelt words: a plain word found in no prose field is replaced
