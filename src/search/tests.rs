@@ -680,6 +680,8 @@ fn text_queries_find_and_score_as_tantivys_query_parser() {
     let searcher = index.reader.searcher();
     let short_name_parser =
         tantivy::query::QueryParser::for_index(searcher.index(), vec![index.fields.short_name]);
+    let original_title_parser =
+        tantivy::query::QueryParser::for_index(searcher.index(), vec![index.fields.original_title]);
     for texts in [
         &["blocking"][..],
         &["blocking", "court"],
@@ -709,6 +711,18 @@ fn text_queries_find_and_score_as_tantivys_query_parser() {
                 Box::new(BoostQuery::new(
                     short_name_parser.parse_query_lenient(&joined).0,
                     SHORT_NAME_MATCH_BOOST,
+                )),
+            ),
+            (
+                Occur::Should,
+                Box::new(BoostQuery::new(
+                    original_title_parser
+                        .parse_query_lenient(&format!(
+                            "\"{}\"",
+                            texts.join(" ").replace(['"', '\\'], " ")
+                        ))
+                        .0,
+                    ORIGINAL_TITLE_MATCH_BOOST,
                 )),
             ),
         ]);
