@@ -1,0 +1,125 @@
+//! The view of a comparison: the form's choices, the table and its links, for the pre-rendered grouping pages and the server's custom comparisons.
+
+use super::*;
+
+/// How a compare page is titled and what it adds to the table.
+#[derive(Debug, Clone, Copy)]
+pub struct ComparePage<'a> {
+    pub heading: &'a str,
+    /// A message above the form (a bad selection).
+    pub error: Option<&'a str>,
+    /// The pre-rendered CSV beside a grouping's page, instead of the server's CSV address.
+    pub csv_file: Option<&'a str>,
+    /// A grouping comparison's place in its pages.
+    pub pager: Option<&'a Pager>,
+}
+
+impl<'a> ComparePage<'a> {
+    /// A compare page with this heading and nothing else.
+    pub fn titled(heading: &'a str) -> ComparePage<'a> {
+        ComparePage {
+            heading,
+            error: None,
+            csv_file: None,
+            pager: None,
+        }
+    }
+}
+
+/// The compare page: the selection form and, when complete, the table.
+#[derive(Debug, Serialize)]
+pub(super) struct CompareView<'a> {
+    pub(super) heading: &'a str,
+    pub(super) error: Option<&'a str>,
+    pub(super) table: Option<Table>,
+    /// A checkbox per entry, or none when there are too many (see [`FORM_CHOICES_MAX`]).
+    pub(super) choices: Vec<Choice>,
+    /// The chosen ids, for the typed form.
+    pub(super) typed: String,
+    pub(super) safeguards: Vec<Choice>,
+    pub(super) differences_only: bool,
+    pub(super) benchmark: Option<String>,
+    /// The CSV of exactly this view.
+    pub(super) csv_href: Option<String>,
+    /// This view's shareable address.
+    pub(super) self_href: String,
+    pub(super) groupings: Vec<(String, String)>,
+    pub(super) min: usize,
+    pub(super) max: usize,
+}
+
+/// Up to this many entries, the compare form offers a checkbox (and a benchmark option) for each;
+/// above, it takes ids or ISO codes typed as a comma-separated list.
+pub const FORM_CHOICES_MAX: usize = 100;
+
+/// One checkbox of the compare form.
+#[derive(Debug, Serialize)]
+pub(super) struct Choice {
+    pub(super) key: String,
+    pub(super) label: String,
+    pub(super) checked: bool,
+}
+
+impl<'a> CompareView<'a> {
+    pub(super) fn new(
+        catalog: &Catalog,
+        meta: &SiteMeta,
+        selection: &Selection,
+        heading: &'a str,
+        error: Option<&'a str>,
+    ) -> Self {
+        let chosen: Vec<&str> = selection
+            .jurisdictions
+            .iter()
+            .map(|j| j.id.as_str())
+            .collect();
+        let keys: Vec<&str> = selection.safeguards.iter().map(|k| k.key()).collect();
+        let mut query = format!("j={}", chosen.join(","));
+        if keys.len() < SafeguardKey::ALL.len() {
+            query.push_str(&format!("&t={}", keys.join(",")));
+        }
+        if selection.differences_only {
+            query.push_str("&diff=1");
+        }
+        if let Some(b) = selection.benchmark {
+            query.push_str(&format!("&bench={}", b.id));
+        }
+        let complete = selection.is_complete();
+        CompareView {
+            heading,
+            error,
+            table: complete.then(|| compare::table(selection, &meta.root)),
+            choices: if catalog.entries.len() <= FORM_CHOICES_MAX {
+                catalog
+                    .entries
+                    .iter()
+                    .map(|j| Choice {
+                        key: j.id.clone(),
+                        label: j.name.clone(),
+                        checked: chosen.contains(&j.id.as_str()),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            typed: chosen.join(", "),
+            safeguards: SafeguardKey::ALL
+                .iter()
+                .map(|k| Choice {
+                    key: k.key().to_string(),
+                    label: k.label().to_string(),
+                    checked: keys.contains(&k.key()),
+                })
+                .collect(),
+            differences_only: selection.differences_only,
+            benchmark: selection.benchmark.map(|b| b.id.clone()),
+            csv_href: complete.then(|| format!("{}/compare/?{query}&format=csv", meta.root)),
+            self_href: format!("{}/compare/?{query}", meta.root),
+            groupings: comparable_groupings(catalog)
+                .map(|(g, _)| (g.id.clone(), g.name.clone()))
+                .collect(),
+            min: compare::MIN_CHOSEN,
+            max: compare::MAX_CHOSEN,
+        }
+    }
+}

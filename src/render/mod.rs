@@ -1,0 +1,399 @@
+//! Renders entries and the [`Catalog`] to HTML pages in memory with minijinja; writes nothing.
+//!
+//! Templates get `#[derive(Serialize)]` view structs, autoescape is on (by `.html`/`.xml`
+//! extension) and undefined variables are errors, so a misspelt name fails the build.
+
+mod compare_view;
+mod environment;
+mod listings;
+mod views;
+pub use compare_view::*;
+use environment::*;
+pub use listings::*;
+pub use views::*;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use minijinja::value::{Serde, Value as JinjaValue};
+use minijinja::{Environment, UndefinedBehavior, context};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::catalog::compare::{self, Selection, Table};
+use crate::catalog::{Catalog, Summary};
+use crate::model::{
+    Action, AuthorityType, Confidence, CourtRole, Date, EntryStatus, Group, InstrumentStatus,
+    InstrumentType, Jurisdiction, Outcome, Page, SafeguardKey, SourceKind, Taxonomy, Value,
+};
+use crate::routes;
+
+/// Rows per page of the pages that list entries: the home matrix, the entries list and each
+/// safeguard's topic page. A site of up to this many entries shows each list on one page.
+pub const PAGE_SIZE: usize = 50;
+/// Jurisdictions per page of a grouping's ready-made comparison.
+pub const COMPARE_PAGE_SIZE: usize = 60;
+/// Entries in the Atom feed: the most recently reviewed.
+pub const FEED_ENTRIES: usize = 50;
+
+/// One output file: a path relative to the output root and its bytes.
+#[derive(Debug)]
+pub struct OutputFile {
+    pub path: PathBuf,
+    pub contents: String,
+}
+
+/// Rendering failed: a template error with its template name and line.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: template error: {message}")]
+pub struct RenderError {
+    pub path: String,
+    pub message: String,
+}
+
+impl From<minijinja::Error> for RenderError {
+    fn from(err: minijinja::Error) -> Self {
+        RenderError {
+            path: match (err.name(), err.line()) {
+                (Some(name), Some(line)) => format!("templates/{name}:{line}"),
+                (Some(name), None) => format!("templates/{name}"),
+                _ => "templates".to_string(),
+            },
+            message: format!("{err:#}"),
+        }
+    }
+}
+
+/// Site-wide settings the templates need.
+#[derive(Debug, Clone, Serialize)]
+pub struct SiteMeta {
+    /// Absolute base URL for permalinks, citations and the feed, without trailing slash.
+    pub base_url: String,
+    /// Path prefix for links (the path part of `base_url`), without trailing slash.
+    pub root: String,
+    /// Date of this build, `YYYY-MM-DD`.
+    pub built: String,
+    /// Whether the page is served with live search (`serve`) or static only.
+    pub dev_reload: bool,
+}
+
+/// The minijinja environment with jurisdex's filters and functions.
+pub struct Renderer {
+    env: Environment<'static>,
+}
+
+impl Renderer {
+    /// Loads templates from `dir`.
+    pub fn new(dir: &Path) -> Renderer {
+        let mut env = Environment::new();
+        env.set_loader(minijinja::path_loader(dir));
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_auto_reload(false);
+        env.set_formatter(html_formatter);
+        env.add_filter("date", human_date);
+        env.add_filter("anchor", |key: String| {
+            SafeguardKey::from_key(&key).map_or(key.clone(), SafeguardKey::anchor)
+        });
+        env.add_function("anchor_of", anchor_of);
+        env.add_function("url", url);
+        env.add_function("label", label);
+        env.add_function("symbol", |value: String| {
+            Value::from_key(&value)
+                .map_or("?", Value::symbol)
+                .to_string()
+        });
+        env.add_global("safeguard_keys", JinjaValue::from(Serde(safeguard_list())));
+        env.add_global("value_legend", JinjaValue::from(Serde(value_legend())));
+        Renderer { env }
+    }
+
+    /// Renders one template with a context.
+    pub fn render(&self, template: &str, ctx: JinjaValue) -> Result<String, RenderError> {
+        Ok(self.env.get_template(template)?.render(ctx)?)
+    }
+
+    /// Renders a page template with the site-wide `meta` and `nav` added to its context.
+    pub fn render_page(
+        &self,
+        template: &str,
+        meta: &SiteMeta,
+        nav: &Nav,
+        ctx: JinjaValue,
+    ) -> Result<String, RenderError> {
+        self.render(
+            template,
+            context! { meta => Serde(meta), nav => Serde(nav), ..ctx },
+        )
+    }
+
+    /// Renders the compare page for a selection (only the form when fewer than two are chosen).
+    pub fn render_compare(
+        &self,
+        catalog: &Catalog,
+        meta: &SiteMeta,
+        selection: &Selection,
+        page: &ComparePage,
+    ) -> Result<String, RenderError> {
+        let mut view = CompareView::new(catalog, meta, selection, page.heading, page.error);
+        if let Some(file) = page.csv_file {
+            view.csv_href = Some(file.to_string());
+        }
+        self.render_page(
+            "compare.html",
+            meta,
+            &Nav::new(&catalog.pages),
+            context! { compare => Serde(view), pager => Serde(page.pager) },
+        )
+    }
+
+    /// Renders the pages that do not show entry data: alias redirects, indexes of topics and
+    /// collections, the compare form, the search page, the 404 page and the site pages. They
+    /// change only when entries are added, removed or renamed.
+    pub fn render_fixed<E>(
+        &self,
+        catalog: &Catalog,
+        meta: &SiteMeta,
+        sink: &impl Fn(OutputFile) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<RenderError>,
+    {
+        let nav = Nav::new(&catalog.pages);
+        let page =
+            |path: &str, template: &str, ctx: JinjaValue| -> Result<OutputFile, RenderError> {
+                Ok(OutputFile {
+                    path: PathBuf::from(path),
+                    contents: self.render_page(template, meta, &nav, ctx)?,
+                })
+            };
+        sink(page("404.html", "404.html", context! {})?)?;
+        sink(page(
+            "topics/index.html",
+            "topics.html",
+            context! { topics => Serde(topic_index(catalog)) },
+        )?)?;
+        // The client-side search page: used by the offline bundle and by static hosting without
+        // the server (the server answers `/search` itself; this page is `/search/`).
+        sink(page(
+            crate::routes::SEARCH_PAGE_FILE,
+            "offline-search.html",
+            context! { root => "../" },
+        )?)?;
+        for j in &catalog.entries {
+            for alias in &j.aliases {
+                sink(page(
+                    &routes::index_file(&routes::jurisdiction(alias)),
+                    "redirect.html",
+                    context! { target => format!("{}{}", meta.root, routes::jurisdiction(&j.id)), title => &j.name },
+                )?)?;
+            }
+        }
+        let empty = Selection {
+            jurisdictions: Vec::new(),
+            safeguards: SafeguardKey::ALL.to_vec(),
+            differences_only: false,
+            benchmark: None,
+        };
+        sink(OutputFile {
+            path: PathBuf::from("compare/index.html"),
+            contents: self.render_compare(
+                catalog,
+                meta,
+                &empty,
+                &ComparePage::titled("Compare jurisdictions"),
+            )?,
+        })?;
+        sink(page(
+            "collections/index.html",
+            "collections.html",
+            context! { collections => Serde(&catalog.collections) },
+        )?)?;
+        for p in &catalog.pages {
+            sink(page(
+                &routes::index_file(&routes::page(&p.id)),
+                "page.html",
+                context! { page => Serde(p) },
+            )?)?;
+        }
+        Ok(())
+    }
+
+    /// Renders the given listing pages of `catalog` in parallel, handing each file to `sink`.
+    pub fn render_listings<E>(
+        &self,
+        catalog: &Catalog,
+        meta: &SiteMeta,
+        listings: &[Listing],
+        sink: &(impl Fn(OutputFile) -> Result<(), E> + Sync),
+    ) -> Result<(), E>
+    where
+        E: From<RenderError> + Send,
+    {
+        let nav = Nav::new(&catalog.pages);
+        listings
+            .par_iter()
+            .try_for_each(|listing| -> Result<(), E> {
+                for file in self.render_listing(catalog, meta, &nav, listing)? {
+                    sink(file)?;
+                }
+                Ok(())
+            })
+    }
+
+    /// The file(s) of one listing page.
+    fn render_listing(
+        &self,
+        catalog: &Catalog,
+        meta: &SiteMeta,
+        nav: &Nav,
+        listing: &Listing,
+    ) -> Result<Vec<OutputFile>, RenderError> {
+        let rows = || -> Vec<&Summary> {
+            listing
+                .members
+                .iter()
+                .map(|&i| &*catalog.entries[i])
+                .collect()
+        };
+        let html =
+            |path: String, template: &str, ctx: JinjaValue| -> Result<OutputFile, RenderError> {
+                Ok(OutputFile {
+                    path: PathBuf::from(path),
+                    contents: self.render_page(template, meta, nav, ctx)?,
+                })
+            };
+        let pager = listing.pager(&meta.root);
+        Ok(match &listing.kind {
+            ListingKind::Matrix => {
+                let rows: Vec<MatrixRow> = rows().into_iter().map(MatrixRow::new).collect();
+                vec![html(
+                    listing.file(),
+                    "index.html",
+                    context! { matrix => Serde(Matrix { rows }), taxonomy => Serde(&catalog.taxonomy), pager => Serde(&pager), total => catalog.entries.len() },
+                )?]
+            }
+            ListingKind::Entries => vec![html(
+                listing.file(),
+                "jurisdictions.html",
+                context! { entries => Serde(rows()), pager => Serde(&pager), total => catalog.entries.len() },
+            )?],
+            ListingKind::Topic(key) => {
+                let topic = catalog.topics.iter().find(|t| t.key == *key);
+                vec![html(
+                    listing.file(),
+                    "topic.html",
+                    context! {
+                        key => key.key(), title => key.label(), anchor => key.anchor(),
+                        topic => Serde(topic), groups => Serde(topic_groups(&rows(), *key)),
+                        counts => Serde(value_counts(&listing.tally)), pager => Serde(&pager),
+                        total => catalog.entries.len(),
+                    },
+                )?]
+            }
+            ListingKind::Compare(grouping) => {
+                let selection = Selection {
+                    jurisdictions: rows(),
+                    safeguards: SafeguardKey::ALL.to_vec(),
+                    differences_only: false,
+                    benchmark: None,
+                };
+                let name = catalog
+                    .taxonomy
+                    .groupings
+                    .iter()
+                    .find(|g| &g.id == grouping)
+                    .map_or(grouping.as_str(), |g| g.name.as_str());
+                let heading = format!("Compare: {name}");
+                let csv = format!("{}compare.csv", listing.dir());
+                let origin = meta
+                    .base_url
+                    .strip_suffix(&meta.root)
+                    .unwrap_or(&meta.base_url);
+                vec![
+                    OutputFile {
+                        path: PathBuf::from(listing.file()),
+                        contents: self.render_compare(
+                            catalog,
+                            meta,
+                            &selection,
+                            &ComparePage {
+                                csv_file: Some(&format!("{}/{csv}", meta.root)),
+                                pager: Some(&pager),
+                                ..ComparePage::titled(&heading)
+                            },
+                        )?,
+                    },
+                    OutputFile {
+                        path: PathBuf::from(csv),
+                        contents: compare::to_csv(&compare::table(&selection, &meta.root), origin),
+                    },
+                ]
+            }
+            ListingKind::Feed => {
+                let entries = rows();
+                let updated = entries
+                    .first()
+                    .map_or_else(|| meta.built.clone(), |j| j.last_reviewed.to_string());
+                vec![html(
+                    "feed.xml".to_string(),
+                    "feed.xml",
+                    context! { entries => Serde(entries), updated => updated },
+                )?]
+            }
+            ListingKind::Collection(id) => {
+                let Some(collection) = catalog.collections.iter().find(|c| &c.id == id) else {
+                    return Ok(Vec::new());
+                };
+                vec![html(
+                    listing.file(),
+                    "collection.html",
+                    context! { c => Serde(collection), view => Serde(CollectionView::new(catalog, meta, collection)) },
+                )?]
+            }
+        })
+    }
+
+    /// Renders one jurisdiction's page.
+    pub fn render_jurisdiction(
+        &self,
+        taxonomy: &Taxonomy,
+        meta: &SiteMeta,
+        nav: &Nav,
+        j: &Jurisdiction,
+    ) -> Result<OutputFile, RenderError> {
+        let view = JurisdictionView::new(j, taxonomy);
+        Ok(OutputFile {
+            path: PathBuf::from(routes::index_file(&routes::jurisdiction(&j.id))),
+            contents: self.render_page(
+                "jurisdiction.html",
+                meta,
+                nav,
+                context! { j => Serde(j), view => Serde(view) },
+            )?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_is_escaped_except_slashes_and_safe_values() {
+        let mut env = Environment::new();
+        env.set_formatter(html_formatter);
+        env.add_template("t.html", "{{ text }}|{{ safe }}").unwrap();
+        let rendered = env
+            .get_template("t.html")
+            .unwrap()
+            .render(context! {
+                text => "a/b & <c> \"d\" 'e' é&&",
+                safe => JinjaValue::from_safe_string("<b>&</b>".into()),
+            })
+            .unwrap();
+        assert_eq!(
+            rendered,
+            "a/b &amp; &lt;c&gt; &quot;d&quot; &#39;e&#39; é&amp;&amp;|<b>&</b>"
+        );
+    }
+}

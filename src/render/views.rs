@@ -1,0 +1,316 @@
+//! The `Serialize` view structs of the templates: navigation, the matrix, an entry, a topic, a collection.
+
+use super::*;
+
+/// Navigation data shared by every page.
+#[derive(Debug, Clone, Serialize)]
+pub struct Nav {
+    pub pages: Vec<NavItem>,
+}
+
+/// One link in the navigation.
+#[derive(Debug, Clone, Serialize)]
+pub struct NavItem {
+    pub id: String,
+    pub title: String,
+}
+
+impl Nav {
+    /// The navigation to a site's pages.
+    pub fn new(pages: &[Page]) -> Nav {
+        Nav {
+            pages: pages
+                .iter()
+                .map(|p| NavItem {
+                    id: p.id.clone(),
+                    title: p.title.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// One page of the jurisdictions × safeguards matrix.
+#[derive(Debug, Serialize)]
+pub struct Matrix {
+    pub rows: Vec<MatrixRow>,
+}
+
+/// One jurisdiction's row of the matrix.
+#[derive(Debug, Serialize)]
+pub struct MatrixRow {
+    pub id: String,
+    pub name: String,
+    pub iso: String,
+    pub region: String,
+    pub groupings: Vec<String>,
+    pub score: f32,
+    pub entry_status: EntryStatus,
+    pub cells: Vec<MatrixCell>,
+}
+
+/// One rated safeguard in the matrix.
+#[derive(Debug, Serialize)]
+pub struct MatrixCell {
+    pub key: SafeguardKey,
+    pub value: Value,
+    pub confidence: Confidence,
+    pub href: String,
+    pub note: String,
+}
+
+impl MatrixRow {
+    /// The row of one entry.
+    pub fn new(j: &Summary) -> MatrixRow {
+        MatrixRow {
+            id: j.id.clone(),
+            name: j.name.clone(),
+            iso: j.iso.clone(),
+            region: j.region.clone(),
+            groupings: j.groupings.clone(),
+            score: j.score(),
+            entry_status: j.entry_status,
+            cells: j
+                .safeguards
+                .iter()
+                .map(|a| MatrixCell {
+                    key: a.key,
+                    value: a.value,
+                    confidence: a.confidence,
+                    href: format!("{}#{}", routes::jurisdiction(&j.id), a.key.anchor()),
+                    note: a.note.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Lookups a jurisdiction page needs beside the entry itself.
+#[derive(Debug, Serialize)]
+pub(super) struct JurisdictionView<'a> {
+    pub(super) instrument_titles: BTreeMap<&'a str, String>,
+    pub(super) sources: BTreeMap<&'a str, &'a crate::model::Source>,
+    /// Case numbers (1-based) per instrument id, to tie rulings to the provisions they affected.
+    pub(super) cases_by_instrument: BTreeMap<&'a str, Vec<usize>>,
+    /// Distinct ordering authorities with their type, in order of first appearance.
+    pub(super) authorities: Vec<String>,
+    pub(super) region_name: String,
+    pub(super) grouping_names: Vec<(String, String)>,
+    pub(super) warnings: usize,
+}
+
+impl<'a> JurisdictionView<'a> {
+    pub(super) fn new(j: &'a Jurisdiction, taxonomy: &Taxonomy) -> JurisdictionView<'a> {
+        let mut cases_by_instrument: BTreeMap<&str, Vec<usize>> = j
+            .instruments
+            .iter()
+            .map(|i| (i.id.as_str(), Vec::new()))
+            .collect();
+        for (n, case) in j.cases.iter().enumerate() {
+            cases_by_instrument
+                .entry(case.instrument.as_str())
+                .or_default()
+                .push(n + 1);
+        }
+        let unsure = j
+            .instruments
+            .iter()
+            .filter(|i| i.confidence == Confidence::Unsure)
+            .count()
+            + j.powers
+                .iter()
+                .filter(|p| p.confidence == Confidence::Unsure)
+                .count()
+            + j.cases
+                .iter()
+                .filter(|c| c.confidence == Confidence::Unsure)
+                .count()
+            + j.safeguards
+                .iter()
+                .filter(|(_, a)| a.value != Value::Unknown && a.confidence == Confidence::Unsure)
+                .count();
+        let mut authorities: Vec<String> = Vec::new();
+        for p in &j.powers {
+            let text = format!(
+                "{} ({})",
+                p.authority,
+                p.authority_type.label().to_lowercase()
+            );
+            if !authorities.contains(&text) {
+                authorities.push(text);
+            }
+        }
+        JurisdictionView {
+            instrument_titles: j
+                .instruments
+                .iter()
+                .map(|i| (i.id.as_str(), j.instrument_label(&i.id)))
+                .collect(),
+            sources: j.sources.iter().map(|s| (s.id.as_str(), s)).collect(),
+            cases_by_instrument,
+            authorities,
+            region_name: taxonomy
+                .regions
+                .iter()
+                .find(|r| r.id == j.region)
+                .map_or_else(|| j.region.clone(), |r| r.name.clone()),
+            grouping_names: j
+                .groupings
+                .iter()
+                .map(|g| {
+                    let name = taxonomy
+                        .groupings
+                        .iter()
+                        .find(|t| &t.id == g)
+                        .map_or_else(|| g.clone(), |t| t.name.clone());
+                    (g.clone(), name)
+                })
+                .collect(),
+            warnings: unsure,
+        }
+    }
+}
+
+/// A workshop reading list with resolved titles, links and QR codes.
+#[derive(Debug, Serialize)]
+pub(super) struct CollectionView {
+    pub(super) url: String,
+    pub(super) qr: Option<String>,
+    pub(super) items: Vec<CollectionItemView>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct CollectionItemView {
+    pub(super) title: String,
+    pub(super) href: String,
+    pub(super) url: String,
+    pub(super) note: String,
+    pub(super) qr: Option<String>,
+}
+
+impl CollectionView {
+    pub(super) fn new(
+        catalog: &Catalog,
+        meta: &SiteMeta,
+        collection: &crate::model::Collection,
+    ) -> CollectionView {
+        let origin = meta
+            .base_url
+            .strip_suffix(&meta.root)
+            .unwrap_or(&meta.base_url);
+        let url = format!("{}{}", meta.base_url, routes::collection(&collection.id));
+        CollectionView {
+            qr: crate::qr::svg(&url, &format!("QR code for {url}")),
+            url,
+            items: collection
+                .items
+                .iter()
+                .map(|item| {
+                    let href = format!("{}{}", meta.root, item.target);
+                    let url = format!("{origin}{href}");
+                    CollectionItemView {
+                        title: item.title.clone().unwrap_or_else(|| {
+                            crate::catalog::collection::resolve(catalog, &item.target)
+                                .unwrap_or_else(|_| item.target.clone())
+                        }),
+                        qr: crate::qr::svg(&url, &format!("QR code for {url}")),
+                        href,
+                        url,
+                        note: item.note.clone(),
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Groupings with enough members to compare, with their members (indices into the catalog).
+pub(super) fn comparable_groupings(
+    catalog: &Catalog,
+) -> impl Iterator<Item = (&Group, Vec<usize>)> {
+    catalog.taxonomy.groupings.iter().filter_map(|g| {
+        let members: Vec<usize> = (0..catalog.entries.len())
+            .filter(|&i| catalog.entries[i].groupings.contains(&g.id))
+            .collect();
+        (members.len() >= compare::MIN_CHOSEN).then_some((g, members))
+    })
+}
+
+/// Jurisdictions grouped by their value for one safeguard (for topic pages).
+#[derive(Debug, Serialize)]
+pub(super) struct TopicGroup {
+    pub(super) value: Value,
+    pub(super) rows: Vec<TopicRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct TopicRow {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) note: String,
+    pub(super) confidence: Confidence,
+    pub(super) provisions: Vec<String>,
+}
+
+/// The rows of one page of a topic, grouped by value (they arrive sorted by value).
+pub(super) fn topic_groups(rows: &[&Summary], key: SafeguardKey) -> Vec<TopicGroup> {
+    let mut groups: Vec<TopicGroup> = Vec::new();
+    for j in rows {
+        let a = j.rating(key);
+        let row = TopicRow {
+            id: j.id.clone(),
+            name: j.name.clone(),
+            note: a.note.clone(),
+            confidence: a.confidence,
+            provisions: a.provisions.clone(),
+        };
+        match groups.last_mut() {
+            Some(group) if group.value == a.value => group.rows.push(row),
+            _ => groups.push(TopicGroup {
+                value: a.value,
+                rows: vec![row],
+            }),
+        }
+    }
+    groups
+}
+
+/// How many entries have each value of one safeguard (every value, in display order).
+#[derive(Debug, Serialize)]
+pub(super) struct ValueCount {
+    pub(super) value: Value,
+    pub(super) count: usize,
+}
+
+/// A topic listing's tally (entries per value, in display order) as counts to show.
+pub(super) fn value_counts(tally: &[usize]) -> Vec<ValueCount> {
+    Value::ALL
+        .iter()
+        .zip(tally)
+        .map(|(&value, &count)| ValueCount { value, count })
+        .collect()
+}
+
+/// One line of the topics index: a safeguard, with its question and summary where written.
+#[derive(Serialize)]
+pub(super) struct TopicSummary {
+    pub(super) key: &'static str,
+    pub(super) label: &'static str,
+    pub(super) question: Option<String>,
+    pub(super) summary: Option<String>,
+}
+
+pub(super) fn topic_index(catalog: &Catalog) -> Vec<TopicSummary> {
+    SafeguardKey::ALL
+        .iter()
+        .map(|&key| {
+            let topic = catalog.topics.iter().find(|t| t.key == key);
+            TopicSummary {
+                key: key.key(),
+                label: key.label(),
+                question: topic.map(|t| t.question.clone()),
+                summary: topic.map(|t| t.summary.clone()),
+            }
+        })
+        .collect()
+}
