@@ -32,6 +32,10 @@ pub struct Origin {
 #[derive(Debug, Default)]
 pub struct Loaded {
     pub taxonomy: Option<Taxonomy>,
+    /// Where the taxonomy was read from, to point its problems into the real file.
+    pub taxonomy_origin: Option<Origin>,
+    /// The content directory's `topics` folder, named when a topic page is missing.
+    pub topics_dir: PathBuf,
     pub jurisdictions: Vec<(Jurisdiction, Origin)>,
     pub topics: Vec<(Topic, Origin)>,
     pub pages: Vec<(Page, Origin)>,
@@ -154,13 +158,20 @@ pub fn load_shared(content_dir: &Path) -> Loaded {
     let taxonomy_path = content_dir.join("groupings.yaml");
     match read_text(&root, &taxonomy_path) {
         Ok(text) => match parse_yaml::<Taxonomy>(&taxonomy_path, &text, 0) {
-            Ok(taxonomy) => loaded.taxonomy = Some(taxonomy),
+            Ok(taxonomy) => {
+                loaded.taxonomy = Some(taxonomy);
+                loaded.taxonomy_origin = Some(Origin {
+                    path: taxonomy_path.clone(),
+                    locator: FieldLocator::new(&text, 0),
+                });
+            }
             Err(d) => loaded.report.push(d),
         },
         Err(d) => loaded.report.push(d),
     }
 
-    let topics = load_dir::<Topic>(&root, &content_dir.join("topics"), |t, body| {
+    loaded.topics_dir = content_dir.join("topics");
+    let topics = load_dir::<Topic>(&root, &loaded.topics_dir, |t, body| {
         t.body = markdown::render(body);
     });
     let pages = load_dir::<Page>(&root, &content_dir.join("pages"), |p, body| {

@@ -126,7 +126,7 @@ pub fn validate(loaded: &mut Loaded, today: Date) {
 /// Checks the taxonomy, topics and pages.
 pub fn check_shared(loaded: &Loaded, report: &mut Report) {
     if let Some(taxonomy) = &loaded.taxonomy {
-        check_taxonomy(taxonomy, report);
+        check_taxonomy(taxonomy, loaded.taxonomy_origin.as_ref(), report);
     }
     for (topic, origin) in &loaded.topics {
         let stem = origin
@@ -144,7 +144,7 @@ pub fn check_shared(loaded: &Loaded, report: &mut Report) {
     let present: HashSet<SafeguardKey> = loaded.topics.iter().map(|(t, _)| t.key).collect();
     for key in SafeguardKey::ALL.iter().filter(|k| !present.contains(k)) {
         report.push(Diagnostic::warning(
-            Path::new("content/topics"),
+            &loaded.topics_dir,
             (1, 1),
             "topics",
             format!(
@@ -291,16 +291,23 @@ fn check_file_stem(id: &str, field: &str, origin: &Origin, report: &mut Report) 
     }
 }
 
-fn check_taxonomy(taxonomy: &Taxonomy, report: &mut Report) {
+fn check_taxonomy(taxonomy: &Taxonomy, origin: Option<&Origin>, report: &mut Report) {
     let mut seen = HashSet::new();
-    for group in taxonomy.regions.iter().chain(&taxonomy.groupings) {
-        if !is_slug(&group.id) || !seen.insert(group.id.as_str()) {
-            report.push(Diagnostic::error(
-                Path::new("content/groupings.yaml"),
-                (1, 1),
-                "id",
-                format!("`{}` is not a valid, unique id", group.id),
-            ));
+    let lists = [
+        ("regions", &taxonomy.regions),
+        ("groupings", &taxonomy.groupings),
+    ];
+    for (list, groups) in lists {
+        for (n, group) in groups.iter().enumerate() {
+            if is_slug(&group.id) && seen.insert(group.id.as_str()) {
+                continue;
+            }
+            let field = format!("{list}[{n}].id");
+            let message = format!("`{}` is not a valid, unique id", group.id);
+            report.push(match origin {
+                Some(origin) => at(origin, &field).error(message),
+                None => Diagnostic::error(Path::new("groupings.yaml"), (1, 1), &field, message),
+            });
         }
     }
 }
@@ -341,14 +348,14 @@ pub fn check_entry(
     if let Some(taxonomy) = taxonomy {
         if !taxonomy.regions.iter().any(|r| r.id == j.region) {
             report.push(at(origin, "region").error(format!(
-                "unknown region `{}`; define it in content/groupings.yaml",
+                "unknown region `{}`; define it in the content directory's groupings.yaml",
                 j.region
             )));
         }
         for (n, g) in j.groupings.iter().enumerate() {
             if !taxonomy.groupings.iter().any(|t| &t.id == g) {
                 report.push(at(origin, &format!("groupings[{n}]")).error(format!(
-                    "unknown grouping `{g}`; define it in content/groupings.yaml"
+                    "unknown grouping `{g}`; define it in the content directory's groupings.yaml"
                 )));
             }
         }

@@ -542,3 +542,49 @@ fn symlink_out_of_content_is_refused() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn a_grouping_listed_twice_names_the_real_file_and_line() {
+    let f = Fixture::new("basic");
+    f.edit(
+        "groupings.yaml",
+        "  - id: eu\n    name: European Union\n",
+        "  - id: eu\n    name: European Union\n  - id: asean\n    name: ASEAN again\n",
+    );
+    let line = last_line_of(&f, "groupings.yaml", "  - id: asean");
+    let errors = errors(&f);
+    let hit = errors
+        .iter()
+        .find(|d| d.field == "groupings[2].id")
+        .unwrap_or_else(|| panic!("{errors:#?}"));
+    assert_eq!(hit.path, f.content().join("groupings.yaml"));
+    assert_eq!(hit.line, line, "{hit}");
+    assert!(
+        hit.message.contains("`asean` is not a valid, unique id"),
+        "{hit}"
+    );
+}
+
+#[test]
+fn messages_name_the_content_directory_in_use() {
+    let f = Fixture::new("basic");
+    f.edit(
+        "jurisdictions/alpha.md",
+        "region: southeast-asia",
+        "region: atlantis",
+    );
+    let errors = errors(&f);
+    let hit = errors
+        .iter()
+        .find(|d| d.field == "region")
+        .expect("region error");
+    assert!(!hit.message.contains("content/"), "{hit}");
+    let (loaded, _) = jurisdex::site::check(&f.content());
+    let topics = loaded
+        .report
+        .diagnostics
+        .iter()
+        .find(|d| d.field == "topics")
+        .expect("missing topic pages are named");
+    assert_eq!(topics.path, f.content().join("topics"));
+}
