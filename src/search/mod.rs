@@ -50,7 +50,6 @@ use std::fs;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::io;
 use std::ops::Range;
-use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Instant;

@@ -208,7 +208,7 @@ impl UnitsReader {
             return Err(damaged());
         }
         let mut block = vec![0; usize::try_from(stored.len).map_err(|_| damaged())?];
-        file.file.read_exact_at(&mut block, start)?;
+        read_exact_at(&file.file, &mut block, start)?;
         let (raw_len, compressed) = block.split_first_chunk::<4>().ok_or_else(damaged)?;
         let mut raw = vec![0; u32::from_le_bytes(*raw_len) as usize];
         lz4_flex::block::decompress_into_with_dict(compressed, &mut raw, &file.dictionary)
@@ -223,14 +223,14 @@ impl UnitsFileReader {
         let file = fs::File::open(path).ok()?;
         let len = file.metadata().ok()?.len();
         let mut head = [0; UNITS_MAGIC.len() + 4];
-        file.read_exact_at(&mut head, 0).ok()?;
+        read_exact_at(&file, &mut head, 0).ok()?;
         let dictionary_len = head.strip_prefix(UNITS_MAGIC)?.first_chunk::<4>()?;
         let dictionary_len = u64::from(u32::from_le_bytes(*dictionary_len));
         if head.len() as u64 + dictionary_len > len {
             return None;
         }
         let mut dictionary = vec![0; usize::try_from(dictionary_len).ok()?];
-        file.read_exact_at(&mut dictionary, head.len() as u64)
+        read_exact_at(&file, &mut dictionary, head.len() as u64)
             .ok()?;
         Some(UnitsFileReader {
             file,
@@ -318,4 +318,28 @@ pub(super) fn read_labels(dir: &Path) -> Result<Labels, SearchError> {
         source,
     })?;
     serde_json::from_slice(&json).map_err(|source| SearchError::LabelsJson { path, source })
+}
+
+/// Reads exactly `buf.len()` bytes at `offset` without moving the file's cursor, so that the
+/// search threads share one handle (`pread` on Unix, `seek_read` on Windows).
+#[cfg(unix)]
+fn read_exact_at(file: &fs::File, buf: &mut [u8], offset: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+/// Reads exactly `buf.len()` bytes at `offset` without moving the file's cursor, so that the
+/// search threads share one handle (`pread` on Unix, `seek_read` on Windows).
+#[cfg(windows)]
+fn read_exact_at(file: &fs::File, mut buf: &mut [u8], mut offset: u64) -> io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, offset)? {
+            0 => return Err(io::ErrorKind::UnexpectedEof.into()),
+            n => {
+                buf = &mut buf[n..];
+                offset += n as u64;
+            }
+        }
+    }
+    Ok(())
 }
