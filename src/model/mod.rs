@@ -247,18 +247,6 @@ pub struct Source {
 }
 
 impl Jurisdiction {
-    /// A copy without the body's HTML and text (its section headings stay): what pages that list
-    /// or compare entries can show, at a fraction of the memory.
-    pub fn without_body_text(&self) -> Jurisdiction {
-        let mut slim = self.clone();
-        slim.body.html = String::new();
-        slim.body.text = String::new();
-        for section in &mut slim.body.sections {
-            section.text = String::new();
-        }
-        slim
-    }
-
     /// The instrument with this id, if any.
     pub fn instrument(&self, id: &str) -> Option<&Instrument> {
         self.instruments.iter().find(|i| i.id == id)
@@ -286,17 +274,6 @@ impl Jurisdiction {
         self.sources.iter().find(|s| s.id == id)
     }
 
-    /// How many safeguards are rated `yes` (full) and `partial` (half), for sorting the matrix.
-    pub fn safeguard_score(&self) -> f32 {
-        self.safeguards
-            .iter()
-            .map(|(_, a)| match a.value {
-                Value::Yes => 1.0,
-                Value::Partial => 0.5,
-                _ => 0.0,
-            })
-            .sum()
-    }
 }
 
 /// A topic page: one safeguard explained.
