@@ -33,7 +33,7 @@ impl std::fmt::Display for BrokenLink {
 
 /// The ids and the internal links of one page.
 #[derive(Debug, Default)]
-pub struct Page {
+pub struct PageLinks {
     ids: HashSet<String>,
     links: Vec<String>,
 }
@@ -85,7 +85,7 @@ enum Attribute {
 }
 
 /// Every page's path (relative to `site_dir`) with its ids and links.
-fn scan(site_dir: &Path, root: &str) -> Vec<(PathBuf, Page)> {
+fn scan(site_dir: &Path, root: &str) -> Vec<(PathBuf, PageLinks)> {
     let files: Vec<PathBuf> = walkdir::WalkDir::new(site_dir)
         .into_iter()
         .filter_map(Result::ok)
@@ -97,20 +97,20 @@ fn scan(site_dir: &Path, root: &str) -> Vec<(PathBuf, Page)> {
         .filter_map(|path| {
             let relative = path.strip_prefix(site_dir).ok()?.to_path_buf();
             let page = if relative.extension().is_some_and(|x| x == "html") {
-                Page::new(&fs::read_to_string(path).ok()?, root)
+                PageLinks::new(&fs::read_to_string(path).ok()?, root)
             } else {
-                Page::default()
+                PageLinks::default()
             };
             Some((relative, page))
         })
         .collect()
 }
 
-impl Page {
+impl PageLinks {
     /// The ids of an HTML page and its links that start with `root/` (or `#`).
-    pub fn new(html: &str, root: &str) -> Page {
+    pub fn new(html: &str, root: &str) -> PageLinks {
         let prefix = format!("{root}/");
-        let mut page = Page::default();
+        let mut page = PageLinks::default();
         tag_attributes(html, |attribute, value| match attribute {
             Attribute::Id => {
                 page.ids.insert(value);
@@ -210,7 +210,7 @@ impl LinkChecker {
 
     /// Records a written file (`path` relative to the site root) and checks its links within
     /// itself; links into other pages wait for [`LinkChecker::finish`].
-    pub fn add(&mut self, path: PathBuf, page: Page) {
+    pub fn add(&mut self, path: PathBuf, page: PageLinks) {
         let path_str = path.to_str().unwrap_or_default();
         for href in page.links {
             let (target, fragment) = href.split_once('#').unwrap_or((href.as_str(), ""));
@@ -264,7 +264,7 @@ impl LinkChecker {
         known: impl Fn(&Path) -> bool,
     ) -> Vec<BrokenLink> {
         let find = |file: &Path| dirs.iter().map(|d| d.join(file)).find(|p| p.is_file());
-        let mut read: HashMap<PathBuf, Option<Page>> = HashMap::new();
+        let mut read: HashMap<PathBuf, Option<PageLinks>> = HashMap::new();
         for (href, page) in std::mem::take(&mut self.pending) {
             let (target, fragment) = href.split_once('#').unwrap_or((href.as_str(), ""));
             let target = target.split('?').next().unwrap_or_default();
@@ -291,7 +291,7 @@ impl LinkChecker {
                     .or_insert_with(|| {
                         let is_html = file.extension().is_some_and(|x| x == "html");
                         let html = fs::read_to_string(find(&file)?).ok()?;
-                        is_html.then(|| Page::new(&html, &self.root))
+                        is_html.then(|| PageLinks::new(&html, &self.root))
                     })
                     .as_ref()
                     .map(|target| target.ids.contains(fragment))

@@ -273,7 +273,6 @@ impl Jurisdiction {
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.sources.iter().find(|s| s.id == id)
     }
-
 }
 
 /// A topic page: one safeguard explained.

@@ -8,7 +8,7 @@ use super::*;
 /// its heap is full; [`finish`](IndexBuilder::finish) merges them into one segment, which every
 /// query then visits once instead of once per segment (at 10,000 entries, one segment instead of
 /// eight halved the time of the cache-hostile queries).
-pub struct IndexBuilder(pub(super) Writer);
+pub struct IndexBuilder(pub(super) EntryIndexer);
 
 impl IndexBuilder {
     /// Creates the directory and an empty index in it; `dir` must not already hold an index.
@@ -29,7 +29,7 @@ impl IndexBuilder {
             .map_err(tantivy_error)?;
         // One merge of everything at the end costs less than merging as segments appear.
         writer.set_merge_policy(Box::new(NoMergePolicy));
-        Ok(IndexBuilder(Writer {
+        Ok(IndexBuilder(EntryIndexer {
             dir: dir.to_path_buf(),
             index: writer,
             units: UnitsWriter::create(dir, 0).map_err(units_error(dir))?,
@@ -84,7 +84,7 @@ impl IndexBuilder {
 }
 
 /// Adds units to an index and their shown parts to a units file.
-pub(super) struct Writer {
+pub(super) struct EntryIndexer {
     pub(super) dir: PathBuf,
     pub(super) index: IndexWriter,
     pub(super) units: UnitsWriter,
@@ -93,7 +93,7 @@ pub(super) struct Writer {
     pub(super) places: Mutex<Places>,
 }
 
-impl Writer {
+impl EntryIndexer {
     /// Adds one jurisdiction's units, keyed by their position in its page.
     pub(super) fn add_entry(&self, j: &Jurisdiction) -> Result<(), SearchError> {
         let mut units = Vec::new();
@@ -199,7 +199,7 @@ pub fn update_index(
         .unwrap_or(0);
     // The previous documents keep their place numbers; new places are numbered after them.
     let places = Places::new(read_labels(base)?.places);
-    let mut writer = Writer {
+    let mut writer = EntryIndexer {
         dir: dir.to_path_buf(),
         index: index_writer,
         units: UnitsWriter::create(dir, number).map_err(units_error(dir))?,

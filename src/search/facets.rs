@@ -78,7 +78,7 @@ impl FilterKey {
     pub(super) fn rank(self, value: &str) -> Option<usize> {
         match self {
             FilterKey::Kind => Kind::ALL.iter().position(|k| k.key() == value),
-            FilterKey::Value => Rating::ALL.iter().position(|v| v.key() == value),
+            FilterKey::Value => Value::ALL.iter().position(|v| v.key() == value),
             FilterKey::AuthorityType => AuthorityType::ALL.iter().position(|a| a.key() == value),
             _ => None,
         }
@@ -95,7 +95,7 @@ impl<'a> FacetValues<'a> {
             FilterKey::Region => labels.regions.keys().map(String::as_str).collect(),
             FilterKey::Grouping => labels.groupings.keys().map(String::as_str).collect(),
             FilterKey::Kind => Kind::ALL.iter().map(|k| k.key()).collect(),
-            FilterKey::Value => Rating::ALL.iter().map(|v| v.key()).collect(),
+            FilterKey::Value => Value::ALL.iter().map(|v| v.key()).collect(),
             FilterKey::AuthorityType => AuthorityType::ALL.iter().map(|a| a.key()).collect(),
             FilterKey::Jurisdiction | FilterKey::Safeguard | FilterKey::Status => Vec::new(),
         })
@@ -120,7 +120,7 @@ impl UnitFacets {
         let kind = position(Kind::ALL.iter().position(|k| *k == unit.kind));
         let value = position(
             unit.value
-                .and_then(|v| Rating::ALL.iter().position(|r| *r == v)),
+                .and_then(|v| Value::ALL.iter().position(|r| *r == v)),
         );
         let authority = position(
             unit.authority_type
@@ -195,7 +195,7 @@ pub(super) struct Tally {
 impl FacetTally<'_> {
     pub(super) fn empty(&self) -> Tally {
         Tally {
-            unit: [Kind::ALL.len(), Rating::ALL.len(), AuthorityType::ALL.len()]
+            unit: [Kind::ALL.len(), Value::ALL.len(), AuthorityType::ALL.len()]
                 .map(|n| vec![0; n + 1]),
             places: vec![0; self.places + 1],
         }

@@ -78,7 +78,7 @@ use crate::html::escape_into;
 use crate::markdown::Rendered;
 use crate::model::{
     Action, AuthorityType, InstrumentStatus, Jurisdiction, Page as SitePage, Reference,
-    SafeguardKey, Site, Taxonomy, Topic, Value as Rating,
+    SafeguardKey, Site, Taxonomy, Topic, Value,
 };
 use crate::routes;
 

@@ -83,7 +83,7 @@ impl SearchIndex {
             .run(&parsed, &filters, limit, offset)
             .unwrap_or_else(|error| {
                 tracing::warn!(%error, query = %query, "search failed");
-                Outcome::default()
+                SearchOutcome::default()
             });
         SearchResults {
             query,
@@ -104,7 +104,7 @@ impl SearchIndex {
         filters: &Filters,
         limit: usize,
         offset: usize,
-    ) -> tantivy::Result<Outcome> {
+    ) -> tantivy::Result<SearchOutcome> {
         let searcher = self.reader.searcher();
         let mut clauses = filters.clauses(&self.fields);
         clauses.extend(parsed.exclusions().map(|text| {
@@ -141,7 +141,7 @@ impl SearchIndex {
                     return self.outcome(&searcher, page, filters, parsed, highlight, Some(&fuzzy));
                 }
             }
-            let nothing = Page::empty(&self.facet_tally());
+            let nothing = HitPage::empty(&self.facet_tally());
             return self.outcome(&searcher, nothing, filters, parsed, None, None);
         }
         let text_query = self.parse_text(&positive);
@@ -416,7 +416,7 @@ impl SearchIndex {
         ranking: Ranking,
         limit: usize,
         offset: usize,
-    ) -> tantivy::Result<Page> {
+    ) -> tantivy::Result<HitPage> {
         let facets = self.facet_tally();
         let top = TopDocs::with_limit(limit).and_offset(offset);
         let (docs, total, counts) = match ranking {
@@ -431,7 +431,7 @@ impl SearchIndex {
                 (docs, total, counts)
             }
         };
-        Ok(Page {
+        Ok(HitPage {
             docs,
             total,
             counts,
@@ -443,12 +443,12 @@ impl SearchIndex {
     pub(super) fn outcome(
         &self,
         searcher: &Searcher,
-        page: Page,
+        page: HitPage,
         filters: &Filters,
         parsed: &ParsedQuery,
         highlight: Option<&dyn Query>,
         correction: Option<&FuzzyPlan>,
-    ) -> tantivy::Result<Outcome> {
+    ) -> tantivy::Result<SearchOutcome> {
         let docs = page
             .docs
             .iter()
@@ -470,7 +470,7 @@ impl SearchIndex {
                 self.hit(doc, hit, score, &mut stemmer, &query_terms)
             })
             .collect();
-        Ok(Outcome {
+        Ok(SearchOutcome {
             total: page.total,
             hits,
             facets: self.facets(&page.counts, filters),
@@ -636,7 +636,7 @@ impl SearchIndex {
 }
 
 #[derive(Default)]
-pub(super) struct Outcome {
+pub(super) struct SearchOutcome {
     pub(super) total: usize,
     pub(super) hits: Vec<Hit>,
     pub(super) facets: Vec<Facet>,
@@ -644,16 +644,16 @@ pub(super) struct Outcome {
     pub(super) corrected_query: Option<String>,
 }
 
-pub(super) struct Page {
+pub(super) struct HitPage {
     pub(super) docs: Vec<(Score, DocAddress)>,
     pub(super) total: usize,
     pub(super) counts: Tally,
 }
 
-impl Page {
+impl HitPage {
     /// No hits.
-    pub(super) fn empty(tally: &FacetTally) -> Page {
-        Page {
+    pub(super) fn empty(tally: &FacetTally) -> HitPage {
+        HitPage {
             docs: Vec::new(),
             total: 0,
             counts: tally.empty(),

@@ -230,8 +230,7 @@ impl UnitsFileReader {
             return None;
         }
         let mut dictionary = vec![0; usize::try_from(dictionary_len).ok()?];
-        read_exact_at(&file, &mut dictionary, head.len() as u64)
-            .ok()?;
+        read_exact_at(&file, &mut dictionary, head.len() as u64).ok()?;
         Some(UnitsFileReader {
             file,
             len,
@@ -288,7 +287,7 @@ impl Labels {
                 .iter()
                 .find(|k| k.key() == value)
                 .map(|k| k.label().to_owned()),
-            FilterKey::Value => Rating::from_key(value).map(|v| v.label().to_owned()),
+            FilterKey::Value => Value::from_key(value).map(|v| v.label().to_owned()),
             FilterKey::AuthorityType => {
                 AuthorityType::from_key(value).map(|a| a.label().to_owned())
             }

@@ -20,7 +20,7 @@ fn date() -> Date {
     }
 }
 
-fn assessment(value: Rating, note: &str) -> Assessment {
+fn assessment(value: Value, note: &str) -> Assessment {
     Assessment {
         value,
         provisions: Vec::new(),
@@ -31,7 +31,7 @@ fn assessment(value: Rating, note: &str) -> Assessment {
 }
 
 fn safeguards(judicial: Assessment, notice: Assessment) -> Safeguards {
-    let unknown = || assessment(Rating::Unknown, "Not yet assessed.");
+    let unknown = || assessment(Value::Unknown, "Not yet assessed.");
     Safeguards {
         legal_clarity: unknown(),
         necessity_proportionality: unknown(),
@@ -105,8 +105,8 @@ fn jurisdiction(id: &str, name: &str, region: &str, groupings: &[&str]) -> Juris
         no_general_power: None,
         cases: Vec::new(),
         safeguards: safeguards(
-            assessment(Rating::Unknown, "Not yet assessed."),
-            assessment(Rating::Unknown, "Not yet assessed."),
+            assessment(Value::Unknown, "Not yet assessed."),
+            assessment(Value::Unknown, "Not yet assessed."),
         ),
         sources: Vec::new(),
         body: Rendered::default(),
@@ -171,8 +171,8 @@ fn site() -> Site {
         sources: Vec::new(),
     }];
     pakistan.safeguards = safeguards(
-        assessment(Rating::No, "The regulator acts alone, without judges."),
-        assessment(Rating::No, HOSTILE),
+        assessment(Value::No, "The regulator acts alone, without judges."),
+        assessment(Value::No, HOSTILE),
     );
     pakistan.body = render(
         "Pakistan has a long record of platform bans.\n\n\
@@ -201,10 +201,10 @@ fn site() -> Site {
     )];
     indonesia.safeguards = safeguards(
         assessment(
-            Rating::No,
+            Value::No,
             "No order of a court is needed before the ministry blocks a site.",
         ),
-        assessment(Rating::Partial, "Platforms are told; users rarely are."),
+        assessment(Value::Partial, "Platforms are told; users rarely are."),
     );
     indonesia.body =
         render("## Access blocking\n\nThe ministry keeps a list called Trust Positif.\n");

@@ -66,7 +66,7 @@ pub(crate) struct Unit<'a> {
     pub(crate) short_name: Option<&'a str>,
     pub(crate) original_title: Option<&'a str>,
     pub(super) original_lang: Option<&'a str>,
-    pub(super) value: Option<Rating>,
+    pub(super) value: Option<Value>,
     pub(super) authority_type: Option<AuthorityType>,
     pub(super) safeguard: Option<SafeguardKey>,
     pub(super) status: Option<InstrumentStatus>,

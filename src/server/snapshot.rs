@@ -3,7 +3,7 @@
 use super::*;
 
 /// The content as request handlers see it.
-pub(super) struct Listing {
+pub(super) struct ServedContent {
     pub(super) nav: Nav,
     /// The entries' summaries, taxonomy, topics, pages and collections.
     pub(super) catalog: Catalog,
@@ -12,9 +12,9 @@ pub(super) struct Listing {
     pub(super) aliases: HashMap<String, String>,
 }
 
-impl Listing {
-    pub(super) fn new(catalog: Catalog) -> Listing {
-        Listing {
+impl ServedContent {
+    pub(super) fn new(catalog: Catalog) -> ServedContent {
+        ServedContent {
             nav: Nav::new(&catalog.pages),
             ids: catalog.entries.iter().map(|j| j.id.clone()).collect(),
             aliases: catalog
@@ -64,7 +64,7 @@ pub struct Snapshot {
     pub(super) renderer: Renderer,
     pub(super) meta: SiteMeta,
     /// What handlers know of the content, shared by versions whose listings are the same.
-    pub(super) listing: Arc<Listing>,
+    pub(super) listing: Arc<ServedContent>,
     pub(super) cache: SearchCache,
     pub(super) version: u64,
 }
@@ -82,7 +82,7 @@ impl Snapshot {
             owned,
         };
         let index = SearchIndex::open(&dir.join(INDEX_DIR))?;
-        let listing = Arc::new(Listing::new(Catalog::open(dir)?));
+        let listing = Arc::new(ServedContent::new(Catalog::open(dir)?));
         Ok(Snapshot::new(
             options,
             version,
@@ -106,7 +106,7 @@ impl Snapshot {
             owned: true,
         })];
         layers.extend(previous.layers.iter().cloned());
-        let listing = Arc::new(Listing::new(updated.catalog));
+        let listing = Arc::new(ServedContent::new(updated.catalog));
         Ok(Snapshot::new(options, version, layers, index, listing))
     }
 
@@ -115,7 +115,7 @@ impl Snapshot {
         version: u64,
         layers: Vec<Arc<Layer>>,
         index: SearchIndex,
-        listing: Arc<Listing>,
+        listing: Arc<ServedContent>,
     ) -> Snapshot {
         Snapshot {
             layers,

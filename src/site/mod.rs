@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use crate::catalog::{Catalog, Summary};
 use crate::diagnostics::{Diagnostic, Report};
 use crate::export;
-use crate::links::{Anchors, LinkChecker, Page};
+use crate::links::{Anchors, LinkChecker, PageLinks};
 use crate::load::{self, Loaded};
 use crate::model::{Date, Jurisdiction, Site, Taxonomy};
 use crate::render::{self, Nav, OutputFile, Renderer, SiteMeta};
@@ -143,28 +143,28 @@ struct Streamed {
 
 /// Output sinks shared by the threads of a build: files are written as soon as they are rendered,
 /// and only what the link check needs of each page is kept.
-struct Writer<'a> {
+struct OutputSinks<'a> {
     dir: &'a Path,
     root: &'a str,
     links: Mutex<LinkChecker>,
     written: AtomicUsize,
 }
 
-impl Writer<'_> {
+impl OutputSinks<'_> {
     /// Records a file written by other means (not HTML).
     fn record(&self, path: PathBuf) {
         self.links
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .add(path, Page::default());
+            .add(path, PageLinks::default());
         self.written.fetch_add(1, Ordering::Relaxed);
     }
 
     fn write(&self, file: OutputFile) -> Result<(), BuildError> {
         let page = if file.path.extension().is_some_and(|x| x == "html") {
-            Page::new(&file.contents, self.root)
+            PageLinks::new(&file.contents, self.root)
         } else {
-            Page::default()
+            PageLinks::default()
         };
         write_file(self.dir, &file)?;
         self.links
@@ -210,7 +210,7 @@ pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildErro
     let pages: Vec<_> = shared.pages.iter().map(|(p, _)| p.clone()).collect();
     let nav = Nav::new(&pages);
     let index = search::IndexBuilder::create(&dir.join(INDEX_DIR), &taxonomy)?;
-    let writer = Writer {
+    let writer = OutputSinks {
         dir,
         root: &meta.root,
         links: Mutex::new(LinkChecker::new(&meta.root, Anchors::Everywhere)),

@@ -91,7 +91,7 @@ pub fn update(
     let meta = options.meta();
     let renderer = Renderer::new(&options.templates_dir);
     let nav = Nav::new(&catalog.pages);
-    let writer = Writer {
+    let writer = OutputSinks {
         dir,
         root: &meta.root,
         links: Mutex::new(LinkChecker::new(&meta.root, Anchors::OwnPageOnly)),
