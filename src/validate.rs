@@ -244,7 +244,7 @@ pub fn check_collections(
         }
         for (n, item) in collection.items.iter().enumerate() {
             if let Err(message) = crate::catalog::collection::resolve(catalog, &item.target) {
-                report.push(at(origin, &format!("items[{n}].ref")).error(message));
+                report.push(at(origin, &format!("items[{n}].ref")).error(message.0));
             }
         }
     }

@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::Catalog;
 use super::compare::{self, CompareQuery};
+use super::{AddressError, Catalog};
 use crate::model::{Collection, Jurisdiction, SafeguardKey};
 
 /// Section ids every jurisdiction page has.
@@ -34,14 +34,14 @@ pub fn referenced_ids(collections: &[Collection]) -> Vec<String> {
 }
 
 /// A readable title for a site address, or why the address does not resolve.
-pub fn resolve(site: &Catalog, target: &str) -> Result<String, String> {
+pub fn resolve(site: &Catalog, target: &str) -> Result<String, AddressError> {
     let (path, fragment) = target.split_once('#').unwrap_or((target, ""));
     let (path, query) = path.split_once('?').unwrap_or((path, ""));
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     if !target.starts_with('/') {
-        return Err(format!(
+        return Err(AddressError(format!(
             "`{target}` must be a site address starting with `/`, e.g. `/jurisdictions/indonesia/#safeguard-user-notice`"
-        ));
+        )));
     }
     match parts.as_slice() {
         ["jurisdictions", id] => {
@@ -54,18 +54,18 @@ pub fn resolve(site: &Catalog, target: &str) -> Result<String, String> {
             j.anchors
                 .get(fragment)
                 .map(|title| format!("{}: {title}", j.name))
-                .ok_or_else(|| format!("`{}` has no anchor `#{fragment}`", j.id))
+                .ok_or_else(|| AddressError(format!("`{}` has no anchor `#{fragment}`", j.id)))
         }
         ["topics", key] => SafeguardKey::from_key(key)
             .map(|k| format!("Safeguard: {}", k.label()))
-            .ok_or_else(|| format!("no topic `{key}`")),
+            .ok_or_else(|| AddressError(format!("no topic `{key}`"))),
         ["compare"] => {
             let selection = CompareQuery::parse(query)?.selection(&site.entries)?;
             if !selection.is_complete() {
-                return Err(format!(
+                return Err(AddressError(format!(
                     "a comparison needs at least {} jurisdictions",
                     compare::MIN_CHOSEN
-                ));
+                )));
             }
             let names: Vec<&str> = selection
                 .jurisdictions
@@ -80,15 +80,17 @@ pub fn resolve(site: &Catalog, target: &str) -> Result<String, String> {
             .iter()
             .find(|g| g.id == *grouping)
             .map(|g| format!("Compare: {}", g.name))
-            .ok_or_else(|| format!("no grouping `{grouping}`")),
+            .ok_or_else(|| AddressError(format!("no grouping `{grouping}`"))),
         [""] => Ok("Home: the safeguards matrix".to_string()),
         [page] => site
             .pages
             .iter()
             .find(|p| p.id == *page)
             .map(|p| p.title.clone())
-            .ok_or_else(|| format!("no page `/{page}/`")),
-        _ => Err(format!("`{target}` is not an address jurisdex serves")),
+            .ok_or_else(|| AddressError(format!("no page `/{page}/`"))),
+        _ => Err(AddressError(format!(
+            "`{target}` is not an address jurisdex serves"
+        ))),
     }
 }
 

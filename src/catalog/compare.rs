@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::Summary;
+use super::{AddressError, Summary};
 use crate::export::csv_line;
 use crate::model::{Jurisdiction, SafeguardKey, Value};
 use crate::routes;
@@ -41,7 +41,7 @@ impl<'a> Selection<'a> {
         safeguards: &str,
         differences_only: bool,
         benchmark: &str,
-    ) -> Result<Selection<'a>, String> {
+    ) -> Result<Selection<'a>, AddressError> {
         let mut jurisdictions: Vec<&Summary> = Vec::new();
         for key in chosen.split(',').map(str::trim).filter(|k| !k.is_empty()) {
             let j = find(entries, key).ok_or_else(|| format!("unknown jurisdiction `{key}`: use an id such as `indonesia` or an ISO code such as `ID`"))?;
@@ -50,10 +50,10 @@ impl<'a> Selection<'a> {
             }
         }
         if jurisdictions.len() > MAX_CHOSEN {
-            return Err(format!(
+            return Err(AddressError(format!(
                 "{} jurisdictions chosen: compare at most {MAX_CHOSEN} at a time",
                 jurisdictions.len()
-            ));
+            )));
         }
         let mut keys = Vec::new();
         for key in safeguards
@@ -114,10 +114,10 @@ pub struct CompareQuery {
 
 impl CompareQuery {
     /// Reads a URL query string (without `?`).
-    pub fn parse(query: &str) -> Result<CompareQuery, String> {
+    pub fn parse(query: &str) -> Result<CompareQuery, AddressError> {
         serde_urlencoded::from_str(query)
             .map(|pairs| CompareQuery { pairs })
-            .map_err(|e| format!("bad query string: {e}"))
+            .map_err(|e| AddressError(format!("bad query string: {e}")))
     }
 
     /// Every value of a parameter, joined with commas.
@@ -138,7 +138,10 @@ impl CompareQuery {
     }
 
     /// The selection these parameters describe.
-    pub fn selection<'a>(&self, entries: &'a [Arc<Summary>]) -> Result<Selection<'a>, String> {
+    pub fn selection<'a>(
+        &self,
+        entries: &'a [Arc<Summary>],
+    ) -> Result<Selection<'a>, AddressError> {
         Selection::parse(
             entries,
             &self.joined("j"),

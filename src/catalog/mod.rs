@@ -23,6 +23,18 @@ use crate::model::{
 };
 use compare::{Fact, SourceLink};
 
+/// An address or comparison that the site cannot show (an unknown id, anchor or parameter); the
+/// message says why and what to write instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct AddressError(pub String);
+
+impl From<String> for AddressError {
+    fn from(message: String) -> AddressError {
+        AddressError(message)
+    }
+}
+
 /// Name of the catalog file inside a built site (hidden: the server never serves it).
 pub const CATALOG_FILE: &str = ".catalog.json";
 

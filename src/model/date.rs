@@ -27,12 +27,21 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
+/// A text that is not a date, or names one that does not exist; the message says which.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DateError(String);
+
 impl Date {
     /// Parses `YYYY`, `YYYY-MM` or `YYYY-MM-DD`, rejecting dates that do not exist.
-    pub fn parse(text: &str) -> Result<Date, String> {
-        let bad = || format!("`{text}` is not a date: write YYYY-MM-DD, YYYY-MM or YYYY");
+    pub fn parse(text: &str) -> Result<Date, DateError> {
+        let bad = || {
+            DateError(format!(
+                "`{text}` is not a date: write YYYY-MM-DD, YYYY-MM or YYYY"
+            ))
+        };
         let parts: Vec<&str> = text.trim().split('-').collect();
-        let number = |part: &str, len: usize| -> Result<u16, String> {
+        let number = |part: &str, len: usize| -> Result<u16, DateError> {
             if part.len() != len || !part.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad());
             }
@@ -40,7 +49,9 @@ impl Date {
         };
         let year = number(parts[0], 4)?;
         if !(1800..=2100).contains(&year) {
-            return Err(format!("`{text}`: year {year} is out of range 1800-2100"));
+            return Err(DateError(format!(
+                "`{text}`: year {year} is out of range 1800-2100"
+            )));
         }
         let month = match parts.get(1) {
             Some(m) => Some(number(m, 2)? as u8),
@@ -56,7 +67,7 @@ impl Date {
         if let Some(m) = month
             && !(1..=12).contains(&m)
         {
-            return Err(format!("`{text}`: there is no month {m}"));
+            return Err(DateError(format!("`{text}`: there is no month {m}")));
         }
         if let (Some(m), Some(d)) = (month, day) {
             let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
@@ -67,9 +78,9 @@ impl Date {
                 _ => 31,
             };
             if d == 0 || d > days_in_month {
-                return Err(format!(
+                return Err(DateError(format!(
                     "`{text}` does not exist: month {m} has {days_in_month} days"
-                ));
+                )));
             }
         }
         Ok(Date { year, month, day })

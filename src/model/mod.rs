@@ -376,11 +376,13 @@ mod tests {
         assert!(
             Date::parse("2023-02-29")
                 .unwrap_err()
+                .to_string()
                 .contains("does not exist")
         );
         assert!(
             Date::parse("2021-13-01")
                 .unwrap_err()
+                .to_string()
                 .contains("no month 13")
         );
         assert!(Date::parse("21-01-01").is_err());

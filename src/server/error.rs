@@ -1,6 +1,39 @@
-//! Error answers: a status and a message safe to show, as JSON for the APIs and as a page for readers.
+//! Errors of the server: what stops `serve` or a rebuild (for the terminal), and the answers a
+//! client gets (a status and a message safe to show, as JSON for the APIs and as a page for
+//! readers).
 
 use super::*;
+
+/// What stops `serve` from starting, or a rebuild from giving a new version to serve.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error("cannot find the jurisdex binary to run the build: {0}")]
+    Binary(#[source] std::io::Error),
+    #[error("cannot run the build as a child process: {0}")]
+    Child(#[source] std::io::Error),
+    #[error("the build failed (its errors are above): fix the content and try again")]
+    BuildFailed,
+    #[error("the build thread stopped unexpectedly: {0}")]
+    Join(#[from] tokio::task::JoinError),
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error("cannot open the built site: {0}")]
+    Open(#[from] OpenError),
+    #[error("cannot watch {} for changes: {source}", path.display())]
+    Watch {
+        path: PathBuf,
+        source: notify::Error,
+    },
+    #[error("cannot start watching for changes: {0}")]
+    Watcher(#[source] notify::Error),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("the server stopped: {0}")]
+    Stopped(#[source] std::io::Error),
+}
 
 /// An error answer: status plus a message safe to show (never internals).
 #[derive(Debug)]

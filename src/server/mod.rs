@@ -46,9 +46,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::catalog::compare::{self, CompareQuery, Selection};
-use crate::catalog::{Catalog, CatalogError};
+use crate::catalog::{AddressError, Catalog, CatalogError};
 use crate::export;
 use crate::render::{ComparePage, Nav, RenderError, Renderer, SiteMeta};
 use crate::routes;
 use crate::search::{MAX_QUERY_BYTES, SearchError, SearchIndex, SearchRequest, SearchResults};
-use crate::site::{self, BuildOptions, INDEX_DIR};
+use crate::site::{self, BuildError, BuildOptions, INDEX_DIR};

@@ -229,10 +229,10 @@ pub(super) async fn compare_page(
     };
     let query = query.as_deref().unwrap_or("");
     let parsed = if query.len() > MAX_COMPARE_QUERY_BYTES {
-        Err(format!(
+        Err(AddressError(format!(
             "query too long: {} bytes, the limit is {MAX_COMPARE_QUERY_BYTES}",
             query.len()
-        ))
+        )))
     } else {
         CompareQuery::parse(query)
             .and_then(|params| Ok((params.selection(&catalog.entries)?, params)))
@@ -246,7 +246,7 @@ pub(super) async fn compare_page(
                 differences_only: false,
                 benchmark: None,
             };
-            return render(&empty, Some(&message), StatusCode::BAD_REQUEST);
+            return render(&empty, Some(&message.0), StatusCode::BAD_REQUEST);
         }
     };
     if params.joined("format") == "csv" {

@@ -31,14 +31,12 @@ pub(super) fn connection_threads() -> usize {
 
 /// `jurisdex serve`: build into `--out` (in a child process), then serve it (and rebuild on
 /// change with `watch`).
-pub async fn serve(options: BuildOptions, addr: SocketAddr, watch: bool) -> anyhow::Result<()> {
+pub async fn serve(options: BuildOptions, addr: SocketAddr, watch: bool) -> Result<(), ServeError> {
     let build_options = options.clone();
     let out = options.out_dir.clone();
     let built = tokio::task::spawn_blocking(move || build_in_child(&build_options, &out)).await?;
-    match built {
-        Ok(true) => {}
-        Ok(false) => anyhow::bail!("fix the content and run `jurisdex serve` again"),
-        Err(err) => anyhow::bail!("build failed: {err}"),
+    if !built? {
+        return Err(ServeError::BuildFailed);
     }
     let state = AppState::new(Snapshot::open(&options.out_dir, &options, 1, false)?);
     let watcher = if watch {
@@ -49,7 +47,7 @@ pub async fn serve(options: BuildOptions, addr: SocketAddr, watch: bool) -> anyh
     // Without TCP_NODELAY a page sent as headers + body waits for the client's delayed ACK (~40 ms).
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?
+        .map_err(|source| ServeError::Listen { addr, source })?
         .tap_io(|tcp| {
             if let Err(err) = tcp.set_nodelay(true) {
                 tracing::debug!("TCP_NODELAY: {err}");
@@ -62,7 +60,8 @@ pub async fn serve(options: BuildOptions, addr: SocketAddr, watch: bool) -> anyh
     );
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        .await
+        .map_err(ServeError::Stopped)?;
     drop(watcher);
     eprintln!("stopped");
     Ok(())

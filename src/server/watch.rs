@@ -9,19 +9,16 @@ pub const WATCH_DEBOUNCE: Duration = Duration::from_millis(30);
 pub const SNAPSHOT_PREFIX: &str = ".jurisdex-serve-";
 
 /// A new private directory beside `--out` for one served version.
-pub(super) fn private_dir(options: &BuildOptions) -> Result<PathBuf, String> {
+pub(super) fn private_dir(options: &BuildOptions) -> Result<PathBuf, ServeError> {
     let parent = site::parent_dir(&options.out_dir);
-    Ok(site::work_dir(&parent, SNAPSHOT_PREFIX)
-        .map_err(|e| e.to_string())?
-        .keep())
+    Ok(site::work_dir(&parent, SNAPSHOT_PREFIX)?.keep())
 }
 
 /// Builds the site into `out` in a child process (`jurisdex build`), so that the server's own
 /// memory never holds a build: its diagnostics go to the server's stderr. Returns whether the
 /// build succeeded.
-pub(super) fn build_in_child(options: &BuildOptions, out: &Path) -> Result<bool, String> {
-    let exe =
-        std::env::current_exe().map_err(|e| format!("cannot find the jurisdex binary: {e}"))?;
+pub(super) fn build_in_child(options: &BuildOptions, out: &Path) -> Result<bool, ServeError> {
+    let exe = std::env::current_exe().map_err(ServeError::Binary)?;
     let mut command = std::process::Command::new(exe);
     // The build is short-lived and gives all its memory back when it exits: glibc's own
     // thresholds suit it.
@@ -42,9 +39,7 @@ pub(super) fn build_in_child(options: &BuildOptions, out: &Path) -> Result<bool,
     if options.dev_reload {
         command.arg("--dev-reload");
     }
-    let status = command
-        .status()
-        .map_err(|e| format!("cannot run the build: {e}"))?;
+    let status = command.status().map_err(ServeError::Child)?;
     Ok(status.success())
 }
 
@@ -56,11 +51,11 @@ pub const MALLOC_TUNABLES: &str =
     "glibc.malloc.trim_threshold=1048576:glibc.malloc.mmap_threshold=1048576";
 
 /// Builds a private, versioned copy of the site for hot swapping.
-pub fn build_snapshot(options: &BuildOptions, version: u64) -> Result<Snapshot, String> {
+pub fn build_snapshot(options: &BuildOptions, version: u64) -> Result<Snapshot, ServeError> {
     let dir = private_dir(options)?;
     let snapshot = match build_in_child(options, &dir) {
-        Ok(true) => Snapshot::open(&dir, options, version, true).map_err(|e| e.to_string()),
-        Ok(false) => Err("the build failed (see above)".to_string()),
+        Ok(true) => Snapshot::open(&dir, options, version, true).map_err(ServeError::from),
+        Ok(false) => Err(ServeError::BuildFailed),
         Err(err) => Err(err),
     };
     if snapshot.is_err() {
@@ -75,7 +70,7 @@ pub(super) type Debouncer = notify_debouncer_full::Debouncer<
 >;
 
 /// Watches content and templates; each burst of changes triggers one rebuild and swap.
-pub(super) fn start_watch(options: BuildOptions, state: AppState) -> anyhow::Result<Debouncer> {
+pub(super) fn start_watch(options: BuildOptions, state: AppState) -> Result<Debouncer, ServeError> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
     let mut debouncer = notify_debouncer_full::new_debouncer(
         WATCH_DEBOUNCE,
@@ -101,9 +96,15 @@ pub(super) fn start_watch(options: BuildOptions, state: AppState) -> anyhow::Res
                 let _ = tx.send(changed);
             }
         },
-    )?;
+    )
+    .map_err(ServeError::Watcher)?;
     for dir in [&options.content_dir, &options.templates_dir] {
-        debouncer.watch(dir, notify::RecursiveMode::Recursive)?;
+        debouncer
+            .watch(dir, notify::RecursiveMode::Recursive)
+            .map_err(|source| ServeError::Watch {
+                path: dir.clone(),
+                source,
+            })?;
     }
     tokio::spawn(async move {
         let mut version = 1;
@@ -143,7 +144,7 @@ pub(super) fn rebuild(
     current: &Snapshot,
     changed: &[PathBuf],
     version: u64,
-) -> Result<Snapshot, String> {
+) -> Result<Snapshot, ServeError> {
     if let Some(files) = edited_entries(options, changed)
         && current.layers.len() < MAX_LAYERS
     {
@@ -160,9 +161,9 @@ pub(super) fn rebuild(
         let snapshot = match updated {
             Ok(Some(updated)) => Snapshot::layered(updated, options, version, current)
                 .map(Some)
-                .map_err(|e| e.to_string()),
+                .map_err(ServeError::from),
             Ok(None) => Ok(None),
-            Err(err) => Err(err.to_string()),
+            Err(err) => Err(ServeError::from(err)),
         };
         match snapshot {
             Ok(Some(snapshot)) => return Ok(snapshot),

@@ -3,31 +3,48 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
-
 use crate::model::{Date, SafeguardKey};
 use crate::validate::is_slug;
+
+/// Why a skeleton could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ScaffoldError {
+    #[error(
+        "`{0}` is not a valid id: use lower-case letters, digits and hyphens, starting with a letter (e.g. `viet-nam`)"
+    )]
+    InvalidId(String),
+    #[error("{} already exists; edit it instead", .0.display())]
+    Exists(PathBuf),
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
 
 /// Creates `content/jurisdictions/<id>.md` and returns its path; refuses to overwrite.
 pub fn new_jurisdiction(
     content_dir: &Path,
     id: &str,
     name: Option<&str>,
-) -> anyhow::Result<PathBuf> {
+) -> Result<PathBuf, ScaffoldError> {
     if !is_slug(id) {
-        bail!(
-            "`{id}` is not a valid id: use lower-case letters, digits and hyphens, starting with a letter (e.g. `viet-nam`)"
-        );
+        return Err(ScaffoldError::InvalidId(id.to_string()));
     }
     let dir = content_dir.join("jurisdictions");
     let path = dir.join(format!("{id}.md"));
     if path.exists() {
-        bail!("{} already exists; edit it instead", path.display());
+        return Err(ScaffoldError::Exists(path));
     }
-    fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    fs::create_dir_all(&dir).map_err(|source| ScaffoldError::Io {
+        path: dir.clone(),
+        source,
+    })?;
     let name = name.map_or_else(|| title_case(id), str::to_string);
-    fs::write(&path, skeleton(id, &name, Date::today()))
-        .with_context(|| format!("writing {}", path.display()))?;
+    fs::write(&path, skeleton(id, &name, Date::today())).map_err(|source| ScaffoldError::Io {
+        path: path.clone(),
+        source,
+    })?;
     Ok(path)
 }
 
