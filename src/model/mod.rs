@@ -306,7 +306,9 @@ pub struct Collection {
     pub title: String,
     pub audience: String,
     pub date: Date,
-    pub facilitator: String,
+    /// Who runs the session; left out of the page and the handout when not given.
+    #[serde(default)]
+    pub facilitator: Option<String>,
     #[serde(default)]
     pub summary: Option<String>,
     pub items: Vec<CollectionItem>,

@@ -106,3 +106,19 @@ fn a_bad_reference_is_a_check_error_with_file_and_line() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn a_collection_without_a_facilitator_prints_none() {
+    let f = Fixture::new("basic");
+    let with = {
+        f.build().expect("fixture builds");
+        f.read_out("collections/demo/index.html")
+    };
+    assert!(with.contains("<dt>Facilitator</dt><dd>A. Trainer</dd>"));
+    f.edit("collections/demo.yaml", "facilitator: A. Trainer\n", "");
+    f.build().expect("a collection needs no facilitator");
+    let without = f.read_out("collections/demo/index.html");
+    assert!(!without.contains("Facilitator"), "{without}");
+    let list = f.read_out("collections/index.html");
+    assert!(!list.contains("facilitator:"), "{list}");
+}

@@ -6,7 +6,7 @@ use jurisdex::site::{self, BuildOptions, INDEX_DIR};
 
 use crate::support::manifest_dir;
 
-const EXPECTED: [&str; 16] = [
+const EXPECTED: [&str; 21] = [
     "australia",
     "brunei",
     "indonesia",
@@ -23,6 +23,11 @@ const EXPECTED: [&str; 16] = [
     "france",
     "india",
     "united-states",
+    "turkey",
+    "italy",
+    "brazil",
+    "japan",
+    "canada",
 ];
 
 fn build_shipped() -> (tempfile::TempDir, site::Built) {
