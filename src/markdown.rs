@@ -5,7 +5,7 @@
 //! Raw HTML in the source is shown as text, never rendered, and the whole output still goes
 //! through ammonia as a second defence.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -22,6 +22,9 @@ pub struct Rendered {
     pub text: String,
     /// Heading sections in document order; text before the first heading has no section.
     pub sections: Vec<Section>,
+    /// Set when the source has more than [`MAX_HEADINGS`] headings: nothing else is rendered.
+    #[serde(skip)]
+    pub too_many_headings: bool,
 }
 
 /// A heading and the plain text up to the next heading.
@@ -65,6 +68,11 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// The most headings one document's analysis may have: each is a page anchor and a search unit,
+/// and a real analysis has a few dozen. More is a `check` error rather than a build that spends
+/// seconds on thousands of empty sections.
+pub const MAX_HEADINGS: usize = 1_000;
+
 /// Renders Markdown to sanitised HTML, plain text and sections.
 pub fn render(source: &str) -> Rendered {
     let options = Options::ENABLE_TABLES
@@ -72,11 +80,24 @@ pub fn render(source: &str) -> Rendered {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_SMART_PUNCTUATION;
-    let mut events: Vec<Event> = Parser::new_ext(source, options).collect();
+    let mut events: Vec<Event> = Vec::new();
+    let mut headings = 0;
+    for event in Parser::new_ext(source, options) {
+        if matches!(event, Event::Start(Tag::Heading { .. })) {
+            headings += 1;
+            if headings > MAX_HEADINGS {
+                return Rendered {
+                    too_many_headings: true,
+                    ..Rendered::default()
+                };
+            }
+        }
+        events.push(event);
+    }
 
     let mut text = String::new();
     let mut sections: Vec<Section> = Vec::new();
-    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut ids = HeadingIds::default();
     let mut heading_start: Option<usize> = None;
 
     let mut index = 0;
@@ -91,7 +112,7 @@ pub fn render(source: &str) -> Rendered {
                             Some(explicit) => slugify(explicit),
                             None => format!("section-{}", slugify(&title)),
                         };
-                        let unique = unique_id(&base, &mut used_ids);
+                        let unique = ids.unique(&base);
                         *id = Some(CowStr::from(unique.clone()));
                         sections.push(Section {
                             id: unique,
@@ -137,6 +158,7 @@ pub fn render(source: &str) -> Rendered {
         html,
         text: collapse_whitespace(&text),
         sections,
+        too_many_headings: false,
     }
 }
 
@@ -235,19 +257,34 @@ fn collapse_whitespace(text: &str) -> String {
     out
 }
 
-fn unique_id(base: &str, used: &mut HashSet<String>) -> String {
-    let base = if base.is_empty() || base == "section-" {
-        "section".to_string()
-    } else {
-        base.to_string()
-    };
-    let mut candidate = base.clone();
-    let mut n = 2;
-    while !used.insert(candidate.clone()) {
-        candidate = format!("{base}-{n}");
-        n += 1;
+/// The heading ids of one document: each base's next suffix is remembered, so that 20,000
+/// headings of the same text get their ids in linear time rather than each counting up from `-2`.
+#[derive(Default)]
+struct HeadingIds {
+    used: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
+}
+
+impl HeadingIds {
+    /// `base`, or `base-2`, `base-3` … the first not yet used.
+    fn unique(&mut self, base: &str) -> String {
+        let base = if base.is_empty() || base == "section-" {
+            "section"
+        } else {
+            base
+        };
+        if self.used.insert(base.to_string()) {
+            return base.to_string();
+        }
+        let next = self.next_suffix.entry(base.to_string()).or_insert(2);
+        loop {
+            let candidate = format!("{base}-{next}");
+            *next += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
-    candidate
 }
 
 fn prefixed_label(label: &str) -> CowStr<'static> {
@@ -364,5 +401,22 @@ mod tests {
         assert_eq!(slugify("Art. 40(2b) — blocking"), "art-40-2b-blocking");
         assert_eq!(slugify("  --  "), "");
         assert_eq!(slugify("Überprüfung"), "überprüfung");
+    }
+
+    #[test]
+    fn repeated_headings_get_distinct_ids_and_explicit_suffixes_are_skipped() {
+        let source = "## Same\n\n## Same {#section-same-3}\n\n## Same\n\n## Same\n\n#\n\n#\n";
+        let ids: Vec<String> = render(source).sections.into_iter().map(|s| s.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "section-same",
+                "section-same-3",
+                "section-same-2",
+                "section-same-4",
+                "section",
+                "section-2"
+            ]
+        );
     }
 }

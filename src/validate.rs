@@ -5,6 +5,7 @@ use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Report};
 use crate::load::{Loaded, Origin};
+use crate::markdown::{MAX_HEADINGS, Rendered};
 use crate::model::{Confidence, Date, Jurisdiction, Reference, SafeguardKey, Taxonomy, Value};
 
 /// Entries not reviewed for this many days get a warning.
@@ -153,7 +154,11 @@ pub fn check_shared(loaded: &Loaded, report: &mut Report) {
             ),
         ));
     }
+    for (topic, origin) in &loaded.topics {
+        check_headings(&topic.body, origin, report);
+    }
     for (page, origin) in &loaded.pages {
+        check_headings(&page.body, origin, report);
         check_file_stem(&page.id, "id", origin, report);
         if RESERVED_IDS.contains(&page.id.as_str()) {
             report.push(at(origin, "id").error(format!(
@@ -312,6 +317,20 @@ fn check_taxonomy(taxonomy: &Taxonomy, origin: Option<&Origin>, report: &mut Rep
     }
 }
 
+/// A body with more headings than [`MAX_HEADINGS`] is an error.
+fn check_headings(body: &Rendered, origin: &Origin, report: &mut Report) {
+    if body.too_many_headings {
+        report.push(Diagnostic::error(
+            &origin.path,
+            (1, 1),
+            "body",
+            format!(
+                "has more than {MAX_HEADINGS} headings, the limit: merge sections or split the text"
+            ),
+        ));
+    }
+}
+
 /// Checks one entry on its own (against the taxonomy): everything but uniqueness across entries.
 pub fn check_entry(
     j: &Jurisdiction,
@@ -321,6 +340,7 @@ pub fn check_entry(
     report: &mut Report,
 ) {
     check_file_stem(&j.id, "id", origin, report);
+    check_headings(&j.body, origin, report);
     if RESERVED_IDS.contains(&j.id.as_str()) {
         report.push(at(origin, "id").error(format!(
             "`{}` is reserved for the site's own pages (`/jurisdictions/page/2/`): choose another id",

@@ -21,6 +21,8 @@ mod content;
 mod corpora;
 #[path = "suite/corpus.rs"]
 mod corpus;
+#[path = "suite/linear.rs"]
+mod linear;
 #[path = "suite/listings.rs"]
 mod listings;
 #[path = "suite/properties.rs"]
