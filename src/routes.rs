@@ -13,6 +13,20 @@ pub const SEARCH: &str = "/search";
 pub const SEARCH_PAGE_FILE: &str = "search/index.html";
 /// The client-side search index, relative to the site root.
 pub const CLIENT_INDEX_FILE: &str = "assets/search-index.js";
+/// The top-level folders the site writes its own pages and files into: a site page (`/<id>/`)
+/// may not take one of these names, or the two would be written to the same place.
+pub const SITE_SECTIONS: [&str; 9] = [
+    "jurisdictions",
+    "topics",
+    "compare",
+    "collections",
+    "search",
+    "assets",
+    "api",
+    "export",
+    "page",
+];
+
 /// The list of jurisdictions.
 pub const JURISDICTIONS: &str = "/jurisdictions/";
 /// The list of topics.

@@ -7,6 +7,7 @@ use crate::diagnostics::{Diagnostic, Report};
 use crate::load::{Loaded, Origin};
 use crate::markdown::{MAX_HEADINGS, Rendered};
 use crate::model::{Confidence, Date, Jurisdiction, Reference, SafeguardKey, Taxonomy, Value};
+use crate::routes::SITE_SECTIONS;
 
 /// Entries not reviewed for this many days get a warning.
 pub const STALE_AFTER_DAYS: i64 = 365;
@@ -160,10 +161,10 @@ pub fn check_shared(loaded: &Loaded, report: &mut Report) {
     for (page, origin) in &loaded.pages {
         check_headings(&page.body, origin, report);
         check_file_stem(&page.id, "id", origin, report);
-        if RESERVED_IDS.contains(&page.id.as_str()) {
+        if SITE_SECTIONS.contains(&page.id.as_str()) {
             report.push(at(origin, "id").error(format!(
-                "`{}` is reserved for the site's own pages: choose another id",
-                page.id
+                "`{}` would be written to `/{}/`, where the site's own `{}` section is: choose another id",
+                page.id, page.id, page.id
             )));
         }
     }

@@ -588,3 +588,32 @@ fn messages_name_the_content_directory_in_use() {
         .expect("missing topic pages are named");
     assert_eq!(topics.path, f.content().join("topics"));
 }
+
+#[test]
+fn a_page_named_after_a_site_section_is_an_error() {
+    for section in [
+        "topics",
+        "compare",
+        "collections",
+        "search",
+        "jurisdictions",
+        "assets",
+    ] {
+        let f = Fixture::new("basic");
+        let about = std::fs::read_to_string(f.content().join("pages/about.md")).unwrap();
+        f.write(
+            &format!("pages/{section}.md"),
+            &about.replacen("id: about", &format!("id: {section}"), 1),
+        );
+        let errors = errors(&f);
+        assert!(
+            errors
+                .iter()
+                .any(|d| d.path.ends_with(format!("{section}.md"))
+                    && d.field == "id"
+                    && d.message
+                        .contains(&format!("would be written to `/{section}/`"))),
+            "{section}: {errors:#?}"
+        );
+    }
+}
