@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 
 use crate::catalog::Summary;
+use crate::html::is_forbidden;
 use crate::model::{Jurisdiction, SafeguardKey};
 use crate::render::{OutputFile, SiteMeta};
 use crate::routes;
@@ -151,10 +152,15 @@ pub fn csv_line(cells: &[&str]) -> String {
 }
 
 fn csv_cell(text: &str) -> String {
+    // A character that no document may carry becomes U+FFFD here too.
+    let text: String = text
+        .chars()
+        .map(|c| if is_forbidden(c) { '\u{fffd}' } else { c })
+        .collect();
     let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
-        text.to_string()
+        text
     };
     if guarded.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
@@ -188,5 +194,6 @@ mod tests {
         assert_eq!(csv_cell("a, b"), "\"a, b\"");
         assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(csv_cell("a\u{b}b\u{0}"), "a\u{fffd}b\u{fffd}");
     }
 }

@@ -1,30 +1,54 @@
 //! The one HTML escaper, for text and for quoted attribute values alike: templates (through the
-//! render environment's formatter), search snippets and the inline SVG of QR codes all use it.
+//! render environment's formatter, for the HTML pages and the XML feed), search snippets and the
+//! inline SVG of QR codes all use it. It also defines the characters no document may carry.
 
 use std::fmt;
 
-/// The entity for a byte that must be escaped, if it must: `&`, `<`, `>`, `"` and `'`. `/` is
-/// left alone so that URLs stay readable.
-fn entity(byte: u8) -> Option<&'static str> {
-    match byte {
-        b'&' => Some("&amp;"),
-        b'<' => Some("&lt;"),
-        b'>' => Some("&gt;"),
-        b'"' => Some("&quot;"),
-        b'\'' => Some("&#39;"),
-        _ => None,
-    }
+/// Characters that no page, feed or export may carry, because XML 1.0 forbids them and HTML
+/// reports them as errors: C0 controls but tab, newline and carriage return, DEL, C1 controls,
+/// and the noncharacters U+FDD0 to U+FDEF, U+FFFE and U+FFFF. Content holding one is refused by
+/// `check`; a writer that meets one anyway writes U+FFFD in its place.
+pub fn is_forbidden(c: char) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
+        | '\u{fdd0}'..='\u{fdef}' | '\u{fffe}' | '\u{ffff}')
 }
 
-/// Writes `text` escaped to `out`. The escaped characters are ASCII, so the text is copied in
-/// spans between them.
+/// The replacement for what must be escaped or dropped at `text[at..]`, with the bytes it
+/// replaces: `&`, `<`, `>`, `"` and `'` become entities, forbidden characters U+FFFD. `/` is left
+/// alone so that URLs stay readable.
+fn replacement(text: &str, at: usize) -> Option<(&'static str, usize)> {
+    let byte = text.as_bytes()[at];
+    let entity = match byte {
+        b'&' => "&amp;",
+        b'<' => "&lt;",
+        b'>' => "&gt;",
+        b'"' => "&quot;",
+        b'\'' => "&#39;",
+        // Only these lead bytes can start a forbidden character; most text never meets them.
+        0x00..=0x1f | 0x7f | 0xc2 | 0xef => {
+            let c = text[at..].chars().next()?;
+            return is_forbidden(c).then_some(("\u{fffd}", c.len_utf8()));
+        }
+        _ => return None,
+    };
+    Some((entity, 1))
+}
+
+/// Writes `text` escaped to `out`. What needs no escaping is copied in spans between the
+/// characters that do.
 pub fn write_escaped<W: fmt::Write + ?Sized>(out: &mut W, text: &str) -> fmt::Result {
     let mut copied = 0;
-    for (at, byte) in text.bytes().enumerate() {
-        if let Some(entity) = entity(byte) {
-            out.write_str(&text[copied..at])?;
-            out.write_str(entity)?;
-            copied = at + 1;
+    let mut at = 0;
+    while at < text.len() {
+        match replacement(text, at) {
+            Some((with, len)) => {
+                out.write_str(&text[copied..at])?;
+                out.write_str(with)?;
+                at += len;
+                copied = at;
+            }
+            None => at += 1,
         }
     }
     out.write_str(&text[copied..])
@@ -55,5 +79,15 @@ mod tests {
         );
         assert_eq!(escape(""), "");
         assert_eq!(escape("plain"), "plain");
+    }
+
+    #[test]
+    fn forbidden_characters_become_the_replacement_character() {
+        assert_eq!(
+            escape("a\u{b}b\u{0}c\u{8}d\u{85}e\u{fffe}f\u{fdd0}g"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}d\u{fffd}e\u{fffd}f\u{fffd}g"
+        );
+        // Tab, newline and carriage return, and characters sharing a lead byte, stay.
+        assert_eq!(escape("a\tb\nc\rd é ½ \u{feff}"), "a\tb\nc\rd é ½ \u{feff}");
     }
 }

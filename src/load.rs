@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostics::{Diagnostic, Report};
+use crate::html::is_forbidden;
 use crate::markdown;
 use crate::model::{Collection, Jurisdiction, Page, Site, Taxonomy, Topic};
 
@@ -155,6 +156,7 @@ pub fn load_shared(content_dir: &Path) -> Loaded {
         return loaded;
     };
 
+    report_stray_files(content_dir, &mut loaded.report);
     let taxonomy_path = content_dir.join("groupings.yaml");
     match read_text(&root, &taxonomy_path) {
         Ok(text) => match parse_yaml::<Taxonomy>(&taxonomy_path, &text, 0) {
@@ -288,44 +290,103 @@ pub fn parse_document<T: DeserializeOwned>(
 /// Reads a file as UTF-8, refusing oversized files and symlinks that leave the content root.
 fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
     let fail = |message: String| Diagnostic::error(path, (1, 1), "file", message);
-    let meta = fs::symlink_metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    if meta.file_type().is_symlink() {
-        let target = path
-            .canonicalize()
-            .map_err(|e| fail(format!("broken symlink: {e}")))?;
-        if !target.starts_with(root) {
-            return Err(fail(format!(
-                "is a symlink to `{}`, outside the content directory; copy the file in instead",
-                target.display()
-            )));
-        }
+    // Every path is resolved, so a symlinked file or folder that leads out of the content
+    // directory is refused, not followed.
+    let target = path
+        .canonicalize()
+        .map_err(|e| fail(format!("cannot read: {e}")))?;
+    if !target.starts_with(root) {
+        return Err(fail(format!(
+            "leads to `{}`, outside the content directory (through a symlink); copy the file in instead",
+            target.display()
+        )));
     }
-    let len = fs::metadata(path)
-        .map_err(|e| fail(format!("cannot read: {e}")))?
-        .len();
+    let meta = fs::metadata(&target).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(fail(
+            "is not a regular file (a pipe, socket or device); only regular files are read"
+                .to_string(),
+        ));
+    }
+    let len = meta.len();
     if len > MAX_FILE_BYTES {
         return Err(fail(format!(
             "is {len} bytes; the limit for a content file is {MAX_FILE_BYTES} bytes"
         )));
     }
-    let bytes = fs::read(path).map_err(|e| fail(format!("cannot read: {e}")))?;
-    String::from_utf8(bytes).map_err(|e| {
+    let bytes = fs::read(&target).map_err(|e| fail(format!("cannot read: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
-        let before = &e.as_bytes()[..valid];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = valid
-            - before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |p| p + 1)
-            + 1;
         Diagnostic::error(
             path,
-            (line, column),
+            line_and_column(&e.as_bytes()[..valid]),
             "file",
             format!("is not valid UTF-8 (bad byte at offset {valid}); save the file as UTF-8"),
         )
-    })
+    })?;
+    if let Some((at, c)) = text.char_indices().find(|&(_, c)| is_forbidden(c)) {
+        return Err(Diagnostic::error(
+            path,
+            line_and_column(&text.as_bytes()[..at]),
+            "text",
+            format!(
+                "holds the control character U+{:04X}, which no page, feed or export may carry; delete it",
+                u32::from(c)
+            ),
+        ));
+    }
+    Ok(text)
+}
+
+/// The 1-based line and column just after `before` (columns counted in bytes).
+fn line_and_column(before: &[u8]) -> (usize, usize) {
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.len()
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1)
+        + 1;
+    (line, column)
+}
+
+/// Warns about files of the content folders that look like content but are not read: another
+/// case of the extension (`.MD`), or `.yml`, `.markdown`, `.txt`.
+fn report_stray_files(content_dir: &Path, report: &mut Report) {
+    for (folder, expected) in [
+        ("jurisdictions", "md"),
+        ("topics", "md"),
+        ("pages", "md"),
+        ("collections", "yaml"),
+    ] {
+        let Ok(entries) = fs::read_dir(content_dir.join(folder)) else {
+            continue;
+        };
+        let mut stray: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    e != expected
+                        && ["md", "markdown", "yaml", "yml", "txt"]
+                            .contains(&e.to_ascii_lowercase().as_str())
+                })
+            })
+            .collect();
+        stray.sort();
+        for path in stray {
+            let stem = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            report.push(Diagnostic::warning(
+                &path,
+                (1, 1),
+                "file",
+                format!("is not read: files in `{folder}` end in `.{expected}`; rename it `{stem}.{expected}`"),
+            ));
+        }
+    }
 }
 
 /// Splits `---\n<yaml>\n---\n<markdown>`; returns the YAML, the body and the number of lines

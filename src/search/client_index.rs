@@ -56,7 +56,23 @@ pub fn client_index(site: &Site) -> String {
     // Serialising plain strings and numbers cannot fail; an empty index is the safe fallback.
     let json =
         serde_json::to_string(&index).unwrap_or_else(|_| "{\"docs\":[],\"terms\":{}}".into());
-    format!("window.JURISDEX_INDEX = {json};\n")
+    format!("window.JURISDEX_INDEX = {};\n", script_safe(&json))
+}
+
+/// JSON made safe for a script however it is loaded: `<` (so no `</script>` or `<!--` closes or
+/// opens anything in an inline script) and the line separators U+2028 and U+2029 (line breaks in
+/// older JavaScript) are written as escapes. Outside strings JSON never holds any of them.
+fn script_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[derive(Serialize)]
@@ -147,5 +163,19 @@ mod tests {
         let cut = snippet_text(&long);
         assert!(cut.ends_with("word…"), "{cut}");
         assert!(cut.chars().count() <= SNIPPET_CHARS + 1);
+    }
+
+    #[test]
+    fn the_index_is_safe_in_a_script() {
+        let json =
+            serde_json::to_string(&["</script><script>alert(1)</script>", "a\u{2028}b\u{2029}c"])
+                .unwrap();
+        let safe = script_safe(&json);
+        assert!(!safe.contains('<') && !safe.contains('\u{2028}') && !safe.contains('\u{2029}'));
+        let back: Vec<String> = serde_json::from_str(&safe).unwrap();
+        assert_eq!(
+            back,
+            ["</script><script>alert(1)</script>", "a\u{2028}b\u{2029}c"]
+        );
     }
 }

@@ -617,3 +617,110 @@ fn a_page_named_after_a_site_section_is_an_error() {
         );
     }
 }
+
+#[test]
+fn a_symlinked_folder_leading_out_of_content_is_refused() {
+    let f = Fixture::new("basic");
+    let outside = f.dir.path().join("elsewhere");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::copy(f.content().join("pages/about.md"), outside.join("about.md")).unwrap();
+    std::fs::remove_dir_all(f.content().join("pages")).unwrap();
+    std::os::unix::fs::symlink(&outside, f.content().join("pages")).unwrap();
+    let errors = errors(&f);
+    assert!(
+        errors.iter().any(|d| d.path.ends_with("pages/about.md")
+            && d.message.contains("outside the content directory")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_pipe_among_the_entries_is_an_error_not_a_hang() {
+    let f = Fixture::new("basic");
+    let pipe = f.content().join("jurisdictions/gamma.md");
+    let made = std::process::Command::new("mkfifo").arg(&pipe).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is absent, so a pipe cannot be made");
+        return;
+    }
+    let errors = errors(&f);
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.path.ends_with("gamma.md") && d.message.contains("not a regular file")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn control_characters_are_refused_where_they_are() {
+    // Written raw in the file: the exact line and column.
+    let f = Fixture::new("basic");
+    f.edit("jurisdictions/alpha.md", "name: ", "name: Al\u{b}pha ");
+    let line = line_of(&f, "jurisdictions/alpha.md", "name: ");
+    let raw = errors(&f);
+    let hit = raw
+        .iter()
+        .find(|d| d.field == "text")
+        .unwrap_or_else(|| panic!("{raw:#?}"));
+    assert_eq!((hit.line, hit.column), (line, 9), "{hit}");
+    assert!(hit.message.contains("U+000B"), "{hit}");
+    // Written as a YAML escape: the field that holds it.
+    expect_error(
+        "legal_system: civil law",
+        "legal_system: \"civil\\u0000law\"",
+        "legal_system",
+        "U+0000",
+    );
+    // Written into a text field of a collection.
+    let f = Fixture::new("basic");
+    f.edit(
+        "collections/demo.yaml",
+        "facilitator: A. Trainer",
+        "facilitator: \"A.\\bTrainer\"",
+    );
+    let errors = errors(&f);
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.field == "facilitator" && d.message.contains("U+0008")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn stray_content_files_are_named() {
+    let f = Fixture::new("basic");
+    let beta = std::fs::read_to_string(f.content().join("jurisdictions/beta.md")).unwrap();
+    f.write("jurisdictions/gamma.MD", &beta);
+    f.write("collections/extra.yml", "id: extra\n");
+    let (loaded, _) = jurisdex::site::check(&f.content());
+    let warnings: Vec<String> = loaded
+        .report
+        .diagnostics
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("gamma.MD") && w.contains("rename it `gamma.md`")),
+        "{warnings:#?}"
+    );
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("extra.yml") && w.contains("rename it `extra.yaml`")),
+        "{warnings:#?}"
+    );
+}
+
+#[test]
+fn a_bidirectional_control_in_an_address_is_an_error() {
+    expect_error(
+        "    url: https://example.org/ruling",
+        "    url: https://example.org/\u{202e}gnilur",
+        "sources[1].url",
+        "bidirectional control character",
+    );
+}
