@@ -441,6 +441,64 @@ pub fn split_front_matter<'a>(
     Ok((front, body, 1))
 }
 
+/// What `!!` becomes in [`tag_probe`]: a local tag, which the parser keeps on the value, where it
+/// resolves the standard `!!` tags and drops them.
+const CORE_TAG_PROBE: &str = "!jurisdex-core-tag:";
+
+/// The YAML with each `!` that may start a node (after a key's colon, a list dash, a flow bracket
+/// or comma, or at the start of a line) made a local tag the parser keeps; `None` when there is no
+/// such `!`, which is nearly always (plain scalars cannot start with `!`). A `!` inside a quoted or
+/// block scalar stays text, so it makes no tagged value.
+fn tag_probe(yaml: &str) -> Option<String> {
+    let starts: Vec<usize> = yaml
+        .match_indices('!')
+        .map(|(at, _)| at)
+        .filter(|&at| {
+            let before = yaml[..at].trim_end_matches([' ', '\t']);
+            before.is_empty() || before.ends_with(['\n', ':', '-', '[', '{', ','])
+        })
+        .collect();
+    if starts.is_empty() {
+        return None;
+    }
+    let mut probe = String::with_capacity(yaml.len() + 32 * starts.len());
+    let mut copied = 0;
+    for at in starts {
+        if yaml[at..].starts_with("!!") {
+            probe.push_str(&yaml[copied..at]);
+            probe.push_str(CORE_TAG_PROBE);
+            copied = at + 2;
+        }
+    }
+    probe.push_str(&yaml[copied..]);
+    Some(probe)
+}
+
+/// The field path and tag of the first tagged node, if any.
+fn first_tag(value: &serde_yaml::Value, path: &mut String) -> Option<(String, String)> {
+    match value {
+        serde_yaml::Value::Tagged(tagged) => Some((path.clone(), tagged.tag.to_string())),
+        serde_yaml::Value::Sequence(items) => items.iter().enumerate().find_map(|(n, item)| {
+            let len = path.len();
+            path.push_str(&format!("[{n}]"));
+            let found = first_tag(item, path);
+            path.truncate(len);
+            found
+        }),
+        serde_yaml::Value::Mapping(fields) => fields.iter().find_map(|(key, field)| {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(key.as_str().unwrap_or("?"));
+            let found = first_tag(field, path);
+            path.truncate(len);
+            found
+        }),
+        _ => None,
+    }
+}
+
 /// Deserialises YAML, turning a parse error into a diagnostic at the real file position.
 pub fn parse_yaml<T: DeserializeOwned>(
     path: &Path,
@@ -453,6 +511,19 @@ pub fn parse_yaml<T: DeserializeOwned>(
             (line_offset + 1, 1),
             "front matter",
             "is empty",
+        ));
+    }
+    if let Some(probe) = tag_probe(yaml)
+        && let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(&probe)
+        && let Some((field, tag)) = first_tag(&value, &mut String::new())
+    {
+        let locator = FieldLocator::new(yaml, line_offset);
+        let tag = tag.replacen(CORE_TAG_PROBE, "!!", 1);
+        return Err(Diagnostic::error(
+            path,
+            locator.locate(&field),
+            &field,
+            format!("has the YAML tag `{tag}`; tags are not accepted: write the plain value"),
         ));
     }
     serde_yaml::from_str::<T>(yaml).map_err(|err| {

@@ -724,3 +724,35 @@ fn a_bidirectional_control_in_an_address_is_an_error() {
         "bidirectional control character",
     );
 }
+
+#[test]
+fn yaml_tags_are_refused_at_their_field() {
+    for (tagged, tag) in [
+        ("legal_system: !!binary Y2l2aWwgbGF3", "!!binary"),
+        (
+            "legal_system: !!python/object:os.system civil law",
+            "!!python/object:os.system",
+        ),
+        ("legal_system: !custom civil law", "!custom"),
+    ] {
+        expect_error(
+            "legal_system: civil law",
+            tagged,
+            "legal_system",
+            &format!("has the YAML tag `{tag}`"),
+        );
+    }
+    // A `!` inside quoted or block text is text, not a tag.
+    let f = Fixture::new("basic");
+    f.edit(
+        "jurisdictions/alpha.md",
+        "legal_system: civil law",
+        "legal_system: \"civil: !law\"",
+    );
+    f.edit(
+        "jurisdictions/alpha.md",
+        "summary: ",
+        "summary: >-\n  - !important, not a tag.\n  ",
+    );
+    assert_eq!(errors(&f), Vec::new());
+}
