@@ -80,6 +80,32 @@ fn domain_problem(host: &str) -> Option<&'static str> {
     None
 }
 
+/// True for an ISO 3166-1 alpha-2 code (`PK`), `EU`, or an ISO 3166-2 subdivision code (`GB-SCT`,
+/// `CA-QC`), for jurisdictions within a country.
+pub fn is_iso_code(code: &str) -> bool {
+    let (country, subdivision) = code.split_once('-').unwrap_or((code, ""));
+    let country_ok = country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase());
+    let subdivision_ok = code.len() == 2
+        || (!subdivision.is_empty()
+            && subdivision.len() <= 3
+            && subdivision
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+    country_ok && subdivision_ok
+}
+
+/// True for a BCP 47 language tag as content uses them: a two- or three-letter lower-case
+/// language, then optional subtags of two to eight letters or digits (`th`, `pt-BR`,
+/// `sr-Latn`, `zh-Hant-TW`).
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let language_ok = parts
+        .next()
+        .is_some_and(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase()));
+    language_ok
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
 /// Characters that reorder the text around them (marks, embeddings, overrides, isolates).
 pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200e}' | '\u{200f}' | '\u{61c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
@@ -193,8 +219,31 @@ pub struct Identity {
     pub id: String,
     pub aliases: Vec<String>,
     pub path: std::path::PathBuf,
+    /// The ISO code, which `/compare/?j=` accepts in place of the id.
+    pub iso: String,
+    /// The name as a reader sees it: invisible characters dropped, case and spacing folded.
+    pub visible_name: String,
     id_at: (usize, usize),
+    iso_at: (usize, usize),
+    name_at: (usize, usize),
     aliases_at: Vec<(usize, usize)>,
+}
+
+/// A name as a reader sees it: format characters (zero-width spaces and joiners, bidirectional
+/// controls, soft hyphens) dropped, whitespace runs made one space, lower-cased.
+pub fn visible_name(name: &str) -> String {
+    let shown: String = name
+        .chars()
+        .filter(|&c| !is_invisible(c))
+        .collect::<String>()
+        .to_lowercase();
+    shown.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Characters that take no room on the page: format characters and the like.
+fn is_invisible(c: char) -> bool {
+    is_bidi_control(c)
+        || matches!(c, '\u{ad}' | '\u{34f}' | '\u{180e}' | '\u{200b}'..='\u{200d}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
 }
 
 impl Identity {
@@ -204,7 +253,11 @@ impl Identity {
             id: j.id.clone(),
             aliases: j.aliases.clone(),
             path: origin.path.clone(),
+            iso: j.iso.clone(),
+            visible_name: visible_name(&j.name),
             id_at: origin.locator.locate("id"),
+            iso_at: origin.locator.locate("iso"),
+            name_at: origin.locator.locate("name"),
             aliases_at: (0..j.aliases.len())
                 .map(|n| origin.locator.locate(&format!("aliases[{n}]")))
                 .collect(),
@@ -222,6 +275,33 @@ pub fn check_identities(entries: &[Identity], report: &mut Report) {
                 e.id_at,
                 "id",
                 format!("duplicate id `{}`, also used by {}", e.id, first.display()),
+            ));
+        }
+    }
+    let mut isos: HashMap<&str, &Path> = HashMap::new();
+    let mut names: HashMap<&str, &Path> = HashMap::new();
+    for e in entries {
+        if let Some(first) = isos.insert(&e.iso, &e.path) {
+            report.push(Diagnostic::error(
+                &e.path,
+                e.iso_at,
+                "iso",
+                format!(
+                    "ISO code `{}` is also used by {}: a comparison by code could not tell them apart",
+                    e.iso,
+                    first.display()
+                ),
+            ));
+        }
+        if let Some(first) = names.insert(&e.visible_name, &e.path) {
+            report.push(Diagnostic::error(
+                &e.path,
+                e.name_at,
+                "name",
+                format!(
+                    "reads the same as the name of {} (they differ only in case, spacing or invisible characters)",
+                    first.display()
+                ),
             ));
         }
     }
@@ -407,11 +487,9 @@ pub fn check_entry(
             j.id
         )));
     }
-    let iso_ok =
-        j.iso == "EU" || (j.iso.len() == 2 && j.iso.bytes().all(|b| b.is_ascii_uppercase()));
-    if !iso_ok {
+    if !is_iso_code(&j.iso) {
         report.push(at(origin, "iso").error(format!(
-            "`{}` is not an ISO 3166-1 alpha-2 code (two capital letters) or `EU`",
+            "`{}` is not an ISO 3166 code: two capital letters (`PK`), `EU`, or a subdivision code for a jurisdiction within a country (`GB-SCT`)",
             j.iso
         )));
     }
@@ -514,6 +592,13 @@ pub fn check_entry(
         if instrument.title.trim().is_empty() {
             report
                 .push(at(origin, &format!("{base}.title")).error("must not be empty".to_string()));
+        }
+        if let Some(lang) = &instrument.original_lang
+            && !is_language_tag(lang)
+        {
+            report.push(at(origin, &format!("{base}.original_lang")).error(format!(
+                "`{lang}` is not a language tag: write the BCP 47 code of the title's language (`th`, `ur`, `pt-BR`)"
+            )));
         }
         if instrument.original_title.is_some() != instrument.original_lang.is_some() {
             report.push(

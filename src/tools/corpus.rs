@@ -381,13 +381,34 @@ pub fn generate(dir: &Path, count: usize, seed: u64) -> io::Result<()> {
     })
 }
 
+/// `n` (below 36³) in base 36, in one to three characters.
+fn to_base36(mut n: u32) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
 /// One entry file: front matter and Markdown body.
 fn entry(v: &Vocabulary, rng: &mut Rng, id: &str) -> String {
     let mut out = String::with_capacity(20_000);
-    let name = v.name(rng);
-    let iso: String = (0..2)
-        .map(|_| (b'A' + rng.below(26) as u8) as char)
-        .collect();
+    // Names and codes are unique, as check requires: the entry's number tells them apart (codes
+    // as ISO 3166-2 subdivisions of a country `X?`, so no shipped country's code is taken).
+    let number = id.rsplit('-').next().unwrap_or(id);
+    let name = format!("{} {number}", v.name(rng));
+    let n: u32 = number.parse().unwrap_or(0);
+    let iso = format!(
+        "X{}-{}",
+        (b'A' + (n / 46_656 % 26) as u8) as char,
+        to_base36(n % 46_656)
+    );
     let groupings: Vec<&str> = GROUPINGS
         .iter()
         .copied()

@@ -127,7 +127,7 @@ fn id_must_match_the_file_name() {
 
 #[test]
 fn iso_code_is_checked() {
-    expect_error("iso: AL", "iso: Alb", "iso", "ISO 3166-1");
+    expect_error("iso: AL", "iso: Alb", "iso", "is not an ISO 3166 code");
 }
 
 #[test]
@@ -755,4 +755,47 @@ fn yaml_tags_are_refused_at_their_field() {
         "summary: >-\n  - !important, not a tag.\n  ",
     );
     assert_eq!(errors(&f), Vec::new());
+}
+
+#[test]
+fn two_entries_with_one_iso_code_or_one_visible_name_are_errors() {
+    let f = Fixture::new("basic");
+    f.edit(
+        "jurisdictions/alpha.md",
+        "name: Alpha <script>alert(\"name\")</script>",
+        "name: Alpha",
+    );
+    f.edit("jurisdictions/beta.md", "iso: BE", "iso: AL");
+    f.edit(
+        "jurisdictions/beta.md",
+        "name: Beta",
+        "name: \"AL\\u200bPHA\"",
+    );
+    let errors = errors(&f);
+    assert!(
+        errors.iter().any(|d| d.path.ends_with("beta.md")
+            && d.field == "iso"
+            && d.message.contains("is also used by")),
+        "{errors:#?}"
+    );
+    assert!(
+        errors.iter().any(|d| d.path.ends_with("beta.md")
+            && d.field == "name"
+            && d.message.contains("reads the same as the name of")),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn iso_codes_and_language_tags_are_checked() {
+    expect_error(
+        "    original_lang: th",
+        "    original_lang: Thai",
+        "instruments[1].original_lang",
+        "is not a language tag",
+    );
+    let f = Fixture::new("basic");
+    f.edit("jurisdictions/beta.md", "iso: BE", "iso: GB-SCT");
+    assert_eq!(errors(&f), Vec::new(), "a subdivision code is accepted");
+    expect_error("iso: AL", "iso: XYZ", "iso", "is not an ISO 3166 code");
 }
