@@ -5,9 +5,11 @@
 # (or $JX_PATH), and print req/s, p50, p99, the server's CPU per request (user + system time from
 # /proc/<pid>/stat) and its peak RSS. Prints figures; asserts nothing.
 #
-# Usage: benches/ab.sh CONTENT_DIR BINARY...   ($ROUNDS rounds, default 3; $SECS s per run, default 10)
+# Usage: benches/ab.sh CONTENT_DIR BINARY[=CONTENT[=TEMPLATES]]...   ($ROUNDS rounds, default 3; $SECS s per run, default 10)
 # e.g.   target/release/jurisdex gen-corpus 10000 --content /tmp/c10k
 #        benches/ab.sh /tmp/c10k /tmp/jurisdex-before target/release/jurisdex
+# A binary written BINARY=CONTENT=TEMPLATES serves its own content and templates (a version whose
+# schema differs, with the corpus its own gen-corpus wrote); the query words come from CONTENT_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ $# -lt 2 ]]; then
@@ -22,9 +24,12 @@ hostile_words "$content" "$work/words.txt"
 port=$(free_port)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for round in $(seq "${ROUNDS:-3}"); do
-  for bin in "$@"; do
+  for spec in "$@"; do
+    IFS='=' read -r bin served templates <<<"$spec"
+    served=${served:-$content}
+    templates=${templates:-templates}
     rm -rf "$work/out" "$work/out.old"
-    "$bin" serve --addr "127.0.0.1:$port" --content "$content" --out "$work/out" >"$work/serve.log" 2>&1 &
+    "$bin" serve --addr "127.0.0.1:$port" --content "$served" --templates "$templates" --out "$work/out" >"$work/serve.log" 2>&1 &
     server=$!
     until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do
       kill -0 "$server" 2>/dev/null || { cat "$work/serve.log"; exit 1; }
