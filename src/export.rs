@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 
 use crate::catalog::Summary;
-use crate::html::is_forbidden;
+use crate::csv::csv_line;
 use crate::model::{Jurisdiction, SafeguardKey};
 use crate::render::{OutputFile, SiteMeta};
 use crate::routes;
@@ -139,36 +139,6 @@ fn csv_record(r: &MatrixRecord) -> String {
     ])
 }
 
-/// One CSV line (with CRLF). Cells that a spreadsheet would read as a formula are prefixed with
-/// `'` so that an export can never run code when opened.
-pub fn csv_line(cells: &[&str]) -> String {
-    let mut line = cells
-        .iter()
-        .map(|c| csv_cell(c))
-        .collect::<Vec<_>>()
-        .join(",");
-    line.push_str("\r\n");
-    line
-}
-
-fn csv_cell(text: &str) -> String {
-    // A character that no document may carry becomes U+FFFD here too.
-    let text: String = text
-        .chars()
-        .map(|c| if is_forbidden(c) { '\u{fffd}' } else { c })
-        .collect();
-    let guarded = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text
-    };
-    if guarded.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
-}
-
 /// Where the matrix exports live, relative to the site root.
 pub const MATRIX_CSV: &str = "export/matrix.csv";
 /// See [`MATRIX_CSV`].
@@ -181,19 +151,5 @@ pub fn entry_file(j: &Jurisdiction) -> OutputFile {
     OutputFile {
         path: routes::api_jurisdiction_file(&j.id).into(),
         contents: serde_json::to_string_pretty(j).unwrap_or_default(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_cells_are_quoted_and_formula_guarded() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a, b"), "\"a, b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(csv_cell("a\u{b}b\u{0}"), "a\u{fffd}b\u{fffd}");
     }
 }

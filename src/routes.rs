@@ -5,8 +5,6 @@
 //! Anchors come from data, never from positions or prose: `#power-<id>` and `#case-<id>` are
 //! the ids written in the content, so reordering an entry's powers breaks no printed link.
 
-use crate::model::SafeguardKey;
-
 /// The search page served by `serve`.
 pub const SEARCH: &str = "/search";
 /// The client-side search page of a static site or bundle, relative to the site root.
@@ -72,9 +70,9 @@ pub fn index_file(url: &str) -> String {
     format!("{}index.html", url.trim_start_matches('/'))
 }
 
-/// The anchor of a safeguard on a jurisdiction page: `safeguard-user-notice`.
-pub fn safeguard_anchor(key: SafeguardKey) -> String {
-    format!("safeguard-{}", key.key().replace('_', "-"))
+/// The anchor of a safeguard on a jurisdiction page, from its key: `safeguard-user-notice`.
+pub fn safeguard_anchor(key: &str) -> String {
+    format!("safeguard-{}", key.replace('_', "-"))
 }
 
 /// The anchor of an instrument: `instrument-<id>`.
@@ -138,10 +136,7 @@ mod tests {
             "jurisdictions/pakistan/index.html"
         );
         assert_eq!(topic("user_notice"), "/topics/user_notice/");
-        assert_eq!(
-            safeguard_anchor(SafeguardKey::UserNotice),
-            "safeguard-user-notice"
-        );
+        assert_eq!(safeguard_anchor("user_notice"), "safeguard-user-notice");
         assert_eq!(power_anchor("pta-s37"), "power-pta-s37");
         assert_eq!(file_link("/search", "", 1), "../search/index.html");
         assert_eq!(

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::{AddressError, Summary};
-use crate::export::csv_line;
+use crate::csv::csv_line;
 use crate::model::{Jurisdiction, SafeguardKey, Value};
 use crate::routes;
 

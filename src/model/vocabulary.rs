@@ -160,7 +160,7 @@ vocabulary!(
 impl SafeguardKey {
     /// The stable anchor of this safeguard on a jurisdiction page, e.g. `safeguard-user-notice`.
     pub fn anchor(self) -> String {
-        crate::routes::safeguard_anchor(self)
+        crate::routes::safeguard_anchor(self.key())
     }
 }
 
