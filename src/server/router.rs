@@ -25,6 +25,7 @@ pub fn app(state: AppState) -> Router {
         .route("/export/matrix.json", get(matrix_json))
         .fallback(static_files)
         .with_state(state)
+        .layer(axum::middleware::map_response(only_local_redirects))
         .layer(CompressionLayer::new())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -61,8 +62,31 @@ pub(super) async fn version(State(state): State<AppState>) -> impl IntoResponse 
     )
 }
 
+/// True for a `Location` that names a path on this site: one `/`, then not another `/` or `\`
+/// (`//host/` and `/\host/` are read by browsers as another host).
+pub(super) fn is_local_path(location: &str) -> bool {
+    location.starts_with('/') && !location[1..].starts_with(['/', '\\'])
+}
+
+/// Any redirect, from a handler or from the static files service (which adds a trailing slash to
+/// a directory's address), goes to a path on this site or is answered `404`.
+pub(super) async fn only_local_redirects(response: Response) -> Response {
+    let leaves = response
+        .headers()
+        .get(header::LOCATION)
+        .is_some_and(|l| !l.to_str().is_ok_and(is_local_path));
+    if leaves {
+        StatusCode::NOT_FOUND.into_response()
+    } else {
+        response
+    }
+}
+
 /// A 301 answer: old ids keep working for bookmarks and workshop handouts.
 pub(super) fn moved(target: &str) -> Response {
+    if !is_local_path(target) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     match HeaderValue::from_str(target) {
         Ok(location) => (
             StatusCode::MOVED_PERMANENTLY,
@@ -77,6 +101,7 @@ pub(super) fn moved(target: &str) -> Response {
 pub(super) fn is_suspicious(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     lower.contains("..")
+        || lower.starts_with("//")
         || lower.contains('\\')
         || lower.contains("%2e")
         || lower.contains("%2f")

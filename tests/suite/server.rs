@@ -361,3 +361,31 @@ async fn search_answers_503_when_the_search_pool_cannot_answer() {
     let (status, ..) = get(&router, "/jurisdictions/alpha/").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// No address makes the server redirect to another host: `//host/` in a `Location` is read by
+/// browsers as that host.
+#[tokio::test]
+async fn redirects_never_leave_the_site() {
+    let s = served();
+    for path in [
+        "//jurisdictions",
+        "///jurisdictions",
+        "//example.org/",
+        "//jurisdictions/alpha",
+    ] {
+        let (status, headers, _) = get(&s.router, path).await;
+        assert!(
+            !headers.contains_key(header::LOCATION),
+            "{path} → {status} {:?}",
+            headers.get(header::LOCATION)
+        );
+        assert!(
+            headers.contains_key(header::CONTENT_SECURITY_POLICY),
+            "{path}"
+        );
+    }
+    // A directory's address without its slash still redirects, to a path on this site.
+    let (status, headers, _) = get(&s.router, "/jurisdictions").await;
+    assert!(status.is_redirection(), "{status}");
+    assert_eq!(headers[header::LOCATION], "/jurisdictions/");
+}
