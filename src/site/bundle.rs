@@ -101,7 +101,9 @@ pub fn bundle(options: &BuildOptions, zip_path: &Path) -> Result<BundleSummary, 
         let bytes = fs::read(source).map_err(io_err(source))?;
         let bytes = if name.ends_with(".html") {
             match String::from_utf8(bytes) {
-                Ok(html) => relative_links(&html, &root, depth(name)).into_bytes(),
+                Ok(html) => {
+                    with_offline_csp(&relative_links(&html, &root, depth(name))).into_bytes()
+                }
                 Err(err) => err.into_bytes(),
             }
         } else {
@@ -178,6 +180,23 @@ fn zip_time(date: &Date) -> DateTime {
         .zip(date.day)
         .and_then(|(month, day)| DateTime::from_date_and_time(date.year, month, day, 12, 0, 0).ok())
         .unwrap_or_default()
+}
+
+/// The bundle's own Content-Security-Policy, as a `<meta>` element (a page opened from disk gets no
+/// headers): nothing is fetched from another place, so an image written in an entry's Markdown with
+/// a remote address stays unloaded, and no script but the bundle's own runs.
+pub const OFFLINE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
+/// `html` with [`OFFLINE_CSP`] as the first element of its `<head>`.
+fn with_offline_csp(html: &str) -> String {
+    let meta = format!(r#"<meta http-equiv="Content-Security-Policy" content="{OFFLINE_CSP}">"#);
+    match html.find("<head>") {
+        Some(at) => {
+            let at = at + "<head>".len();
+            format!("{}{meta}{}", &html[..at], &html[at..])
+        }
+        None => html.to_string(),
+    }
 }
 
 /// Rewrites the root-absolute links (`href`, `src`, `action`, meta refresh) of a page at `depth`

@@ -58,6 +58,7 @@ fn attribute_values<'h>(html: &'h str, attr: &str) -> Vec<&'h str> {
 
 #[test]
 fn bundle_has_relative_links_that_name_files() {
+    bundle_pages_carry_their_own_content_security_policy();
     let (f, unzipped, _) = bundled();
     assert!(!f.out().exists(), "bundle must not touch --out");
     let site = unzipped.path().join("jurisdex-offline");
@@ -257,4 +258,21 @@ fn offline_search_works_in_a_browser_from_disk() {
     assert!(!dom.contains("jurisdictions/beta/index.html#"), "{dom}");
     let dom = dump_dom(&browser, &url("Kominfo%20-kominfo"));
     assert!(dom.contains("No results"), "{dom}");
+}
+
+/// Opened from disk a page gets no headers: each page of the bundle carries the policy itself, so
+/// nothing (a remote image written in an entry's Markdown) is fetched from elsewhere.
+fn bundle_pages_carry_their_own_content_security_policy() {
+    let (_f, unzipped, _) = bundled();
+    let pages = files(&unzipped.path().join("jurisdex-offline"), "html");
+    assert!(pages.len() > 10);
+    for page in pages {
+        let html = std::fs::read_to_string(&page).unwrap();
+        let head = &html[..html.find("</head>").unwrap_or(html.len())];
+        assert!(
+            head.contains(r#"<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'"#),
+            "{}",
+            page.display()
+        );
+    }
 }
