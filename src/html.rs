@@ -14,6 +14,13 @@ pub fn is_forbidden(c: char) -> bool {
         | '\u{fdd0}'..='\u{fdef}' | '\u{fffe}' | '\u{ffff}')
 }
 
+/// The bidirectional embeddings and overrides (U+202A to U+202E): one left open in a name reverses
+/// the text that follows it on the page. Content holding one is refused by `check`; legitimate
+/// right-to-left text needs none.
+pub fn is_bidi_override(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}')
+}
+
 /// The replacement for what must be escaped or dropped at `text[at..]`, with the bytes it
 /// replaces: `&`, `<`, `>`, `"` and `'` become entities, forbidden characters U+FFFD. `/` is left
 /// alone so that URLs stay readable.

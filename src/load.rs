@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 use crate::diagnostics::{Diagnostic, Report};
-use crate::html::is_forbidden;
+use crate::html::{is_bidi_override, is_forbidden};
 use crate::markdown;
 use crate::model::{Collection, Jurisdiction, Page, Site, Taxonomy, Topic};
 
@@ -324,15 +324,26 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
             format!("is not valid UTF-8 (bad byte at offset {valid}); save the file as UTF-8"),
         )
     })?;
-    if let Some((at, c)) = text.char_indices().find(|&(_, c)| is_forbidden(c)) {
+    if let Some((at, c)) = text
+        .char_indices()
+        .find(|&(_, c)| is_forbidden(c) || is_bidi_override(c))
+    {
+        let message = if is_forbidden(c) {
+            format!(
+                "holds the control character U+{:04X}, which no page, feed or export may carry; delete it",
+                u32::from(c)
+            )
+        } else {
+            format!(
+                "holds the bidirectional override U+{:04X}, which would reverse the text after it on the page; delete it",
+                u32::from(c)
+            )
+        };
         return Err(Diagnostic::error(
             path,
             line_and_column(&text.as_bytes()[..at]),
             "text",
-            format!(
-                "holds the control character U+{:04X}, which no page, feed or export may carry; delete it",
-                u32::from(c)
-            ),
+            message,
         ));
     }
     Ok(text)

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Report};
-use crate::html::is_forbidden;
+use crate::html::{is_bidi_override, is_forbidden};
 use crate::load::{Loaded, Origin};
 use crate::markdown::{MAX_HEADINGS, Rendered};
 use crate::model::{Confidence, Date, Jurisdiction, Reference, SafeguardKey, Taxonomy, Value};
@@ -422,6 +422,11 @@ fn check_text_fields<T: serde::Serialize>(item: &T, origin: &Origin, report: &mu
                 if let Some(c) = text.chars().find(|&c| is_forbidden(c)) {
                     report.push(at(origin, path).error(format!(
                         "holds the control character U+{:04X}, which no page, feed or export may carry; delete it",
+                        u32::from(c)
+                    )));
+                } else if let Some(c) = text.chars().find(|&c| is_bidi_override(c)) {
+                    report.push(at(origin, path).error(format!(
+                        "holds the bidirectional override U+{:04X}, which would reverse the text after it on the page; delete it",
                         u32::from(c)
                     )));
                 }

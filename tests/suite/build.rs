@@ -43,7 +43,7 @@ fn entry_page_has_data_anchors_and_escapes_hostile_text() {
     assert_eq!(html.matches("<script").count(), 1);
     assert!(html.contains(r#"<script src="/assets/app.js" defer></script>"#));
     // Local-language titles carry their language; a ruling is tied to its instrument.
-    assert!(html.contains(r#"<p class="original" lang="th">"#));
+    assert!(html.contains(r#"<p class="original" lang="th" dir="auto">"#));
     assert!(html.contains(
         r##"Court rulings: <a href="#case-belau-2021">Belau v Minister</a> (upheld, Art. 40(2b))"##
     ));

@@ -719,7 +719,7 @@ fn stray_content_files_are_named() {
 fn a_bidirectional_control_in_an_address_is_an_error() {
     expect_error(
         "    url: https://example.org/ruling",
-        "    url: https://example.org/\u{202e}gnilur",
+        "    url: https://example.org/\u{2066}gnilur",
         "sources[1].url",
         "bidirectional control character",
     );
@@ -798,4 +798,24 @@ fn iso_codes_and_language_tags_are_checked() {
     f.edit("jurisdictions/beta.md", "iso: BE", "iso: GB-SCT");
     assert_eq!(errors(&f), Vec::new(), "a subdivision code is accepted");
     expect_error("iso: AL", "iso: XYZ", "iso", "is not an ISO 3166 code");
+}
+
+#[test]
+fn a_bidirectional_override_in_content_is_an_error() {
+    let f = Fixture::new("basic");
+    f.edit("jurisdictions/beta.md", "name: Beta", "name: Be\u{202e}ta");
+    let raw = errors(&f);
+    assert!(
+        raw.iter().any(|d| d.path.ends_with("beta.md")
+            && d.field == "text"
+            && d.line == 3
+            && d.message.contains("bidirectional override U+202E")),
+        "{raw:#?}"
+    );
+    expect_error(
+        "legal_system: civil law",
+        "legal_system: \"civil \\u202Elaw\"",
+        "legal_system",
+        "bidirectional override U+202E",
+    );
 }
