@@ -33,7 +33,8 @@ await checks.check("entry: title, safeguards, sources and citation; no navigatio
     assert.ok(text.includes(needed), `"${needed}" printed`);
   }
   assert.deepEqual(noChrome(text), [], "screen-only chrome printed");
-  assert.ok(pages >= 2 && pages <= 20, `${pages} pages`);
+  // The entries are long legal texts with every source listed: a bound, not a budget.
+  assert.ok(pages >= 2 && pages <= 30, `${pages} pages`);
   console.log(`      entry: ${pages} pages`);
 });
 
@@ -46,7 +47,7 @@ await checks.check("comparison: every column and row, without the form", async (
   for (const form of ["Show differences only", "Benchmark column", "Download this table as CSV"]) {
     assert.ok(!text.includes(form), `the form's "${form}" printed`);
   }
-  assert.ok(pages >= 1 && pages <= 12, `${pages} pages`);
+  assert.ok(pages >= 1 && pages <= 20, `${pages} pages`);
   console.log(`      comparison: ${pages} pages`);
 });
 

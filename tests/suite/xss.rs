@@ -170,9 +170,21 @@ fn payloads() -> Option<Vec<String>> {
     Some(lines)
 }
 
+/// A payload as content may hold it: without the control characters, noncharacters and
+/// bidirectional overrides that `check` refuses (its own tests cover those).
+fn storable(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            c != '\u{feff}'
+                && !jurisdex::html::is_forbidden(c)
+                && !jurisdex::html::is_bidi_override(c)
+        })
+        .collect()
+}
+
 /// A JSON string is a valid YAML double-quoted scalar: payloads go into YAML safely this way.
 fn yaml_string(text: &str) -> String {
-    serde_json::to_string(&text.replace(['\0', '\u{feff}'], "")).unwrap()
+    serde_json::to_string(&storable(text)).unwrap()
 }
 
 /// The payloads as Markdown paragraphs. Markdown links are defused (`](` → `] (`, reference
@@ -182,7 +194,7 @@ fn markdown_body(chunk: &[String]) -> String {
     chunk
         .iter()
         .map(|p| {
-            let p = p.replace("](", "] (");
+            let p = storable(p).replace("](", "] (");
             if p.trim_start().starts_with('[') {
                 format!("\\{p}")
             } else {
@@ -213,8 +225,8 @@ fn hostile_entry(n: usize, chunk: &[String]) -> String {
         ));
     }
     format!(
-        "---\nid: xss-{n}\nname: {name}\niso: XS\nregion: europe\ngroupings: [eu]\nlegal_system: {all}\nsummary: {all}\nlast_reviewed: 2026-11-01\nreviewed_by: {r}\nentry_status: draft\nchangelog:\n  - {{ date: 2026-11-01, change: {all} }}\ninstruments:\n  - id: law\n    title: {all}\n    original_title: {all}\n    original_lang: fr\n    short_name: {short}\n    type: statute\n    status: in_force\n    dates: {{}}\n    citation: {all}\n    url: {url}\n    key_provisions: [{{ section: {sec}, gist: {all} }}]\n    confidence: confirmed\n    sources: [s]\npowers:\n  - id: p\n    authority: {all}\n    authority_type: executive\n    actions: [block_access]\n    basis: {{ instrument: law, section: {sec} }}\n    grounds: {all}\n    deadline: {{ text: {d} }}\n    court_role: after\n    remedy: {all}\n    penalties: {all}\n    confidence: confirmed\n    sources: [s]\ncases:\n  - {{ id: c, name: {name}, court: {d}, date: 2020, outcome: upheld, instrument: law, provision: {sec}, summary: {all}, confidence: confirmed, sources: [s] }}\nsafeguards:\n{safeguards}sources:\n  - {{ id: s, title: {all}, publisher: {d}, kind: news, url: {url}, accessed: 2026-11-01 }}\n---\n{body}\n",
-        name = one(0),
+        "---\nid: xss-{n}\nname: {name}\niso: XS-{n}\nregion: europe\ngroupings: [eu]\nlegal_system: {all}\nsummary: {all}\nlast_reviewed: 2026-11-01\nreviewed_by: {r}\nentry_status: draft\nchangelog:\n  - {{ date: 2026-11-01, change: {all} }}\ninstruments:\n  - id: law\n    title: {all}\n    original_title: {all}\n    original_lang: fr\n    short_name: {short}\n    type: statute\n    status: in_force\n    dates: {{}}\n    citation: {all}\n    url: {url}\n    key_provisions: [{{ section: {sec}, gist: {all} }}]\n    confidence: confirmed\n    sources: [s]\npowers:\n  - id: p\n    authority: {all}\n    authority_type: executive\n    actions: [block_access]\n    basis: {{ instrument: law, section: {sec} }}\n    grounds: {all}\n    deadline: {{ text: {d} }}\n    court_role: after\n    remedy: {all}\n    penalties: {all}\n    confidence: confirmed\n    sources: [s]\ncases:\n  - {{ id: c, name: {name}, court: {d}, date: 2020, outcome: upheld, instrument: law, provision: {sec}, summary: {all}, confidence: confirmed, sources: [s] }}\nsafeguards:\n{safeguards}sources:\n  - {{ id: s, title: {all}, publisher: {d}, kind: news, url: {url}, accessed: 2026-11-01 }}\n---\n{body}\n",
+        name = yaml_string(&format!("{n} {}", chunk[0])),
         r = one(1),
         short = one(3),
         sec = one(4),
