@@ -279,3 +279,55 @@ fn matrix_csv_and_json_exports_round_trip() {
             .contains("<img src=x onerror=alert(1)>")
     }));
 }
+
+/// What an anchor lands on: the heading of the card that holds `id="anchor"`.
+fn landing(html: &str, anchor: &str) -> String {
+    let at = html
+        .find(&format!("id=\"{anchor}\""))
+        .unwrap_or_else(|| panic!("no anchor {anchor}"));
+    let h3 = at + html[at..].find("<h3>").expect("a card heading");
+    html[h3..h3 + html[h3..].find("</h3>").unwrap()].to_string()
+}
+
+/// Printed links to a power keep landing on the same power when the powers are reordered: the
+/// anchors are the powers' ids, and the positions they were once published under are aliases.
+#[test]
+fn reordering_powers_moves_no_anchor() {
+    let f = Fixture::new("basic");
+    let second = "  - id: court-order\n    aliases: [power-2]\n    authority: District Court\n    authority_type: court\n    actions: [remove_content]\n    basis: { instrument: ite-2008, section: Art. 43 }\n    grounds: Content ordered removed by a court.\n    deadline: { text: The Act sets no period. }\n    court_role: before\n    remedy: Appeal to the High Court.\n    confidence: confirmed\n    sources: [law-text]\n";
+    f.edit(
+        "jurisdictions/alpha.md",
+        "cases:\n",
+        &format!("{second}cases:\n"),
+    );
+    f.build().expect("two powers build");
+    let anchors = [
+        "power-kominfo-blocking",
+        "power-1",
+        "power-court-order",
+        "power-2",
+    ];
+    let before: Vec<String> = {
+        let html = f.read_out("jurisdictions/alpha/index.html");
+        anchors.iter().map(|a| landing(&html, a)).collect()
+    };
+    assert!(before[0].contains("Kominfo") && before[1].contains("Kominfo"));
+    assert!(before[2].contains("District Court") && before[3].contains("District Court"));
+
+    // Move the second power first.
+    f.edit("jurisdictions/alpha.md", second, "");
+    f.edit(
+        "jurisdictions/alpha.md",
+        "powers:\n",
+        &format!("powers:\n{second}"),
+    );
+    f.build().expect("reordered powers build");
+    let html = f.read_out("jurisdictions/alpha/index.html");
+    assert!(
+        html.find("District Court").unwrap()
+            < html.find("Ministry of Communication (Kominfo)").unwrap(),
+        "the powers were reordered"
+    );
+    let after: Vec<String> = anchors.iter().map(|a| landing(&html, a)).collect();
+    assert_eq!(before, after);
+}
