@@ -9,9 +9,10 @@ use serde::Serialize;
 use serde::ser::{SerializeSeq, Serializer};
 
 use crate::catalog::Summary;
+use crate::config::SiteMeta;
 use crate::csv::csv_line;
 use crate::model::{Jurisdiction, SafeguardKey};
-use crate::render::{OutputFile, SiteMeta};
+use crate::render::OutputFile;
 use crate::routes;
 
 /// One jurisdiction × safeguard row of the matrix export.

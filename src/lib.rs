@@ -12,6 +12,7 @@
 //! [`site::build`] is the one function that knows the stage order and writes the output.
 
 pub mod catalog;
+pub mod config;
 pub mod csv;
 pub mod diagnostics;
 pub mod export;

@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
+use jurisdex::config::Config;
 use jurisdex::search::{SearchIndex, SearchRequest};
 use jurisdex::server;
 use jurisdex::site::bundle::BundleError;
-use jurisdex::site::{self, BuildError, BuildOptions};
+use jurisdex::site::{self, BuildError};
 use jurisdex::tools::{corpus, scaffold};
 
 /// jurisdex: compare how countries let authorities block or remove online content and accounts,
@@ -234,8 +235,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn build_options(paths: &Paths, base_url: String, dev_reload: bool) -> BuildOptions {
-    BuildOptions {
+fn build_options(paths: &Paths, base_url: String, dev_reload: bool) -> Config {
+    Config {
         content_dir: paths.content.clone(),
         templates_dir: paths.templates.clone(),
         out_dir: paths.out.clone(),

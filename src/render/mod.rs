@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::catalog::compare::{self, Selection, Table};
 use crate::catalog::{Catalog, Summary};
+use crate::config::SiteMeta;
 use crate::model::{
     Action, AuthorityType, Confidence, CourtRole, Date, EntryStatus, Group, InstrumentStatus,
     InstrumentType, Jurisdiction, Outcome, Page, SafeguardKey, SourceKind, Taxonomy, Value,
@@ -62,19 +63,6 @@ impl From<minijinja::Error> for RenderError {
             message: format!("{err:#}"),
         }
     }
-}
-
-/// Site-wide settings the templates need.
-#[derive(Debug, Clone, Serialize)]
-pub struct SiteMeta {
-    /// Absolute base URL for permalinks, citations and the feed, without trailing slash.
-    pub base_url: String,
-    /// Path prefix for links (the path part of `base_url`), without trailing slash.
-    pub root: String,
-    /// Date of this build, `YYYY-MM-DD`.
-    pub built: String,
-    /// Whether the page is served with live search (`serve`) or static only.
-    pub dev_reload: bool,
 }
 
 /// The minijinja environment with jurisdex's filters and functions.

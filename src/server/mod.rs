@@ -47,8 +47,10 @@ use tower_http::timeout::TimeoutLayer;
 
 use crate::catalog::compare::{self, CompareQuery, Selection};
 use crate::catalog::{AddressError, Catalog, CatalogError};
+use crate::config::Config;
+use crate::config::SiteMeta;
 use crate::export;
-use crate::render::{ComparePage, Nav, RenderError, Renderer, SiteMeta};
+use crate::render::{ComparePage, Nav, RenderError, Renderer};
 use crate::routes;
 use crate::search::{MAX_QUERY_BYTES, SearchError, SearchIndex, SearchRequest, SearchResults};
-use crate::site::{self, BuildError, BuildOptions, INDEX_DIR};
+use crate::site::{self, BuildError, INDEX_DIR};

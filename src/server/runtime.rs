@@ -31,7 +31,7 @@ pub(super) fn connection_threads() -> usize {
 
 /// `jurisdex serve`: build into `--out` (in a child process), then serve it (and rebuild on
 /// change with `watch`).
-pub async fn serve(options: BuildOptions, addr: SocketAddr, watch: bool) -> Result<(), ServeError> {
+pub async fn serve(options: Config, addr: SocketAddr, watch: bool) -> Result<(), ServeError> {
     let build_options = options.clone();
     let out = options.out_dir.clone();
     let built = tokio::task::spawn_blocking(move || build_in_child(&build_options, &out)).await?;

@@ -73,7 +73,7 @@ impl Snapshot {
     /// Opens a built site directory; `owned` directories are removed with the last snapshot.
     pub fn open(
         dir: &Path,
-        options: &BuildOptions,
+        options: &Config,
         version: u64,
         owned: bool,
     ) -> Result<Snapshot, OpenError> {
@@ -96,7 +96,7 @@ impl Snapshot {
     /// with the last snapshot that uses it.
     pub fn layered(
         updated: site::Updated,
-        options: &BuildOptions,
+        options: &Config,
         version: u64,
         previous: &Snapshot,
     ) -> Result<Snapshot, OpenError> {
@@ -111,7 +111,7 @@ impl Snapshot {
     }
 
     pub(super) fn new(
-        options: &BuildOptions,
+        options: &Config,
         version: u64,
         layers: Vec<Arc<Layer>>,
         index: SearchIndex,

@@ -9,7 +9,7 @@ pub const WATCH_DEBOUNCE: Duration = Duration::from_millis(30);
 pub const SNAPSHOT_PREFIX: &str = ".jurisdex-serve-";
 
 /// A new private directory beside `--out` for one served version.
-pub(super) fn private_dir(options: &BuildOptions) -> Result<PathBuf, ServeError> {
+pub(super) fn private_dir(options: &Config) -> Result<PathBuf, ServeError> {
     let parent = site::parent_dir(&options.out_dir);
     Ok(site::work_dir(&parent, SNAPSHOT_PREFIX)?.keep())
 }
@@ -17,7 +17,7 @@ pub(super) fn private_dir(options: &BuildOptions) -> Result<PathBuf, ServeError>
 /// Builds the site into `out` in a child process (`jurisdex build`), so that the server's own
 /// memory never holds a build: its diagnostics go to the server's stderr. Returns whether the
 /// build succeeded.
-pub(super) fn build_in_child(options: &BuildOptions, out: &Path) -> Result<bool, ServeError> {
+pub(super) fn build_in_child(options: &Config, out: &Path) -> Result<bool, ServeError> {
     let exe = std::env::current_exe().map_err(ServeError::Binary)?;
     let mut command = std::process::Command::new(exe);
     // The build is short-lived and gives all its memory back when it exits: glibc's own
@@ -51,7 +51,7 @@ pub const MALLOC_TUNABLES: &str =
     "glibc.malloc.trim_threshold=1048576:glibc.malloc.mmap_threshold=1048576";
 
 /// Builds a private, versioned copy of the site for hot swapping.
-pub fn build_snapshot(options: &BuildOptions, version: u64) -> Result<Snapshot, ServeError> {
+pub fn build_snapshot(options: &Config, version: u64) -> Result<Snapshot, ServeError> {
     let dir = private_dir(options)?;
     let snapshot = match build_in_child(options, &dir) {
         Ok(true) => Snapshot::open(&dir, options, version, true).map_err(ServeError::from),
@@ -70,7 +70,7 @@ pub(super) type Debouncer = notify_debouncer_full::Debouncer<
 >;
 
 /// Watches content and templates; each burst of changes triggers one rebuild and swap.
-pub(super) fn start_watch(options: BuildOptions, state: AppState) -> Result<Debouncer, ServeError> {
+pub(super) fn start_watch(options: Config, state: AppState) -> Result<Debouncer, ServeError> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
     let mut debouncer = notify_debouncer_full::new_debouncer(
         WATCH_DEBOUNCE,
@@ -140,7 +140,7 @@ pub(super) fn start_watch(options: BuildOptions, state: AppState) -> Result<Debo
 /// The next version after `changed`: incremental when only existing entries were edited
 /// ([`site::update`]), otherwise a full build.
 pub(super) fn rebuild(
-    options: &BuildOptions,
+    options: &Config,
     current: &Snapshot,
     changed: &[PathBuf],
     version: u64,
@@ -181,7 +181,7 @@ pub(super) fn rebuild(
 
 /// The changed entry files when every change is to a `*.md` file of `jurisdictions/` that still
 /// exists (other files there are not content and are ignored); `None` when anything else changed.
-pub(super) fn edited_entries(options: &BuildOptions, changed: &[PathBuf]) -> Option<Vec<PathBuf>> {
+pub(super) fn edited_entries(options: &Config, changed: &[PathBuf]) -> Option<Vec<PathBuf>> {
     let entries = options
         .content_dir
         .join("jurisdictions")

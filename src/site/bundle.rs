@@ -12,10 +12,11 @@ use std::time::{Duration, Instant};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
 
+use crate::config::Config;
 use crate::diagnostics::Report;
 use crate::model::Date;
 use crate::routes;
-use crate::site::{self, BuildError, BuildOptions};
+use crate::site::{self, BuildError};
 
 /// The folder every entry of the zip lives under.
 pub const TOP_DIR: &str = "jurisdex-offline";
@@ -65,9 +66,9 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> BundleError + '_ {
 
 /// Builds the site into a temporary directory (never `options.out_dir`) and writes it to
 /// `zip_path` as an offline bundle under [`TOP_DIR`], atomically.
-pub fn bundle(options: &BuildOptions, zip_path: &Path) -> Result<BundleSummary, BundleError> {
+pub fn bundle(options: &Config, zip_path: &Path) -> Result<BundleSummary, BundleError> {
     let started = Instant::now();
-    let options = BuildOptions {
+    let options = Config {
         dev_reload: false,
         ..options.clone()
     };

@@ -22,12 +22,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::catalog::{Catalog, Summary};
+use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Report};
 use crate::export;
 use crate::links::{Anchors, LinkChecker, PageLinks};
 use crate::load::{self, Loaded};
 use crate::model::{Date, Jurisdiction, Site, Taxonomy};
-use crate::render::{self, Nav, OutputFile, Renderer, SiteMeta};
+use crate::render::{self, Nav, OutputFile, Renderer};
 use crate::search;
 use crate::validate::{self, Identity};
 
@@ -37,40 +38,6 @@ pub const CLIENT_INDEX_MAX_ENTRIES: usize = 500;
 
 /// Name of the search index directory inside the output (hidden: the server never serves it).
 pub const INDEX_DIR: &str = ".search-index";
-
-/// Where to read from and write to.
-#[derive(Debug, Clone)]
-pub struct BuildOptions {
-    pub content_dir: PathBuf,
-    pub templates_dir: PathBuf,
-    pub out_dir: PathBuf,
-    /// Absolute base URL used in permalinks, citations and the feed.
-    pub base_url: String,
-    /// Pages poll for rebuilds (serve --watch only).
-    pub dev_reload: bool,
-}
-
-impl BuildOptions {
-    /// The path part of the base URL, used to prefix links (`""` for a site at the root).
-    pub fn root(&self) -> String {
-        let after_scheme = self
-            .base_url
-            .split_once("://")
-            .map_or(self.base_url.as_str(), |(_, r)| r);
-        let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
-        path.trim_end_matches('/').to_string()
-    }
-
-    /// The site-wide settings templates see, dated today.
-    pub fn meta(&self) -> SiteMeta {
-        SiteMeta {
-            base_url: self.base_url.trim_end_matches('/').to_string(),
-            root: self.root(),
-            built: Date::today().to_string(),
-            dev_reload: self.dev_reload,
-        }
-    }
-}
 
 /// Why a build failed.
 #[derive(Debug, thiserror::Error)]
@@ -123,7 +90,7 @@ pub fn check(content_dir: &Path) -> (Loaded, Site) {
 }
 
 /// Builds the site and swaps it into `options.out_dir` atomically.
-pub fn build(options: &BuildOptions) -> Result<Built, BuildError> {
+pub fn build(options: &Config) -> Result<Built, BuildError> {
     let parent = parent_dir(&options.out_dir);
     fs::create_dir_all(&parent).map_err(io_err(&parent))?;
     let staging = work_dir(&parent, BUILD_PREFIX)?;
@@ -182,7 +149,7 @@ impl OutputSinks<'_> {
 /// worker threads, and only its [`Summary`] is kept. Checks across entries (unique ids and
 /// aliases, collection items) run on the summaries; then the listing pages, exports and the
 /// catalog are written from the [`Catalog`], links are checked and the index is committed.
-pub fn build_into(options: &BuildOptions, dir: &Path) -> Result<Built, BuildError> {
+pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
     let started = Instant::now();
     let progress = ProgressBar::new(4).with_style(
         ProgressStyle::with_template("{spinner} [{pos}/{len}] {msg}")
@@ -349,7 +316,7 @@ mod tests {
 
     #[test]
     fn root_is_the_path_of_the_base_url() {
-        let mut options = BuildOptions {
+        let mut options = Config {
             content_dir: "content".into(),
             templates_dir: "templates".into(),
             out_dir: "public".into(),

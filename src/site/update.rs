@@ -27,7 +27,7 @@ pub struct Updated {
 /// changed name, alias, region or grouping): rebuild in full. On an error `dir` is incomplete:
 /// discard it.
 pub fn update(
-    options: &BuildOptions,
+    options: &Config,
     base: &Catalog,
     layers: &[PathBuf],
     base_index: &Path,

@@ -1,8 +1,9 @@
 //! The shipped `content/`: it passes `check`, builds, and every page, cell and anchor resolves.
 
+use jurisdex::config::Config;
 use jurisdex::diagnostics::Diagnostic;
 use jurisdex::search::{SearchIndex, SearchRequest};
-use jurisdex::site::{self, BuildOptions, INDEX_DIR};
+use jurisdex::site::{self, INDEX_DIR};
 
 use crate::support::manifest_dir;
 
@@ -32,7 +33,7 @@ const EXPECTED: [&str; 21] = [
 
 fn build_shipped() -> (tempfile::TempDir, site::Built) {
     let dir = tempfile::tempdir().unwrap();
-    let options = BuildOptions {
+    let options = Config {
         content_dir: manifest_dir().join("content"),
         templates_dir: manifest_dir().join("templates"),
         out_dir: dir.path().join("public"),

@@ -6,9 +6,10 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use jurisdex::config::Config;
 use jurisdex::model::{SafeguardKey, Value};
 use jurisdex::render::{COMPARE_PAGE_SIZE, FEED_ENTRIES, PAGE_SIZE};
-use jurisdex::site::{self, BuildOptions};
+use jurisdex::site::{self};
 
 use crate::support::manifest_dir;
 
@@ -26,8 +27,8 @@ impl Generated {
         Generated { dir }
     }
 
-    fn options(&self) -> BuildOptions {
-        BuildOptions {
+    fn options(&self) -> Config {
+        Config {
             content_dir: self.dir.path().join("content"),
             templates_dir: manifest_dir().join("templates"),
             out_dir: self.dir.path().join("public"),

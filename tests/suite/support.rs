@@ -9,7 +9,8 @@ use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use jurisdex::site::{self, BuildError, BuildOptions, Built};
+use jurisdex::config::Config;
+use jurisdex::site::{self, BuildError, Built};
 
 /// The crate root.
 pub fn manifest_dir() -> PathBuf {
@@ -46,8 +47,8 @@ impl Fixture {
         self.dir.path().join("public")
     }
 
-    pub fn options(&self) -> BuildOptions {
-        BuildOptions {
+    pub fn options(&self) -> Config {
+        Config {
             content_dir: self.content(),
             templates_dir: manifest_dir().join("templates"),
             out_dir: self.out(),
