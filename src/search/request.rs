@@ -17,6 +17,21 @@ pub struct SearchRequest {
     pub offset: Option<usize>,
 }
 
+impl SearchRequest {
+    /// The request's filters by their parameter names (the names the query language's
+    /// `name:value` filters and the facets use), in the order the search page lists them.
+    pub fn filters(&self) -> [(&'static str, Option<&str>); 6] {
+        [
+            ("region", self.region.as_deref()),
+            ("grouping", self.grouping.as_deref()),
+            ("kind", self.kind.as_deref()),
+            ("value", self.value.as_deref()),
+            ("authority_type", self.authority_type.as_deref()),
+            ("jurisdiction", self.jurisdiction.as_deref()),
+        ]
+    }
+}
+
 /// One page of results with facet counts over the whole matching set.
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchResults {

@@ -61,27 +61,6 @@ pub(super) struct SearchView<'a> {
     pub(super) error: Option<&'a str>,
 }
 
-pub(super) const FILTERS: [&str; 6] = [
-    "region",
-    "grouping",
-    "kind",
-    "value",
-    "authority_type",
-    "jurisdiction",
-];
-
-pub(super) fn filter_value<'a>(request: &'a SearchRequest, name: &str) -> Option<&'a str> {
-    match name {
-        "region" => request.region.as_deref(),
-        "grouping" => request.grouping.as_deref(),
-        "kind" => request.kind.as_deref(),
-        "value" => request.value.as_deref(),
-        "authority_type" => request.authority_type.as_deref(),
-        "jurisdiction" => request.jurisdiction.as_deref(),
-        _ => None,
-    }
-}
-
 /// `/search?...` with one filter set (or removed, with `None`) and an offset.
 pub(super) fn search_href(
     root: &str,
@@ -93,10 +72,10 @@ pub(super) fn search_href(
     if !request.q.is_empty() {
         pairs.push(("q", request.q.clone()));
     }
-    for name in FILTERS {
+    for (name, current) in request.filters() {
         let value = match change {
             Some((changed, new)) if changed == name => new,
-            _ => filter_value(request, name),
+            _ => current,
         };
         if let Some(v) = value.filter(|v| !v.is_empty()) {
             pairs.push((name, v.to_string()));
@@ -163,8 +142,8 @@ pub(super) fn search_html(
                 values,
             });
         }
-        for name in FILTERS {
-            if let Some(value) = filter_value(request, name).filter(|v| !v.is_empty()) {
+        for (name, value) in request.filters() {
+            if let Some(value) = value.filter(|v| !v.is_empty()) {
                 active.push(FacetLink {
                     label: format!("{}: {value}", name.replace('_', " ")),
                     count: 0,
