@@ -331,3 +331,21 @@ fn reordering_powers_moves_no_anchor() {
     let after: Vec<String> = anchors.iter().map(|a| landing(&html, a)).collect();
     assert_eq!(before, after);
 }
+
+/// The entry card answers the first questions about each power: who orders, how fast, the court's
+/// role and the affected user's remedy, each linking to the power.
+#[test]
+fn the_entry_card_lists_each_power_in_brief() {
+    let f = Fixture::new("basic");
+    f.build().expect("fixture builds");
+    let html = f.read_out("jurisdictions/alpha/index.html");
+    let glance =
+        &html[html.find("id=\"glance-heading\"").unwrap()..html.find("class=\"toc\"").unwrap()];
+    assert!(glance.contains("<caption>The powers in brief"), "{glance}");
+    assert!(glance.contains(
+        r##"<a href="#power-kominfo-blocking">Ministry of Communication (Kominfo)</a>"##
+    ));
+    assert!(glance.contains("Within four hours for urgent content."));
+    assert!(glance.contains("Review after the order"));
+    assert!(glance.contains("The platform may challenge the order in the administrative court."));
+}
