@@ -98,6 +98,7 @@ impl SearchIndex {
         }
     }
 
+    /// Answers a parsed request: the plan first, then its execution.
     pub(super) fn run(
         &self,
         parsed: &ParsedQuery,
@@ -106,6 +107,19 @@ impl SearchIndex {
         offset: usize,
     ) -> tantivy::Result<SearchOutcome> {
         let searcher = self.reader.searcher();
+        let plan = self.plan(&searcher, parsed, filters)?;
+        self.execute(&searcher, plan, parsed, filters, limit, offset)
+    }
+
+    /// Everything a request will run, decided before anything is collected: the browse query,
+    /// or the text query with its filters and the typo retry to try if it finds nothing, or the
+    /// typo retry alone when a plain word cannot match as typed.
+    pub(super) fn plan(
+        &self,
+        searcher: &Searcher,
+        parsed: &ParsedQuery,
+        filters: &Filters,
+    ) -> tantivy::Result<QueryPlan> {
         let mut clauses = filters.clauses(&self.fields);
         clauses.extend(parsed.exclusions().map(|text| {
             let excluded: Box<dyn Query> = Box::new(ForwardOnly(self.parse_text(&[text])));
@@ -122,46 +136,72 @@ impl SearchIndex {
             } else {
                 Box::new(AllQuery)
             };
-            let query = with_clauses(base, clauses);
-            let page = self.collect(&searcher, &*query, Ranking::SiteOrder, limit, offset)?;
-            return self.outcome(&searcher, page, filters, parsed, None, None);
+            return Ok(QueryPlan::Browse(with_clauses(base, clauses)));
         }
-
         // A plain word in no prose field cannot match as typed, so such a query goes straight to
         // the typo retry. With n-grams in play a word can match inside a title: search as typed
-        // first.
-        let ngrams = positive.iter().any(|t| needs_ngrams(t));
-        let retry = self.fuzzy_plan(&searcher, parsed)?;
-        if !ngrams && !matches!(retry, Retry::AsTyped) {
-            if let Retry::Corrected(fuzzy) = retry {
-                let query = with_clauses(fuzzy.query.box_clone(), clauses);
-                let page = self.collect(&searcher, &*query, Ranking::Score, limit, offset)?;
-                if page.total > 0 {
-                    let highlight = Some(&*fuzzy.query);
-                    return self.outcome(&searcher, page, filters, parsed, highlight, Some(&fuzzy));
+        // first, and retry only if that finds nothing.
+        let as_typed_can_match = positive.iter().any(|t| needs_ngrams(t));
+        let retry = match self.fuzzy_plan(searcher, parsed)? {
+            Retry::AsTyped => None,
+            Retry::Hopeless if as_typed_can_match => None,
+            Retry::Hopeless => return Ok(QueryPlan::RetryOnly(None)),
+            Retry::Corrected(fuzzy) => {
+                let cloned = clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect();
+                let retry = (with_clauses(fuzzy.query.box_clone(), cloned), fuzzy);
+                if !as_typed_can_match {
+                    return Ok(QueryPlan::RetryOnly(Some(retry)));
                 }
+                Some(retry)
             }
-            let nothing = HitPage::empty(&self.facet_tally());
-            return self.outcome(&searcher, nothing, filters, parsed, None, None);
-        }
-        let text_query = self.parse_text(&positive);
-        let cloned = clauses
-            .iter()
-            .map(|(occur, q)| (*occur, q.box_clone()))
-            .collect();
-        let query = with_clauses(text_query.box_clone(), cloned);
-        let page = self.collect(&searcher, &*query, Ranking::Score, limit, offset)?;
-        if page.total == 0
-            && let Retry::Corrected(fuzzy) = retry
-        {
-            let query = with_clauses(fuzzy.query.box_clone(), clauses);
-            let page = self.collect(&searcher, &*query, Ranking::Score, limit, offset)?;
-            if page.total > 0 {
-                let highlight = Some(&*fuzzy.query);
-                return self.outcome(&searcher, page, filters, parsed, highlight, Some(&fuzzy));
+        };
+        let text = self.parse_text(&positive);
+        let query = with_clauses(text.box_clone(), clauses);
+        Ok(QueryPlan::Text { query, text, retry })
+    }
+
+    /// Runs a plan: collects the page of hits, the total and the facets, falls back on the typo
+    /// retry when the text finds nothing, and loads the hits that are shown.
+    pub(super) fn execute(
+        &self,
+        searcher: &Searcher,
+        plan: QueryPlan,
+        parsed: &ParsedQuery,
+        filters: &Filters,
+        limit: usize,
+        offset: usize,
+    ) -> tantivy::Result<SearchOutcome> {
+        let corrected = |(query, fuzzy): (Box<dyn Query>, FuzzyPlan)| -> tantivy::Result<Option<SearchOutcome>> {
+            let page = self.collect(searcher, &*query, Ranking::Score, limit, offset)?;
+            if page.total == 0 {
+                return Ok(None);
+            }
+            let highlight = Some(&*fuzzy.query);
+            self.outcome(searcher, page, filters, parsed, highlight, Some(&fuzzy))
+                .map(Some)
+        };
+        match plan {
+            QueryPlan::Browse(query) => {
+                let page = self.collect(searcher, &*query, Ranking::SiteOrder, limit, offset)?;
+                self.outcome(searcher, page, filters, parsed, None, None)
+            }
+            QueryPlan::RetryOnly(retry) => {
+                if let Some(found) = retry.map(corrected).transpose()?.flatten() {
+                    return Ok(found);
+                }
+                let nothing = HitPage::empty(&self.facet_tally());
+                self.outcome(searcher, nothing, filters, parsed, None, None)
+            }
+            QueryPlan::Text { query, text, retry } => {
+                let page = self.collect(searcher, &*query, Ranking::Score, limit, offset)?;
+                if page.total == 0
+                    && let Some(found) = retry.map(corrected).transpose()?.flatten()
+                {
+                    return Ok(found);
+                }
+                self.outcome(searcher, page, filters, parsed, Some(&*text), None)
             }
         }
-        self.outcome(&searcher, page, filters, parsed, Some(&*text_query), None)
     }
 
     /// The query of words and phrases, each a literal (tantivy's query syntax never applies): all
@@ -688,4 +728,19 @@ impl Hit {
             }
         })
     }
+}
+
+/// What a request will run, decided by [`SearchIndex::plan`] before anything is collected.
+pub(super) enum QueryPlan {
+    /// No words: browse, in site order.
+    Browse(Box<dyn Query>),
+    /// A plain word matches nowhere as typed: only the typo retry (with its query), if any.
+    RetryOnly(Option<(Box<dyn Query>, FuzzyPlan)>),
+    /// The text query with its filters; `text` alone marks the snippets; `retry` runs if the
+    /// text finds nothing.
+    Text {
+        query: Box<dyn Query>,
+        text: Box<dyn Query>,
+        retry: Option<(Box<dyn Query>, FuzzyPlan)>,
+    },
 }
