@@ -70,8 +70,9 @@ pub(super) type Debouncer = notify_debouncer_full::Debouncer<
 >;
 
 /// Watches content and templates; each burst of changes triggers one rebuild and swap.
-pub(super) fn start_watch(options: Config, state: AppState) -> Result<Debouncer, ServeError> {
+pub(super) fn start_watch(options: Config, state: AppState) -> Result<WatchGuard, ServeError> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
+    let replaced = tx.clone();
     let mut debouncer = notify_debouncer_full::new_debouncer(
         WATCH_DEBOUNCE,
         None,
@@ -98,14 +99,18 @@ pub(super) fn start_watch(options: Config, state: AppState) -> Result<Debouncer,
         },
     )
     .map_err(ServeError::Watcher)?;
-    for dir in [&options.content_dir, &options.templates_dir] {
+    let dirs = [options.content_dir.clone(), options.templates_dir.clone()];
+    let mut watched = Vec::new();
+    for dir in &dirs {
         debouncer
             .watch(dir, notify::RecursiveMode::Recursive)
             .map_err(|source| ServeError::Watch {
                 path: dir.clone(),
                 source,
             })?;
+        watched.push(dir_identity(dir));
     }
+    let keeper = tokio::spawn(keep_watching(debouncer, dirs, watched, replaced));
     tokio::spawn(async move {
         let mut version = 1;
         while let Some(mut changed) = rx.recv().await {
@@ -134,7 +139,74 @@ pub(super) fn start_watch(options: Config, state: AppState) -> Result<Debouncer,
             }
         }
     });
-    Ok(debouncer)
+    Ok(WatchGuard(keeper))
+}
+
+/// Ends the watch when dropped.
+pub(super) struct WatchGuard(tokio::task::JoinHandle<()>);
+
+impl Drop for WatchGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// How often the watched directories are checked for being deleted, restored or swapped.
+pub const WATCH_RECHECK: Duration = Duration::from_secs(1);
+
+/// What a watched directory is: where it resolves to and its inode. A directory deleted and
+/// restored, or a symlink renamed to point at another directory (the usual way to deploy
+/// content), keeps its path but changes this, and the operating system's watch on the old one
+/// then sees nothing more.
+pub(super) fn dir_identity(dir: &Path) -> Option<(PathBuf, u64)> {
+    let resolved = dir.canonicalize().ok()?;
+    let meta = std::fs::metadata(&resolved).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = u64::from(meta.is_dir());
+    Some((resolved, inode))
+}
+
+/// Owns the watcher: every [`WATCH_RECHECK`] it checks that each directory is still the one
+/// watched; when one was replaced it watches the new one, says so, and asks for a rebuild; while
+/// one is missing it says so once and waits for it.
+pub(super) async fn keep_watching(
+    mut debouncer: Debouncer,
+    dirs: [PathBuf; 2],
+    mut watched: Vec<Option<(PathBuf, u64)>>,
+    rebuild: tokio::sync::mpsc::UnboundedSender<Vec<PathBuf>>,
+) {
+    let mut ticks = tokio::time::interval(WATCH_RECHECK);
+    loop {
+        ticks.tick().await;
+        for (dir, seen) in dirs.iter().zip(watched.iter_mut()) {
+            let now = dir_identity(dir);
+            if now == *seen {
+                continue;
+            }
+            match &now {
+                None => eprintln!(
+                    "{} is gone: serving the last version until it is back",
+                    dir.display()
+                ),
+                Some(_) => {
+                    let _ = debouncer.unwatch(dir);
+                    match debouncer.watch(dir, notify::RecursiveMode::Recursive) {
+                        Ok(()) => {
+                            eprintln!("{} was replaced: watching it again", dir.display());
+                            let _ = rebuild.send(vec![dir.clone()]);
+                        }
+                        Err(error) => {
+                            eprintln!("cannot watch {} again ({error}): retrying", dir.display());
+                            continue;
+                        }
+                    }
+                }
+            }
+            *seen = now;
+        }
+    }
 }
 
 /// The next version after `changed`: incremental when only existing entries were edited

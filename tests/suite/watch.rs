@@ -343,3 +343,72 @@ fn the_server_runs_with_fixed_malloc_thresholds_unless_told_otherwise() {
     let server = f.serve_with_env(&[], &[("GLIBC_TUNABLES", user)]);
     assert_eq!(environment(&server), [format!("GLIBC_TUNABLES={user}")]);
 }
+
+/// Content deployed the usual way (a symlink renamed to point at a new directory), or deleted and
+/// restored, is still watched: the server says so and serves the new content.
+#[test]
+fn a_replaced_content_directory_is_watched_again() {
+    let f = Fixture::new("basic");
+    let root = f.dir.path();
+    let v1 = root.join("content-v1");
+    std::fs::rename(f.content(), &v1).unwrap();
+    std::os::unix::fs::symlink(&v1, f.content()).unwrap();
+    let server = f.serve(&["--watch"]);
+
+    // Deploy v2 by renaming a new symlink over the old one.
+    let v2 = root.join("content-v2");
+    crate::support::copy_dir(&v1, &v2);
+    let entry = v2.join("jurisdictions/alpha.md");
+    let text = std::fs::read_to_string(&entry).unwrap();
+    std::fs::write(
+        &entry,
+        text.replace(
+            "Blocking orders are administrative.",
+            "Blocking orders are quokkaish.",
+        ),
+    )
+    .unwrap();
+    let link = root.join("content.next");
+    std::os::unix::fs::symlink(&v2, &link).unwrap();
+    std::fs::rename(&link, f.content()).unwrap();
+    wait_for(
+        "the swapped content to be served",
+        Duration::from_secs(30),
+        || {
+            http_get(&server.addr, "/jurisdictions/alpha/")
+                .is_some_and(|(_, page)| page.contains("quokkaish"))
+        },
+    );
+    assert!(
+        server.log().contains("was replaced: watching it again"),
+        "{}",
+        server.log()
+    );
+
+    // Later edits of the new directory are seen too.
+    let text = std::fs::read_to_string(&entry).unwrap();
+    std::fs::write(&entry, text.replace("quokkaish", "wombatish")).unwrap();
+    wait_for(
+        "an edit after the swap to be served",
+        Duration::from_secs(30),
+        || {
+            http_get(&server.addr, "/jurisdictions/alpha/")
+                .is_some_and(|(_, page)| page.contains("wombatish"))
+        },
+    );
+
+    // Deleted, then restored: the server says it is gone, then watches it again.
+    std::fs::remove_file(f.content()).unwrap();
+    wait_for("the server to notice", Duration::from_secs(10), || {
+        server.log().contains("is gone")
+    });
+    std::os::unix::fs::symlink(&v1, f.content()).unwrap();
+    wait_for(
+        "the restored content to be served",
+        Duration::from_secs(30),
+        || {
+            http_get(&server.addr, "/jurisdictions/alpha/")
+                .is_some_and(|(_, page)| page.contains("Blocking orders are administrative."))
+        },
+    );
+}
