@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AddressError, Summary};
 use crate::csv::csv_line;
-use crate::model::{Jurisdiction, SafeguardKey, Value};
+use crate::model::{Confidence, Jurisdiction, SafeguardKey, Value};
 use crate::routes;
 
 /// Fewest and most jurisdictions a reader may choose in the form.
@@ -184,6 +184,8 @@ pub struct Row {
 #[derive(Debug, Clone, Serialize)]
 pub struct Cell {
     pub value: Option<Value>,
+    /// How sure the rating is (safeguard rows only).
+    pub confidence: Option<Confidence>,
     /// The main text (for facts) or a short note (for safeguards).
     pub text: String,
     pub provision: String,
@@ -374,6 +376,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                 let a = j.rating(*key);
                 Cell {
                     value: Some(a.value),
+                    confidence: Some(a.confidence),
                     text: a.note.clone(),
                     provision: a.provisions.join("; "),
                     href: format!("{root}{}#{}", routes::jurisdiction(&j.id), key.anchor()),
@@ -397,6 +400,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                 let fact = &j.facts[n];
                 Cell {
                     value: None,
+                    confidence: None,
                     text: fact.text.clone(),
                     provision: fact.provision.clone(),
                     href: format!("{root}{}#{}", routes::jurisdiction(&j.id), fact.anchor),
@@ -439,6 +443,7 @@ pub fn to_csv(table: &Table, base_url: &str) -> String {
         "jurisdiction",
         "benchmark",
         "value",
+        "confidence",
         "text",
         "provision",
         "sources",
@@ -461,6 +466,7 @@ pub fn to_csv(table: &Table, base_url: &str) -> String {
                 &column.name,
                 if column.benchmark { "yes" } else { "no" },
                 cell.value.map_or("", Value::key),
+                cell.confidence.map_or("", Confidence::key),
                 &cell.text,
                 &cell.provision,
                 &sources,

@@ -389,3 +389,29 @@ async fn redirects_never_leave_the_site() {
     assert!(status.is_redirection(), "{status}");
     assert_eq!(headers[header::LOCATION], "/jurisdictions/");
 }
+
+/// A rating's confidence travels with it wherever it is shown: the comparison (HTML and CSV)
+/// marks `believed` and `confirmed` alike.
+#[tokio::test]
+async fn comparisons_carry_each_ratings_confidence() {
+    let s = served();
+    let (status, _, html) = get(
+        &s.router,
+        "/compare/?j=alpha,beta&t=necessity_proportionality,judicial_authorisation",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("(believed)"), "{html}");
+    assert!(html.contains("(confirmed)"), "{html}");
+    let (_, _, csv) = get(
+        &s.router,
+        "/compare/?j=alpha,beta&t=necessity_proportionality&format=csv",
+    )
+    .await;
+    let header = csv.lines().next().unwrap();
+    assert!(header.contains(",value,confidence,"), "{header}");
+    assert!(
+        csv.lines().any(|l| l.contains(",silent,believed,")),
+        "{csv}"
+    );
+}
