@@ -35,6 +35,14 @@
         if (sort === "score") return parseFloat(b.dataset.score) - parseFloat(a.dataset.score) || a.dataset.name.localeCompare(b.dataset.name);
         return a.dataset.name.localeCompare(b.dataset.name);
       }).forEach(function (row) { table.appendChild(row); });
+      // The view is in the address, so a filtered matrix can be shared or bookmarked.
+      var url = new URL(window.location.href);
+      ["grouping", "region", "sort"].forEach(function (name) {
+        var value = form.elements[name].value;
+        if (value && !(name === "sort" && value === "name")) url.searchParams.set(name, value);
+        else url.searchParams.delete(name);
+      });
+      history.replaceState(null, "", url.pathname + url.search + url.hash);
     };
     var params = new URLSearchParams(window.location.search);
     ["grouping", "region", "sort"].forEach(function (name) {

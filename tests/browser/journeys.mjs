@@ -56,6 +56,24 @@ await checks.check("home → matrix cell → the entry scrolled to that safeguar
   await page.close();
 });
 
+await checks.check("the matrix filters are in the address, so a filtered view can be shared", async () => {
+  const page = await recordingPage(context);
+  await page.goto(`${base}/`);
+  await page.locator("[data-matrix-filter] select[name=grouping]").selectOption("asean");
+  await page.waitForURL(/[?&]grouping=asean/);
+  const visible = () => page.locator("table.matrix tbody tr:not([hidden])").count();
+  const filtered = await visible();
+  assert.ok(filtered > 0 && filtered < (await page.locator("table.matrix tbody tr").count()), `${filtered} rows shown`);
+  // The shared address opens the same view.
+  await page.goto(page.url());
+  assert.equal(await page.locator("[data-matrix-filter] select[name=grouping]").inputValue(), "asean");
+  assert.equal(await visible(), filtered);
+  await page.locator("[data-matrix-filter] select[name=grouping]").selectOption("");
+  await page.waitForURL((url) => !url.search.includes("grouping="));
+  checks.noProblems(page);
+  await page.close();
+});
+
 await checks.check("search as you type → open a hit → the section in view with the terms highlighted", async () => {
   const page = await recordingPage(context);
   await page.goto(`${base}/search`);
