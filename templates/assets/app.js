@@ -16,6 +16,12 @@
     }, function () { window.location.href = link.href; });
   });
 
+  // A print button where a page offers one (collection handouts): shown only with scripts.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () { window.print(); });
+  });
+
   // Matrix filter and sort on the home page.
   var form = document.querySelector("[data-matrix-filter]");
   var table = document.querySelector("table.matrix tbody");

@@ -171,6 +171,10 @@ await checks.check("open a workshop collection and follow an item", async () => 
   await page.goto(`${base}/collections/`);
   await page.locator('.entry-list h2 a[href$="/collections/jakarta-2018-workshop/"]').click();
   await page.waitForURL("**/collections/jakarta-2018-workshop/");
+  // The handout's print button opens the browser's print dialog.
+  await page.evaluate(() => { window.printed = 0; window.print = () => { window.printed += 1; }; });
+  await page.getByRole("button", { name: "Print this handout" }).click();
+  assert.equal(await page.evaluate(() => window.printed), 1, "print was asked for");
   const items = page.locator(".reading-item");
   assert.ok((await items.count()) >= 5, "a reading list");
   const item = page.locator('.reading-item h2 a[href$="/jurisdictions/indonesia/#safeguard-judicial-authorisation"]');
