@@ -72,5 +72,23 @@ for (const [name, path, selector] of [
   });
 }
 
+await checks.check("375 px: landing on a section from a QR code, the country's name stays in view", async () => {
+  const page = await recordingPage(narrow);
+  await page.goto(`${base}/jurisdictions/malaysia/#safeguard-appeal-redress`);
+  await page.waitForTimeout(200);
+  const view = await page.evaluate(() => {
+    const context = document.querySelector(".entry-context").getBoundingClientRect();
+    const target = document.getElementById("safeguard-appeal-redress").getBoundingClientRect();
+    return { scrollY: window.scrollY, contextTop: context.top, contextBottom: context.bottom, targetTop: target.top,
+      text: document.querySelector(".entry-context").innerText };
+  });
+  assert.ok(view.scrollY > 500, `the page opened at the section: ${JSON.stringify(view)}`);
+  assert.ok(Math.abs(view.contextTop) < 2 && view.text.includes("Malaysia"), `the name is at the top: ${JSON.stringify(view)}`);
+  assert.ok(view.targetTop >= view.contextBottom - 2, `the section is not hidden under it: ${JSON.stringify(view)}`);
+  await page.screenshot({ path: artifact("screenshots", "landing-375.png") });
+  checks.noProblems(page);
+  await page.close();
+});
+
 await browser.close();
 checks.finish();
