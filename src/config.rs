@@ -37,8 +37,28 @@ impl Config {
             root: self.root(),
             built: Date::today().to_string(),
             dev_reload: self.dev_reload,
+            local_only: is_local_only(&self.base_url),
         }
     }
+}
+
+/// True when the base URL names this computer (loopback or the unspecified address), so that
+/// addresses and QR codes printed from the site open nothing on anyone else's device.
+pub fn is_local_only(base_url: &str) -> bool {
+    let after_scheme = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
+    let authority = after_scheme.split('/').next().unwrap_or("");
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
 }
 
 /// Site-wide settings the templates need.
@@ -52,4 +72,31 @@ pub struct SiteMeta {
     pub built: String,
     /// Whether the page is served with live search (`serve`) or static only.
     pub dev_reload: bool,
+    /// The base URL names this computer: printed addresses and QR codes work only here.
+    pub local_only: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_of_this_computer_are_local_only() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://localhost:8080/kb",
+            "http://0.0.0.0:8080",
+            "http://[::1]:8080",
+            "http://[::]:8080",
+        ] {
+            assert!(is_local_only(url), "{url}");
+        }
+        for url in [
+            "https://jurisdex.example.org",
+            "http://192.168.1.20:8080",
+            "http://[2001:db8::1]:8080",
+        ] {
+            assert!(!is_local_only(url), "{url}");
+        }
+    }
 }

@@ -197,6 +197,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             base_url,
             dev_reload,
         } => {
+            warn_if_local_only(&base_url);
             let options = build_options(&paths, base_url, dev_reload);
             report_build(site::build(&options))
         }
@@ -208,6 +209,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             #[cfg(all(target_os = "linux", target_env = "gnu"))]
             exec_with_fixed_malloc_thresholds();
             let base_url = base_url.unwrap_or_else(|| format!("http://{addr}"));
+            warn_if_local_only(&base_url);
             let options = build_options(&paths, base_url, watch);
             let runtime = server::runtime().context("starting the async runtime")?;
             runtime.block_on(server::serve(options, addr, watch))?;
@@ -232,6 +234,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("next: fill in every field, then run `jurisdex check`");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Says so when the base URL is an address of this computer: every QR code and printed address in
+/// the collections then opens nothing on a participant's phone.
+fn warn_if_local_only(base_url: &str) {
+    if jurisdex::config::is_local_only(base_url) {
+        eprintln!(
+            "note: the base URL {base_url} is an address of this computer, so QR codes and printed addresses in workshop handouts work only here; pass --base-url with the address participants can reach (this computer's network address, or where the site is published)"
+        );
     }
 }
 
@@ -336,6 +348,7 @@ fn print_hits(results: &jurisdex::search::SearchResults, out: &Path) {
 }
 
 fn bundle(paths: &Paths, zip: &Path, base_url: String) -> anyhow::Result<ExitCode> {
+    warn_if_local_only(&base_url);
     let options = build_options(paths, base_url, false);
     match jurisdex::site::bundle::bundle(&options, zip) {
         Ok(summary) => {

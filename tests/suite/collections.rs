@@ -122,3 +122,33 @@ fn a_collection_without_a_facilitator_prints_none() {
     let list = f.read_out("collections/index.html");
     assert!(!list.contains("facilitator:"), "{list}");
 }
+
+/// Built for this computer's address, a handout warns (on screen and on paper) that its codes open
+/// nothing elsewhere, and the command says so; built for a public address, neither does.
+#[test]
+fn a_handout_for_this_computer_only_says_so() {
+    let f = Fixture::new("basic");
+    let local = f.command(&["build"]).output().expect("build");
+    assert!(local.status.success());
+    assert!(
+        String::from_utf8_lossy(&local.stderr).contains("is an address of this computer"),
+        "{}",
+        String::from_utf8_lossy(&local.stderr)
+    );
+    let page = f.read_out("collections/demo/index.html");
+    assert!(
+        page.contains(r#"class="warning-note local-only""#),
+        "{page}"
+    );
+    assert!(page.contains("open nothing on participants' phones"));
+
+    let public = f
+        .command(&["build", "--base-url", "https://kb.example.org"])
+        .output()
+        .expect("build");
+    assert!(public.status.success());
+    assert!(!String::from_utf8_lossy(&public.stderr).contains("address of this computer"));
+    let page = f.read_out("collections/demo/index.html");
+    assert!(!page.contains("local-only"), "{page}");
+    assert!(page.contains("https://kb.example.org/collections/demo/"));
+}
