@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark (issue #8). For the shipped content and for generated corpora of N entries
+# The benchmark. For the shipped content and for generated corpora of N entries
 # (`jurisdex gen-corpus N`): full build (wall, entries/s, peak RSS), `serve` start to first 200,
 # edit-to-served time of one entry under `serve --watch`, and wrk load (64 connections) on
 # /api/search and /search with a mixed and a cache-hostile query stream, /healthz as the ceiling,
