@@ -324,29 +324,35 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
             format!("is not valid UTF-8 (bad byte at offset {valid}); save the file as UTF-8"),
         )
     })?;
-    if let Some((at, c)) = text
-        .char_indices()
-        .find(|&(_, c)| is_forbidden(c) || is_bidi_override(c))
-    {
-        let message = if is_forbidden(c) {
-            format!(
-                "holds the control character U+{:04X}, which no page, feed or export may carry; delete it",
-                u32::from(c)
-            )
-        } else {
-            format!(
-                "holds the bidirectional override U+{:04X}, which would reverse the text after it on the page; delete it",
-                u32::from(c)
-            )
-        };
+    if let Some((at, c)) = text.char_indices().find(|&(_, c)| is_refused_char(c)) {
         return Err(Diagnostic::error(
             path,
             line_and_column(&text.as_bytes()[..at]),
             "text",
-            message,
+            refused_char_message(c),
         ));
     }
     Ok(text)
+}
+
+/// Characters content may not hold: those no document may carry, and bidirectional overrides.
+fn is_refused_char(c: char) -> bool {
+    is_forbidden(c) || is_bidi_override(c)
+}
+
+/// Why content may not hold `c`, and what to do.
+fn refused_char_message(c: char) -> String {
+    if is_forbidden(c) {
+        format!(
+            "holds the control character U+{:04X}, which no page, feed or export may carry; delete it",
+            u32::from(c)
+        )
+    } else {
+        format!(
+            "holds the bidirectional override U+{:04X}, which would reverse the text after it on the page; delete it",
+            u32::from(c)
+        )
+    }
 }
 
 /// The 1-based line and column just after `before` (columns counted in bytes).
@@ -485,14 +491,27 @@ fn tag_probe(yaml: &str) -> Option<String> {
     Some(probe)
 }
 
-/// The field path and tag of the first tagged node, if any.
-fn first_tag(value: &serde_yaml::Value, path: &mut String) -> Option<(String, String)> {
+/// What a parsed YAML value holds that content may not: a tag, or a refused character written
+/// as an escape (`"\\v"`), which the file's own text does not show.
+enum Refused {
+    Tag(String),
+    Char(char),
+}
+
+/// The field path and the first refused thing of a parsed value, in document order.
+fn first_refused(value: &serde_yaml::Value, path: &mut String) -> Option<(String, Refused)> {
     match value {
-        serde_yaml::Value::Tagged(tagged) => Some((path.clone(), tagged.tag.to_string())),
+        serde_yaml::Value::Tagged(tagged) => {
+            Some((path.clone(), Refused::Tag(tagged.tag.to_string())))
+        }
+        serde_yaml::Value::String(text) => text
+            .chars()
+            .find(|&c| is_refused_char(c))
+            .map(|c| (path.clone(), Refused::Char(c))),
         serde_yaml::Value::Sequence(items) => items.iter().enumerate().find_map(|(n, item)| {
             let len = path.len();
             path.push_str(&format!("[{n}]"));
-            let found = first_tag(item, path);
+            let found = first_refused(item, path);
             path.truncate(len);
             found
         }),
@@ -502,7 +521,7 @@ fn first_tag(value: &serde_yaml::Value, path: &mut String) -> Option<(String, St
                 path.push('.');
             }
             path.push_str(key.as_str().unwrap_or("?"));
-            let found = first_tag(field, path);
+            let found = first_refused(field, path);
             path.truncate(len);
             found
         }),
@@ -524,17 +543,26 @@ pub fn parse_yaml<T: DeserializeOwned>(
             "is empty",
         ));
     }
-    if let Some(probe) = tag_probe(yaml)
+    // Tags and escaped characters need the parsed value to be seen; a document with neither a
+    // possible tag nor a backslash (nearly every one) is parsed once.
+    let probe = tag_probe(yaml).or_else(|| yaml.contains('\\').then(|| yaml.to_string()));
+    if let Some(probe) = probe
         && let Ok(value) = serde_yaml::from_str::<serde_yaml::Value>(&probe)
-        && let Some((field, tag)) = first_tag(&value, &mut String::new())
+        && let Some((field, refused)) = first_refused(&value, &mut String::new())
     {
         let locator = FieldLocator::new(yaml, line_offset);
-        let tag = tag.replacen(CORE_TAG_PROBE, "!!", 1);
+        let message = match refused {
+            Refused::Tag(tag) => format!(
+                "has the YAML tag `{}`; tags are not accepted: write the plain value",
+                tag.replacen(CORE_TAG_PROBE, "!!", 1)
+            ),
+            Refused::Char(c) => refused_char_message(c),
+        };
         return Err(Diagnostic::error(
             path,
             locator.locate(&field),
             &field,
-            format!("has the YAML tag `{tag}`; tags are not accepted: write the plain value"),
+            message,
         ));
     }
     serde_yaml::from_str::<T>(yaml).map_err(|err| {

@@ -4,7 +4,6 @@ use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::diagnostics::{Diagnostic, Report};
-use crate::html::{is_bidi_override, is_forbidden};
 use crate::load::{Loaded, Origin};
 use crate::markdown::{MAX_HEADINGS, Rendered};
 use crate::model::{Confidence, Date, Jurisdiction, Reference, SafeguardKey, Taxonomy, Value};
@@ -194,11 +193,9 @@ pub fn check_shared(loaded: &Loaded, report: &mut Report) {
     }
     for (topic, origin) in &loaded.topics {
         check_headings(&topic.body, origin, report);
-        check_text_fields(topic, origin, report);
     }
     for (page, origin) in &loaded.pages {
         check_headings(&page.body, origin, report);
-        check_text_fields(page, origin, report);
         check_file_stem(&page.id, "id", origin, report);
         if SITE_SECTIONS.contains(&page.id.as_str()) {
             report.push(at(origin, "id").error(format!(
@@ -338,7 +335,6 @@ pub fn check_collections(
 ) {
     for (collection, origin) in collections {
         check_file_stem(&collection.id, "id", origin, report);
-        check_text_fields(collection, origin, report);
         if collection.items.is_empty() {
             report.push(at(origin, "items").error("needs at least one item".to_string()));
         }
@@ -412,55 +408,6 @@ fn check_taxonomy(taxonomy: &Taxonomy, origin: Option<&Origin>, report: &mut Rep
     }
 }
 
-/// A text field holding a character no document may carry (written as an escape such as `"\v"` in
-/// the YAML, so the file itself reads clean) is an error at that field. The Markdown body is left
-/// out: it is read as it is written, and `load` refuses such characters in the file.
-fn check_text_fields<T: serde::Serialize>(item: &T, origin: &Origin, report: &mut Report) {
-    fn walk(value: &serde_json::Value, path: &mut String, origin: &Origin, report: &mut Report) {
-        match value {
-            serde_json::Value::String(text) => {
-                if let Some(c) = text.chars().find(|&c| is_forbidden(c)) {
-                    report.push(at(origin, path).error(format!(
-                        "holds the control character U+{:04X}, which no page, feed or export may carry; delete it",
-                        u32::from(c)
-                    )));
-                } else if let Some(c) = text.chars().find(|&c| is_bidi_override(c)) {
-                    report.push(at(origin, path).error(format!(
-                        "holds the bidirectional override U+{:04X}, which would reverse the text after it on the page; delete it",
-                        u32::from(c)
-                    )));
-                }
-            }
-            serde_json::Value::Array(items) => {
-                for (n, item) in items.iter().enumerate() {
-                    let len = path.len();
-                    path.push_str(&format!("[{n}]"));
-                    walk(item, path, origin, report);
-                    path.truncate(len);
-                }
-            }
-            serde_json::Value::Object(fields) => {
-                for (key, field) in fields {
-                    if key == "body" {
-                        continue;
-                    }
-                    let len = path.len();
-                    if !path.is_empty() {
-                        path.push('.');
-                    }
-                    path.push_str(key);
-                    walk(field, path, origin, report);
-                    path.truncate(len);
-                }
-            }
-            _ => {}
-        }
-    }
-    if let Ok(value) = serde_json::to_value(item) {
-        walk(&value, &mut String::new(), origin, report);
-    }
-}
-
 /// A body with more headings than [`MAX_HEADINGS`] is an error.
 fn check_headings(body: &Rendered, origin: &Origin, report: &mut Report) {
     if body.too_many_headings {
@@ -485,7 +432,6 @@ pub fn check_entry(
 ) {
     check_file_stem(&j.id, "id", origin, report);
     check_headings(&j.body, origin, report);
-    check_text_fields(j, origin, report);
     if RESERVED_IDS.contains(&j.id.as_str()) {
         report.push(at(origin, "id").error(format!(
             "`{}` is reserved for the site's own pages (`/jurisdictions/page/2/`): choose another id",

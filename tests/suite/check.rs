@@ -25,6 +25,13 @@ fn errors(f: &Fixture) -> Vec<Diagnostic> {
     f.check_errors()
 }
 
+/// True when one of `errors` is in a file ending with `file`, on `field`, saying `message`.
+fn has_error(errors: &[Diagnostic], file: &str, field: &str, message: &str) -> bool {
+    errors
+        .iter()
+        .any(|d| d.path.ends_with(file) && d.field == field && d.message.contains(message))
+}
+
 /// Applies an edit to alpha.md and asserts an error naming `field` and containing `message` on the
 /// line of the last line of `to` (the line the edit changed).
 fn expect_error(from: &str, to: &str, field: &str, message: &str) {
@@ -416,9 +423,12 @@ fn ids_naming_the_sites_own_pages_are_refused() {
     );
     let errors = errors(&f);
     assert!(
-        errors.iter().any(|d| d.path.ends_with("page.md")
-            && d.field == "id"
-            && d.message.contains("is reserved for the site's own pages")),
+        has_error(
+            &errors,
+            "page.md",
+            "id",
+            "is reserved for the site's own pages"
+        ),
         "{errors:#?}"
     );
 }
@@ -773,15 +783,11 @@ fn two_entries_with_one_iso_code_or_one_visible_name_are_errors() {
     );
     let errors = errors(&f);
     assert!(
-        errors.iter().any(|d| d.path.ends_with("beta.md")
-            && d.field == "iso"
-            && d.message.contains("is also used by")),
+        has_error(&errors, "beta.md", "iso", "is also used by"),
         "{errors:#?}"
     );
     assert!(
-        errors.iter().any(|d| d.path.ends_with("beta.md")
-            && d.field == "name"
-            && d.message.contains("reads the same as the name of")),
+        has_error(&errors, "beta.md", "name", "reads the same as the name of"),
         "{errors:#?}"
     );
 }
