@@ -63,6 +63,9 @@ enum Command {
         /// Public base URL (defaults to http://ADDR).
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
+        /// Most connections open at once; one more is answered 503 (lowered to fit the open-file limit).
+        #[arg(long, default_value_t = server::MAX_CONNECTIONS, value_name = "N", value_parser = clap::value_parser!(usize))]
+        max_connections: usize,
     },
     /// Search the built index from the terminal (builds first if there is no index).
     Search {
@@ -205,6 +208,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             addr,
             watch,
             base_url,
+            max_connections,
         } => {
             #[cfg(all(target_os = "linux", target_env = "gnu"))]
             exec_with_fixed_malloc_thresholds();
@@ -212,7 +216,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             warn_if_local_only(&base_url);
             let options = build_options(&paths, base_url, watch);
             let runtime = server::runtime().context("starting the async runtime")?;
-            runtime.block_on(server::serve(options, addr, watch))?;
+            runtime.block_on(server::serve(options, addr, watch, max_connections))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Search { query, json, limit } => search(&paths, &query, json, limit),

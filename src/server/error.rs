@@ -31,8 +31,6 @@ pub enum ServeError {
         addr: SocketAddr,
         source: std::io::Error,
     },
-    #[error("the server stopped: {0}")]
-    Stopped(#[source] std::io::Error),
 }
 
 /// An error answer: status plus a message safe to show (never internals).

@@ -2,6 +2,7 @@
 //! defaults. A [`Snapshot`] (site directory + search index) is swapped atomically on rebuild; each
 //! request holds the snapshot it started with, so no request sees a half-built version.
 
+mod connections;
 mod error;
 mod pages;
 mod router;
@@ -11,6 +12,7 @@ mod snapshot;
 #[cfg(test)]
 mod tests;
 mod watch;
+pub use connections::*;
 pub use error::*;
 pub use pages::*;
 pub use router::*;
@@ -32,7 +34,6 @@ use axum::extract::{Path as UrlPath, Query, RawQuery, Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use minijinja::context;
 use minijinja::value::Serde;

@@ -11,9 +11,18 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Largest request body accepted (the server takes no uploads).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
+/// Headers on every answer: those of the router, and those that hyper writes on its own (see
+/// [`GuardedIo`]). The first is the one whose presence marks an answer as already having them.
+pub const SECURITY_HEADERS: [(header::HeaderName, &str); 4] = [
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::CONTENT_SECURITY_POLICY, CSP),
+    (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+];
+
 /// The router with every route and layer.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/healthz", get(healthz))
         .route("/__version", get(version))
         .route("/search", get(search_page))
@@ -27,28 +36,96 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
         .layer(axum::middleware::map_response(only_local_redirects))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(validators_per_coding))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
+        .layer(axum::middleware::map_request(only_byte_ranges))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .layer(ConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))
+        .layer(ConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS));
+    SECURITY_HEADERS
+        .into_iter()
+        .fold(routes, |router, (name, value)| {
+            router.layer(SetResponseHeaderLayer::if_not_present(
+                name,
+                HeaderValue::from_static(value),
+            ))
+        })
+}
+
+/// RFC 9110 section 8.8.3: a compressed answer is another representation than the uncompressed
+/// one, so they must not share a strong `ETag` (a cache or a range request would mix them up): as
+/// nginx does, a compressed answer's `ETag` becomes weak. Every answer says that it varies with
+/// `Accept-Encoding`, the uncompressed and `304` ones too, so that no cache serves one coding for
+/// another.
+pub(super) async fn validators_per_coding(
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let accepts_compression = request
+        .headers()
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q == 0.0))
+            });
+            ["gzip", "br", "*"]
+                .iter()
+                .any(|c| name.eq_ignore_ascii_case(c))
+                && !refused
+        });
+    let mut response = next.run(request).await;
+    // A `304` has no body to say whether it would have been compressed: it answers for the
+    // representation this client gets, the compressed one when it accepts compression.
+    let compressed = response.headers().contains_key(header::CONTENT_ENCODING)
+        || (response.status() == StatusCode::NOT_MODIFIED && accepts_compression);
+    let headers = response.headers_mut();
+    if compressed
+        && let Some(etag) = headers.get(header::ETAG)
+        && etag.as_bytes().starts_with(b"\"")
+    {
+        let mut weak = b"W/".to_vec();
+        weak.extend_from_slice(etag.as_bytes());
+        if let Ok(weak) = HeaderValue::from_bytes(&weak) {
+            headers.insert(header::ETAG, weak);
+        }
+    }
+    let varies = headers.get_all(header::VARY).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.to_ascii_lowercase().contains("accept-encoding"))
+    });
+    if !varies {
+        headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    response
+}
+
+/// RFC 9110 section 14.2: a `Range` in a unit other than `bytes`, or asking for several ranges
+/// (which would need a multipart answer), is ignored and the whole representation sent (`200`);
+/// one byte range is left to the static files service (`206`, or `416` when unsatisfiable).
+pub(super) async fn only_byte_ranges(mut request: Request) -> Request {
+    let single_byte_range = |value: &HeaderValue| {
+        value.to_str().is_ok_and(|v| {
+            v.trim_start()
+                .strip_prefix("bytes=")
+                .is_some_and(|ranges| !ranges.contains(','))
+        })
+    };
+    let headers = request.headers_mut();
+    let ranges = headers.get_all(header::RANGE);
+    let keep = ranges.iter().count() == 1 && ranges.iter().all(single_byte_range);
+    if !keep && headers.contains_key(header::RANGE) {
+        headers.remove(header::RANGE);
+        headers.remove(header::IF_RANGE);
+    }
+    request
 }
 
 pub(super) async fn healthz() -> &'static str {

@@ -31,7 +31,12 @@ pub(super) fn connection_threads() -> usize {
 
 /// `jurisdex serve`: build into `--out` (in a child process), then serve it (and rebuild on
 /// change with `watch`).
-pub async fn serve(options: Config, addr: SocketAddr, watch: bool) -> Result<(), ServeError> {
+pub async fn serve(
+    options: Config,
+    addr: SocketAddr,
+    watch: bool,
+    max_connections: usize,
+) -> Result<(), ServeError> {
     let build_options = options.clone();
     let out = options.out_dir.clone();
     let built = tokio::task::spawn_blocking(move || build_in_child(&build_options, &out)).await?;
@@ -44,24 +49,17 @@ pub async fn serve(options: Config, addr: SocketAddr, watch: bool) -> Result<(),
     } else {
         None
     };
-    // Without TCP_NODELAY a page sent as headers + body waits for the client's delayed ACK (~40 ms).
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|source| ServeError::Listen { addr, source })?
-        .tap_io(|tcp| {
-            if let Err(err) = tcp.set_nodelay(true) {
-                tracing::debug!("TCP_NODELAY: {err}");
-            }
-        });
+        .map_err(|source| ServeError::Listen { addr, source })?;
+    let max_connections = connection_cap(max_connections);
     eprintln!(
         "serving {} on http://{addr}/{}  (Ctrl+C to stop)",
         options.out_dir.display(),
         if watch { "  watching for changes" } else { "" }
     );
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(ServeError::Stopped)?;
+    tracing::info!("at most {max_connections} connections at once");
+    serve_connections(listener, app(state), max_connections, shutdown_signal()).await;
     drop(watcher);
     eprintln!("stopped");
     Ok(())
