@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
+use crate::html::encode_url;
 use crate::model::Date;
 
 /// Where a build reads its content and templates, where it writes, and the address it is published at.
@@ -20,12 +21,18 @@ pub struct Config {
 }
 
 impl Config {
+    /// The base URL as links write it (percent-encoded, see [`encode_url`]), without a trailing
+    /// slash.
+    fn encoded_base_url(&self) -> String {
+        encode_url(self.base_url.trim_end_matches('/')).into_owned()
+    }
+
     /// The path part of the base URL, used to prefix links (`""` for a site at the root).
     pub fn root(&self) -> String {
-        let after_scheme = self
-            .base_url
+        let base_url = self.encoded_base_url();
+        let after_scheme = base_url
             .split_once("://")
-            .map_or(self.base_url.as_str(), |(_, r)| r);
+            .map_or(base_url.as_str(), |(_, r)| r);
         let path = after_scheme.find('/').map_or("", |i| &after_scheme[i..]);
         path.trim_end_matches('/').to_string()
     }
@@ -33,7 +40,7 @@ impl Config {
     /// The site-wide settings templates see, dated today.
     pub fn meta(&self) -> SiteMeta {
         SiteMeta {
-            base_url: self.base_url.trim_end_matches('/').to_string(),
+            base_url: self.encoded_base_url(),
             root: self.root(),
             built: Date::today().to_string(),
             dev_reload: self.dev_reload,
@@ -64,7 +71,8 @@ pub fn is_local_only(base_url: &str) -> bool {
 /// Site-wide settings the templates need.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteMeta {
-    /// Absolute base URL for permalinks, citations and the feed, without trailing slash.
+    /// Absolute base URL for permalinks, citations and the feed, percent-encoded, without
+    /// trailing slash.
     pub base_url: String,
     /// Path prefix for links (the path part of `base_url`), without trailing slash.
     pub root: String,
@@ -98,5 +106,23 @@ mod tests {
         ] {
             assert!(!is_local_only(url), "{url}");
         }
+    }
+
+    #[test]
+    fn the_base_url_and_root_are_written_percent_encoded() {
+        let options = Config {
+            content_dir: "content".into(),
+            templates_dir: "templates".into(),
+            out_dir: "public".into(),
+            base_url: "https://bücher.example.org/Wissen [neu]/".into(),
+            dev_reload: false,
+        };
+        let meta = options.meta();
+        assert_eq!(
+            meta.base_url,
+            "https://xn--bcher-kva.example.org/Wissen%20%5Bneu%5D"
+        );
+        assert_eq!(meta.root, "/Wissen%20%5Bneu%5D");
+        assert_eq!(options.root(), meta.root);
     }
 }

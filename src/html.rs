@@ -1,8 +1,11 @@
 //! The one HTML escaper, for text and for quoted attribute values alike: templates (through the
 //! render environment's formatter, for the HTML pages and the XML feed), search snippets and the
-//! inline SVG of QR codes all use it. It also defines the characters no document may carry.
+//! inline SVG of QR codes all use it. It also defines the characters no document may carry, and
+//! the one URL encoder: what a URL needs before it is written into an `href` or `src`.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::ops::Range;
 
 /// Characters that no page, feed or export may carry, because XML 1.0 forbids them and HTML
 /// reports them as errors: C0 controls but tab, newline and carriage return, DEL, C1 controls,
@@ -74,6 +77,130 @@ pub fn escape(text: &str) -> String {
     html
 }
 
+/// `url` as it may be written into an `href` or `src` attribute, a feed or a QR code: every
+/// character RFC 3986 does not allow where it stands is percent-encoded as its UTF-8 bytes
+/// (spaces and controls, non-ASCII, `"`, `<`, `>`, `\\`, `^`, `` ` ``, `{`, `|`, `}`, `[` and `]`
+/// outside an IPv6 host, a `#` after the first, and a `%` that starts no escape). Escapes already
+/// there are kept, so encoding twice changes nothing; a host outside ASCII is written in its
+/// ASCII (punycode) form. `&` and `'` stay: they are the HTML escaper's to write.
+pub fn encode_url(url: &str) -> Cow<'_, str> {
+    let authority = authority(url);
+    if let Some(range) = authority.clone()
+        && !url[range.clone()].is_ascii()
+        && let Some(ascii) = ascii_authority(&url[range.clone()])
+    {
+        let rebuilt = format!("{}{ascii}{}", &url[..range.start], &url[range.end..]);
+        return Cow::Owned(encode_url(&rebuilt).into_owned());
+    }
+    let bytes = url.as_bytes();
+    let mut encoded = String::new();
+    let (mut copied, mut in_fragment) = (0, false);
+    for (at, &byte) in bytes.iter().enumerate() {
+        let keep = match byte {
+            b'%' => bytes
+                .get(at + 1..at + 3)
+                .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit)),
+            b'#' => !std::mem::replace(&mut in_fragment, true),
+            b'[' | b']' => authority.as_ref().is_some_and(|a| a.contains(&at)),
+            _ => is_url_byte(byte),
+        };
+        if keep {
+            continue;
+        }
+        // Bytes outside ASCII are all encoded, so a kept span (`copied..at`, not empty) is ASCII
+        // and both its ends are character boundaries.
+        if copied < at {
+            encoded.push_str(&url[copied..at]);
+        }
+        encoded.push('%');
+        encoded.push(char::from(HEX[usize::from(byte >> 4)]));
+        encoded.push(char::from(HEX[usize::from(byte & 0xf)]));
+        copied = at + 1;
+    }
+    if copied == 0 {
+        return Cow::Borrowed(url);
+    }
+    encoded.push_str(&url[copied..]);
+    Cow::Owned(encoded)
+}
+
+const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// The bytes a URL may hold anywhere as they are (RFC 3986's unreserved characters, its
+/// sub-delimiters, `:`, `/`, `?` and `@`); `%`, `#`, `[` and `]` depend on where they stand.
+fn is_url_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric()
+        || matches!(
+            byte,
+            b'-' | b'.'
+                | b'_'
+                | b'~'
+                | b'!'
+                | b'$'
+                | b'&'
+                | b'\''
+                | b'('
+                | b')'
+                | b'*'
+                | b'+'
+                | b','
+                | b';'
+                | b'='
+                | b':'
+                | b'/'
+                | b'?'
+                | b'@'
+        )
+}
+
+/// Where the authority (`user@host:port`) of `url` is, when it has one: after `scheme://` or a
+/// leading `//`, up to the path, query or fragment.
+fn authority(url: &str) -> Option<Range<usize>> {
+    let start = if url.starts_with("//") {
+        2
+    } else {
+        let (scheme, rest) = url.split_once(':')?;
+        let scheme_ok = scheme.bytes().next()?.is_ascii_alphabetic()
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        if !scheme_ok || !rest.starts_with("//") {
+            return None;
+        }
+        scheme.len() + 3
+    };
+    let end = url[start..]
+        .find(['/', '?', '#'])
+        .map_or(url.len(), |len| start + len);
+    Some(start..end)
+}
+
+/// An authority whose host is outside ASCII with the host in its ASCII form (`bücher.de` →
+/// `xn--bcher-kva.de`); `None` when the host is not a valid domain name, whose characters are
+/// then percent-encoded like any others.
+fn ascii_authority(authority: &str) -> Option<String> {
+    let (user, host_port) = match authority.rsplit_once('@') {
+        Some((user, rest)) => (Some(user), rest),
+        None => (None, authority),
+    };
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => (host, Some(port)),
+        _ => (host_port, None),
+    };
+    let host = url::Host::parse(host).ok()?;
+    let mut ascii = String::new();
+    if let Some(user) = user {
+        ascii.push_str(user);
+        ascii.push('@');
+    }
+    ascii.push_str(&host.to_string());
+    if let Some(port) = port {
+        ascii.push(':');
+        ascii.push_str(port);
+    }
+    Some(ascii)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -96,5 +223,61 @@ mod tests {
         );
         // Tab, newline and carriage return, and characters sharing a lead byte, stay.
         assert_eq!(escape("a\tb\nc\rd é ½ \u{feff}"), "a\tb\nc\rd é ½ \u{feff}");
+    }
+
+    #[test]
+    fn urls_are_percent_encoded_where_rfc_3986_needs_it() {
+        // The Nu checker's complaint: `[` and `]` in a query.
+        assert_eq!(
+            encode_url("http://www.bgbl.de/Xaver/start.xav?start=//*[@attr_id='bgbl122s1182.pdf']"),
+            "http://www.bgbl.de/Xaver/start.xav?start=//*%5B@attr_id='bgbl122s1182.pdf'%5D"
+        );
+        assert_eq!(
+            encode_url("https://a.org/a b\"c<d>e\\f^g`h{i|j}k"),
+            "https://a.org/a%20b%22c%3Cd%3Ee%5Cf%5Eg%60h%7Bi%7Cj%7Dk"
+        );
+        // Non-ASCII as UTF-8 bytes, in the path, the query and the fragment.
+        assert_eq!(
+            encode_url("/jurisdictions/x/?q=Überprüfung#section-ไทย"),
+            "/jurisdictions/x/?q=%C3%9Cberpr%C3%BCfung#section-%E0%B9%84%E0%B8%97%E0%B8%A2"
+        );
+        // Controls; a second `#`; a `%` that starts no escape.
+        assert_eq!(encode_url("/a\tb\u{0}#x#y"), "/a%09b%00#x%23y");
+        assert_eq!(encode_url("/100%/%zz/%4"), "/100%25/%25zz/%254");
+    }
+
+    #[test]
+    fn valid_urls_and_existing_escapes_are_kept() {
+        for url in [
+            "",
+            "/",
+            "#safeguard-user-notice",
+            "/jurisdictions/pakistan/#power-pta-s37",
+            "/compare/?j=a,b&t=user_notice&diff=1",
+            "https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:32021R0784",
+            "https://a.org/a%20b?q=%5B1%5D&r=~'!$()*+,;=:@#frag/?",
+            "http://[2001:db8::1]:8080/x",
+            "mailto:someone@example.org",
+        ] {
+            assert!(matches!(encode_url(url), Cow::Borrowed(_)), "{url}");
+        }
+        // Encoding is idempotent.
+        let hostile = "https://a.org/ü [x]?q=\"<%>\"#a#b %zz";
+        let once = encode_url(hostile).into_owned();
+        assert_eq!(encode_url(&once), once);
+    }
+
+    #[test]
+    fn hosts_outside_ascii_are_written_in_punycode() {
+        assert_eq!(
+            encode_url("https://bücher.de/bücher?q=ü"),
+            "https://xn--bcher-kva.de/b%C3%BCcher?q=%C3%BC"
+        );
+        assert_eq!(
+            encode_url("https://user@bücher.de:8443/"),
+            "https://user@xn--bcher-kva.de:8443/"
+        );
+        // `[` and `]` stay around an IPv6 host, and only there.
+        assert_eq!(encode_url("http://[::1]/[x]"), "http://[::1]/%5Bx%5D");
     }
 }

@@ -1,11 +1,14 @@
 //! Checks every internal link and anchor in a built site, so a trainer's link never dangles.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
+
+use crate::html::encode_url;
 
 /// Addresses answered by the server rather than by files, and not checked.
 const DYNAMIC_PREFIXES: [&str; 3] = ["/search", "/api/search", "/__version"];
@@ -113,17 +116,26 @@ impl PageLinks {
         let mut page = PageLinks::default();
         tag_attributes(html, |attribute, value| match attribute {
             Attribute::Id => {
-                page.ids.insert(value);
+                page.ids.insert(as_written(value));
             }
             Attribute::Href
                 if value.starts_with('#')
                     || (value.starts_with(&prefix) && !value.starts_with("//")) =>
             {
-                page.links.push(value);
+                page.links.push(as_written(value));
             }
             Attribute::Href => {}
         });
         page
+    }
+}
+
+/// An id or a link as links are written ([`encode_url`]): `#section-ไทย` and
+/// `#section-%E0%B9%84%E0%B8%97%E0%B8%A2` name the same anchor, as they do in a browser.
+fn as_written(text: String) -> String {
+    match encode_url(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(encoded) => encoded,
     }
 }
 
@@ -377,5 +389,26 @@ mod tests {
                 (true, "two".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn anchors_outside_ascii_resolve_whether_encoded_or_not() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("a")).unwrap();
+        fs::write(
+            dir.path().join("index.html"),
+            r##"<h2 id="section-ไทย"></h2><a href="#section-%E0%B9%84%E0%B8%97%E0%B8%A2">encoded</a> <a href="/a/#section-%C3%BCber">encoded</a> <a href="/a/#section-über">as typed</a> <a href="/a/#section-%C3%BCberall">missing</a>"##,
+        )
+        .unwrap();
+        fs::write(
+            dir.path().join("a/index.html"),
+            r#"<h2 id="section-über">X</h2>"#,
+        )
+        .unwrap();
+        let broken: Vec<String> = check_links(dir.path(), "")
+            .iter()
+            .map(|b| b.href.clone())
+            .collect();
+        assert_eq!(broken, ["/a/#section-%C3%BCberall"]);
     }
 }

@@ -3,13 +3,17 @@
 //! Heading ids are generated from the heading text with a `section-` prefix, so they never collide
 //! with the data-derived anchors (`instrument-…`, `safeguard-…`). An explicit `{#id}` wins.
 //! Raw HTML in the source is shown as text, never rendered, and the whole output still goes
-//! through ammonia as a second defence.
+//! through ammonia as a second defence. Link and image addresses are percent-encoded by
+//! [`encode_url`], like every URL the site writes.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::{Deserialize, Serialize};
+
+use crate::html::encode_url;
 
 /// Markdown rendered once for both the page and the search index. The plain text is for the
 /// index only: templates and the JSON API get the HTML and the headings.
@@ -38,16 +42,36 @@ pub struct Section {
     pub text: String,
 }
 
+/// The schemes a link or image address may have (or none: a relative address).
+const SCHEMES: [&str; 3] = ["http", "https", "mailto"];
+
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder
         .add_generic_attributes(["id"])
         .add_tag_attributes("th", ["align"])
         .add_tag_attributes("td", ["align"])
-        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .url_schemes(SCHEMES.into_iter().collect())
         .link_rel(Some("noopener noreferrer"));
     builder
 });
+
+/// True when `url` has a scheme that is not one of [`SCHEMES`] (`javascript:`, `data:` …). Such a
+/// link is rendered as its text alone: ammonia would drop only the address and leave an `<a>`
+/// without `href` (or an `<img>` without `src`), which is not valid HTML.
+fn refused_scheme(url: &str) -> bool {
+    let Some((scheme, _)) = url.split_once(':') else {
+        return false;
+    };
+    let is_scheme = scheme
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    is_scheme && !SCHEMES.iter().any(|s| s.eq_ignore_ascii_case(scheme))
+}
 
 /// Turns text into a URL slug: lower-case ASCII letters and digits joined by single hyphens.
 /// Letters outside ASCII are kept when alphanumeric, so non-Latin headings still get an id.
@@ -99,6 +123,8 @@ pub fn render(source: &str) -> Rendered {
     let mut sections: Vec<Section> = Vec::new();
     let mut ids = HeadingIds::default();
     let mut heading_start: Option<usize> = None;
+    // For each link or image open at this point: whether it is kept (see `refused_scheme`).
+    let mut links_kept: Vec<bool> = Vec::new();
 
     let mut index = 0;
     while index < events.len() {
@@ -121,6 +147,25 @@ pub fn render(source: &str) -> Rendered {
                             text: String::new(),
                         });
                     }
+                }
+            }
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => {
+                if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) =
+                    &mut events[index]
+                {
+                    let refused = refused_scheme(dest_url);
+                    links_kept.push(!refused);
+                    if refused {
+                        events[index] = Event::Text(CowStr::Borrowed(""));
+                    } else if let Cow::Owned(encoded) = encode_url(dest_url) {
+                        *dest_url = CowStr::from(encoded);
+                    }
+                }
+            }
+            Event::End(TagEnd::Link | TagEnd::Image) => {
+                let kept = links_kept.pop().unwrap_or(true);
+                if !kept {
+                    events[index] = Event::Text(CowStr::Borrowed(""));
                 }
             }
             Event::FootnoteReference(label) => {
@@ -287,8 +332,10 @@ impl HeadingIds {
     }
 }
 
+/// A footnote's id, which pulldown-cmark writes into both the reference's `href` and the
+/// footnote's `id` as it is: percent-encoded, so that the `href` is a valid URL and the two match.
 fn prefixed_label(label: &str) -> CowStr<'static> {
-    CowStr::from(format!("fn-{}", slugify(label)))
+    CowStr::from(format!("fn-{}", encode_url(&slugify(label))))
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {
@@ -372,10 +419,13 @@ mod tests {
             "{}",
             r.html
         );
-        assert!(
-            r.html.contains("<a rel=\"noopener noreferrer\">x</a>"),
-            "{}",
-            r.html
+        // A link whose address is refused is its text alone, not an `<a>` without `href`.
+        assert!(r.html.contains("<p>x &lt;a"), "{}", r.html);
+        assert!(!r.html.contains("<a rel"), "{}", r.html);
+        let r = render("[a](JavaScript:alert(1)) ![b](data:image/png;base64,AA) [c](/ok) [d](#x)");
+        assert_eq!(
+            r.html,
+            "<p>a b <a href=\"/ok\" rel=\"noopener noreferrer\">c</a> <a href=\"#x\" rel=\"noopener noreferrer\">d</a></p>\n"
         );
     }
 
@@ -394,6 +444,19 @@ mod tests {
         let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\nText[^1].\n\n[^1]: Note.\n");
         assert!(r.html.contains("<table>"));
         assert!(r.html.contains("fn-1"), "{}", r.html);
+    }
+
+    #[test]
+    fn link_and_image_addresses_are_percent_encoded() {
+        let r =
+            render("[a](https://a.org/100%?a^b#x#y) [b](<https://a.org/a b?q=[1]>) ![c](/i/ü.png)");
+        for href in [
+            r#"href="https://a.org/100%25?a%5Eb#x%23y""#,
+            r#"href="https://a.org/a%20b?q=%5B1%5D""#,
+            r#"src="/i/%C3%BC.png""#,
+        ] {
+            assert!(r.html.contains(href), "{href}: {}", r.html);
+        }
     }
 
     #[test]

@@ -2,14 +2,15 @@
 
 use qrcode::{Color, EcLevel, QrCode};
 
-use crate::html::escape;
+use crate::html::{encode_url, escape};
 
 /// Modules of white space around the code, as the QR standard asks.
 const QUIET_ZONE: usize = 4;
 
-/// An inline SVG QR code for `url`, labelled for screen readers; `None` if it is too long to encode.
+/// An inline SVG QR code for `url` (percent-encoded, as every URL the site writes), labelled for
+/// screen readers; `None` if it is too long to encode.
 pub fn svg(url: &str, label: &str) -> Option<String> {
-    let code = QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M).ok()?;
+    let code = QrCode::with_error_correction_level(encode_url(url).as_bytes(), EcLevel::M).ok()?;
     let width = code.width();
     let size = width + 2 * QUIET_ZONE;
     let mut svg = format!(

@@ -36,6 +36,12 @@ pub fn web_url_problem(text: &str) -> Option<&'static str> {
             "contains a bidirectional control character, which can make it read as another address",
         );
     }
+    let before_query = text.split(['?', '#']).next().unwrap_or(text);
+    if before_query.contains('\\') {
+        // Browsers read it as `/`, but written into a page it is percent-encoded (`%5C`), as
+        // RFC 3986 requires, and names another address.
+        return Some("has a backslash before its query: write `/`");
+    }
     let Ok(url) = url::Url::parse(text) else {
         return Some("is not a well-formed address");
     };
@@ -813,6 +819,9 @@ mod tests {
         assert!(!is_web_url("https://example.org/a\tb"));
         assert!(!is_web_url("https://user@example.org/"));
         assert!(is_web_url("http://192.0.2.1/x"));
+        assert!(!is_web_url("https://example.org\\evil.example/x"));
+        assert!(!is_web_url("https://example.org/a\\b"));
+        assert!(is_web_url("https://example.org/a?path=C:\\b"));
         assert!(is_web_url("https://xn--80ak6aa92e.com/"));
         assert_eq!(
             web_url_problem("https://issuu.com./x"),

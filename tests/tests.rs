@@ -27,8 +27,12 @@ mod linear;
 mod listings;
 #[path = "suite/properties.rs"]
 mod properties;
+#[path = "suite/protocol.rs"]
+mod protocol;
 #[path = "suite/server.rs"]
 mod server;
+#[path = "suite/standards.rs"]
+mod standards;
 #[path = "suite/watch.rs"]
 mod watch;
 #[path = "suite/xss.rs"]

@@ -1,6 +1,9 @@
-//! The template environment's helpers: the escaping formatter, the `label`, `url`, `anchor_of` and `symbol` functions, the `date` filter and the globals.
+//! The template environment's helpers: the escaping formatter, the `label`, `url`, `anchor_of` and `symbol` functions, the `date` and `href` filters and the globals.
+
+use std::borrow::Cow;
 
 use super::*;
+use crate::html::encode_url;
 
 #[derive(Serialize)]
 pub(super) struct KeyLabel {
@@ -63,28 +66,41 @@ pub(super) fn html_formatter(
     }
 }
 
+/// The `href` filter: a URL made ready for an `href` or `src` attribute by
+/// [`crate::html::encode_url`] (the formatter then escapes `&` and `'`). Templates put every URL
+/// attribute through it but those built from `meta.root`, `url(…)` and anchors, which come from
+/// the same function already.
+pub(super) fn href(url: String) -> String {
+    match encode_url(&url) {
+        Cow::Borrowed(_) => url,
+        Cow::Owned(encoded) => encoded,
+    }
+}
+
 /// `anchor_of("power", "pta-s37")` → `power-pta-s37`: the anchors of [`routes`], for templates.
 pub(super) fn anchor_of(kind: String, id: String) -> Result<String, minijinja::Error> {
-    Ok(match kind.as_str() {
+    let anchor = match kind.as_str() {
         "instrument" => routes::instrument_anchor(&id),
         "power" => routes::power_anchor(&id),
         "case" => routes::case_anchor(&id),
         "source" => routes::source_anchor(&id),
         _ => return Err(unknown_route("anchor", &kind)),
-    })
+    };
+    Ok(href(anchor))
 }
 
 /// `url("jurisdiction", "pakistan")` → `/jurisdictions/pakistan/`: the paths of [`routes`], for
 /// templates (which put `meta.root` before them).
 pub(super) fn url(kind: String, id: String) -> Result<String, minijinja::Error> {
-    Ok(match kind.as_str() {
+    let url = match kind.as_str() {
         "jurisdiction" => routes::jurisdiction(&id),
         "topic" => routes::topic(&id),
         "page" => routes::page(&id),
         "grouping_compare" => routes::grouping_compare(&id),
         "collection" => routes::collection(&id),
         _ => return Err(unknown_route("url", &kind)),
-    })
+    };
+    Ok(href(url))
 }
 
 /// A template asked for a kind of address the site does not have.

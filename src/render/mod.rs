@@ -79,8 +79,9 @@ impl Renderer {
         env.set_auto_reload(false);
         env.set_formatter(html_formatter);
         env.add_filter("date", human_date);
+        env.add_filter("href", href);
         env.add_filter("anchor", |key: String| {
-            SafeguardKey::from_key(&key).map_or(key.clone(), SafeguardKey::anchor)
+            href(SafeguardKey::from_key(&key).map_or(key.clone(), SafeguardKey::anchor))
         });
         env.add_function("anchor_of", anchor_of);
         env.add_function("url", url);
