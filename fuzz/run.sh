@@ -15,7 +15,7 @@ if ! command -v cargo-fuzz >/dev/null 2>&1; then
 fi
 export RUSTC_BOOTSTRAP=1
 
-for target in front_matter query; do
+for target in front_matter query build_entry query_language; do
   mkdir -p "fuzz/corpus/$target"
   echo "== fuzz $target for ${seconds}s"
   mkdir -p "fuzz/artifacts/$target"
@@ -27,5 +27,5 @@ for target in front_matter query; do
     echo "fuzz target $target failed; the input that broke it is under fuzz/artifacts/$target/" >&2
     exit 1
   fi
-  grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$log"
+  grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log"
 done

@@ -33,18 +33,25 @@ fuzz_target!(|data: &[u8]| {
         taxonomy: Some(taxonomy().clone()),
         ..Loaded::default()
     };
-    match load::parse_document::<Jurisdiction>(path, text, |j, body| j.body = markdown::render(body))
-    {
+    match load::parse_document::<Jurisdiction>(path, text, |j, body| {
+        j.body = markdown::render(body)
+    }) {
         Ok(entry) => loaded.jurisdictions.push(entry),
         Err(diagnostic) => loaded.report.push(diagnostic),
     }
     validate(&mut loaded, Date::today());
     for diagnostic in &loaded.report.diagnostics {
-        assert!(diagnostic.line >= 1 && diagnostic.column >= 1, "{diagnostic}");
+        assert!(
+            diagnostic.line >= 1 && diagnostic.column >= 1,
+            "{diagnostic}"
+        );
         if diagnostic.path == path {
             assert!(diagnostic.line <= lines, "{diagnostic} is past the end");
         }
-        assert!(!diagnostic.message.is_empty(), "{diagnostic} has no message");
+        assert!(
+            !diagnostic.message.is_empty(),
+            "{diagnostic} has no message"
+        );
     }
     let _ = loaded.site();
 });

@@ -47,7 +47,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(results.query.len() <= search::MAX_QUERY_BYTES);
     assert!(results.hits.len() <= results.limit);
     for hit in &results.hits {
-        let without_marks = hit.snippet_html.replace("<mark>", "").replace("</mark>", "");
+        let without_marks = hit
+            .snippet_html
+            .replace("<mark>", "")
+            .replace("</mark>", "");
         assert!(
             !without_marks.contains('<') && !without_marks.contains('>'),
             "unescaped snippet: {}",
