@@ -3,12 +3,13 @@
 # (`jurisdex gen-corpus N`): full build (wall, entries/s, peak RSS), `serve` start to first 200,
 # edit-to-served time of one entry under `serve --watch`, and wrk load (64 connections) on
 # /api/search and /search with a mixed and a cache-hostile query stream, /healthz as the ceiling,
-# and server RSS. Then Debian's Hugo and Pagefind on the same entries. Prints figures; asserts
+# and server RSS; then a page and a search (16 connections) while hostile clients hold 10,000 idle
+# and 1,000 slow-reading connections open, and the server's RSS under them. Then Debian's Hugo and Pagefind on the same entries. Prints figures; asserts
 # nothing about time.
 #
 # Usage: benches/run.sh [--smoke] [N ...]   (default N: 100 1000 10000; wrk runs of $SECS s, default 10;
 #        $RUNS timed builds per size for jurisdex and for Hugo, default 3, the best kept)
-#        --smoke: N = 100, one build, 2 s wrk runs, one edit; Hugo and Pagefind only if already installed.
+#        --smoke: N = 100, one build, 2 s wrk runs, one edit, 1,000 + 100 hostile clients; Hugo and Pagefind only if already installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -17,6 +18,11 @@ if [[ "${1:-}" == "--smoke" ]]; then smoke=true; shift; fi
 if $smoke; then sizes=(100); secs=2; edits=1; SETTLE=0; else sizes=("${@:-100 1000 10000}"); secs="${SECS:-10}"; edits=5; fi
 read -r -a sizes <<<"${sizes[*]}"
 conns=64
+# Hostile clients of the load test: as many as the open-file limit allows, up to 10,000 + 1,000.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+if $smoke; then idle=1000; slow=100; else idle=10000; slow=1000; fi
+room=$(( $(ulimit -n) - 500 ))
+if (( idle + slow > room )); then idle=$(( room * 10 / 11 )); slow=$(( room / 11 )); fi
 
 source benches/common.sh
 need wrk wrk
@@ -49,10 +55,10 @@ rss_report() {
 # after a `sync` and a pause, so it does not pay for writing back the previous step's output.
 settle() { sync; sleep "${SETTLE:-10}"; }
 
-# wrk run → "req/s p50 p99 non2xx"
+# wrk run → "req/s p50 p99 non2xx" ($CONNS connections, default $conns)
 load() { # name, url or "-s script url"
   local result
-  result=$(wrk -t2 -c"$conns" -d"${secs}s" --latency "${@:2}")
+  result=$(wrk -t2 -c"${CONNS:-$conns}" -d"${secs}s" --latency "${@:2}")
   awk -v name="$1" '
     /Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2}
     /Non-2xx/ {bad=$NF} /Socket errors/ {sock=$0}
@@ -98,6 +104,22 @@ build_bench() { # content dir, label, entries, with Hugo (true/false)
   echo "$best" >"$work/jx-$3"
 }
 
+# A normal client (16 connections) on a page and a search while hostile clients hold $idle idle
+# connections (sending nothing, reopened whenever the server closes them) and $slow that ask for
+# the matrix export or a page and never read: the server's bounds at work. Then its memory.
+hostile_bench() { # base url, a page's path
+  local port=${1##*:}
+  echo "  with $idle idle and $slow slow-reading connections held open (benches/hold.py):"
+  python3 benches/hold.py 127.0.0.1 "$port" "$idle" "$slow" $((2 * secs + 20)) /export/matrix.csv "$2" >"$work/hold.out" &
+  local holder=$!
+  sleep 12 # every connection opened, the idle ones past their first header-read timeout
+  CONNS=16 load "  $2 (a page)" "$1$2"
+  CONNS=16 JX_PATH=/api/search load "  /api/search (mixed)" -s benches/mixed.lua "$1"
+  echo "    server RSS under them               $(rss_report "$server")"
+  wait "$holder"
+  sed 's/^/    held: /' "$work/hold.out"
+}
+
 serve_bench() { # content dir, entries
   local port base entry
   port=$(free_port); base="http://127.0.0.1:$port"
@@ -127,6 +149,7 @@ serve_bench() { # content dir, entries
   load "/jurisdictions/${entry%.md}/ (a page)" "$base/jurisdictions/${entry%.md}/"
   load "/healthz (ceiling)" "$base/healthz"
   echo "  server RSS after the load           $(rss_report "$server")"
+  hostile_bench "$base" "/jurisdictions/${entry%.md}/"
   kill "$server"; wait "$server" 2>/dev/null || true; server=0
 }
 

@@ -12,7 +12,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 /// Most connections open at once (nginx's `worker_connections`); lowered at start to fit the
 /// process's open-file limit. One more is answered `503` and closed at once.
@@ -29,8 +29,9 @@ pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// On SIGTERM, time given to requests in flight before the server exits anyway.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
-/// Largest buffer of unread request bytes one connection may hold (hyper's default is 400 KB).
-pub const MAX_CONNECTION_BUFFER: usize = 64 * 1024;
+/// Most bytes one connection buffers, read or to write (hyper's default is 400 KB): a client that
+/// stops reading holds this much of the server's memory, and the kernel's socket buffer the rest.
+pub const MAX_CONNECTION_BUFFER: usize = 16 * 1024;
 
 /// The answer beyond [`MAX_CONNECTIONS`], written straight to the socket.
 pub(super) fn refusal() -> Vec<u8> {
@@ -112,25 +113,7 @@ pub async fn serve_connections(
             // Without TCP_NODELAY a page sent as headers + body waits for the delayed ACK (~40 ms).
             tracing::debug!("TCP_NODELAY: {error}");
         }
-        let service = service.clone();
-        let watcher = graceful.watcher();
-        tokio::spawn(async move {
-            let _permit = permit;
-            // A connection that has sent nothing yet costs only its socket: hyper's buffers are
-            // allocated once its first bytes arrive.
-            match tokio::time::timeout(HEADER_READ_TIMEOUT, tcp.readable()).await {
-                Ok(Ok(())) => {}
-                Ok(Err(_)) | Err(_) => return,
-            }
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_READ_TIMEOUT)
-                .max_buf_size(MAX_CONNECTION_BUFFER)
-                .serve_connection(TokioIo::new(GuardedIo::new(tcp, SEND_TIMEOUT)), service);
-            if let Err(error) = watcher.watch(connection).await {
-                tracing::debug!("connection closed: {error}");
-            }
-        });
+        tokio::spawn(connection(tcp, permit, service.clone(), graceful.watcher()));
     }
     drop(listener);
     if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
@@ -164,6 +147,50 @@ pub(super) async fn exactly_one_host(request: Request, next: axum::middleware::N
             .into_response();
     }
     next.run(request).await
+}
+
+/// One connection, from accept to close: it waits for the client's first bytes for at most the
+/// header-read timeout, then is served. While it waits it holds little more than its socket
+/// (see the test of its size).
+async fn connection(
+    tcp: TcpStream,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    service: TowerToHyperService<Router>,
+    watcher: hyper_util::server::graceful::Watcher,
+) {
+    let _permit = permit;
+    if !first_bytes(&tcp).await {
+        return;
+    }
+    // Boxed: the state of hyper's connection is made only now, not while waiting above.
+    Box::pin(serve_connection(tcp, service, watcher)).await;
+}
+
+/// Waits for a client's first bytes, at most [`HEADER_READ_TIMEOUT`]: true when they came, false
+/// when the client closed, failed or sent nothing in time. (A peek, not `readable()`: tokio
+/// reports a new socket readable before anything has arrived.)
+async fn first_bytes(tcp: &TcpStream) -> bool {
+    let mut byte = [0; 1];
+    matches!(
+        tokio::time::timeout(HEADER_READ_TIMEOUT, tcp.peek(&mut byte)).await,
+        Ok(Ok(1..))
+    )
+}
+
+/// Serves one connection that has sent its first bytes, until it closes or the server stops.
+async fn serve_connection(
+    tcp: TcpStream,
+    service: TowerToHyperService<Router>,
+    watcher: hyper_util::server::graceful::Watcher,
+) {
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(MAX_CONNECTION_BUFFER)
+        .serve_connection(TokioIo::new(GuardedIo::new(tcp, SEND_TIMEOUT)), service);
+    if let Err(error) = watcher.watch(connection).await {
+        tracing::debug!("connection closed: {error}");
+    }
 }
 
 /// A connection's I/O as hyper sees it: a write that makes no progress for the send timeout fails
@@ -375,6 +402,46 @@ mod tests {
         assert!(head.starts_with("HTTP/1.1 503 "));
         assert!(head.contains(&format!("content-length: {}", body.len())));
         assert!(with_security_headers(text.as_bytes()).is_none());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_connection_is_served_only_once_its_first_bytes_come() {
+        use tokio::io::AsyncWriteExt;
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut client = TcpStream::connect(addr).await.unwrap();
+        let (tcp, _) = listener.accept().await.unwrap();
+        let waiting = tokio::time::timeout(HEADER_READ_TIMEOUT / 2, first_bytes(&tcp)).await;
+        assert!(
+            waiting.is_err(),
+            "a silent client was taken as having sent something"
+        );
+        client.write_all(b"G").await.unwrap();
+        assert!(first_bytes(&tcp).await);
+        let silent = TcpStream::connect(addr).await.unwrap();
+        let (tcp, _) = listener.accept().await.unwrap();
+        assert!(
+            !first_bytes(&tcp).await,
+            "waited past the header-read timeout"
+        );
+        drop(silent);
+        drop(client);
+    }
+
+    #[tokio::test]
+    async fn a_connection_waiting_for_its_first_bytes_is_small() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let _client = TcpStream::connect(addr).await.unwrap();
+        let (tcp, _) = listener.accept().await.unwrap();
+        let permit = Arc::new(tokio::sync::Semaphore::new(1))
+            .try_acquire_owned()
+            .unwrap();
+        let service = TowerToHyperService::new(Router::new());
+        let waiting = connection(tcp, permit, service, GracefulShutdown::new().watcher());
+        let size = std::mem::size_of_val(&waiting);
+        eprintln!("a waiting connection's task holds {size} bytes");
+        assert!(size < 1024, "{size} bytes");
     }
 
     #[tokio::test(start_paused = true)]

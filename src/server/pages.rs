@@ -292,32 +292,57 @@ pub(super) async fn api_jurisdiction(
 /// `/export/matrix.csv`, from the current version's catalog (an edit served incrementally does
 /// not rewrite the export files).
 pub(super) async fn matrix_csv(State(state): State<AppState>) -> Response {
-    matrix_export(&state, export::write_csv, "text/csv; charset=utf-8").await
+    matrix_export(&state, MatrixExport::Csv).await
 }
 
 /// `/export/matrix.json`, like [`matrix_csv`].
 pub(super) async fn matrix_json(State(state): State<AppState>) -> Response {
-    matrix_export(&state, export::write_json, "application/json").await
+    matrix_export(&state, MatrixExport::Json).await
 }
 
-/// Writes one of the matrix exports of some entries into a buffer.
-pub(super) type ExportWriter =
-    fn(&[Arc<crate::catalog::Summary>], &str, &mut Vec<u8>) -> std::io::Result<()>;
+/// The two matrix exports, in the order of [`ServedContent::exports`].
+#[derive(Clone, Copy)]
+pub(super) enum MatrixExport {
+    Csv = 0,
+    Json = 1,
+}
 
-pub(super) async fn matrix_export(
-    state: &AppState,
-    write: ExportWriter,
-    content_type: &'static str,
-) -> Response {
+impl MatrixExport {
+    fn content_type(self) -> &'static str {
+        match self {
+            MatrixExport::Csv => "text/csv; charset=utf-8",
+            MatrixExport::Json => "application/json",
+        }
+    }
+
+    fn write(
+        self,
+        entries: &[Arc<crate::catalog::Summary>],
+        base_url: &str,
+        out: &mut Vec<u8>,
+    ) -> std::io::Result<()> {
+        match self {
+            MatrixExport::Csv => export::write_csv(entries, base_url, out),
+            MatrixExport::Json => export::write_json(entries, base_url, out),
+        }
+    }
+}
+
+pub(super) async fn matrix_export(state: &AppState, export: MatrixExport) -> Response {
     let snapshot = state.snapshot();
     let rendered = tokio::task::spawn_blocking(move || {
+        let listing = &snapshot.listing;
+        let cached = &listing.exports[export as usize];
+        if let Some(body) = cached.get() {
+            return Ok(body.clone());
+        }
         let mut body = Vec::new();
-        let catalog = &snapshot.listing.catalog;
-        write(&catalog.entries, &snapshot.meta.base_url, &mut body).map(|()| body)
+        export.write(&listing.catalog.entries, &snapshot.meta.base_url, &mut body)?;
+        Ok::<_, std::io::Error>(cached.get_or_init(|| body.into()).clone())
     })
     .await;
     match rendered {
-        Ok(Ok(body)) => ([(header::CONTENT_TYPE, content_type)], body).into_response(),
+        Ok(Ok(body)) => ([(header::CONTENT_TYPE, export.content_type())], body).into_response(),
         _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }

@@ -199,7 +199,9 @@ pub(super) async fn static_files(State(state): State<AppState>, request: Request
     if let Some(target) = alias_target(&snapshot, request.uri()) {
         return moved(&target);
     }
-    let service = ServeDir::new(snapshot.dir_for(&path)).not_found_service(not_found);
+    let service = ServeDir::new(snapshot.dir_for(&path))
+        .with_buf_chunk_size(MAX_CONNECTION_BUFFER)
+        .not_found_service(not_found);
     match service.oneshot(request).await {
         Ok(response) => response.into_response(),
         Err(never) => match never {},

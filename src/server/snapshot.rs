@@ -10,6 +10,9 @@ pub(super) struct ServedContent {
     pub(super) ids: HashSet<String>,
     /// Old id → current id.
     pub(super) aliases: HashMap<String, String>,
+    /// The matrix exports, written on first request and shared by every answer (a thousand
+    /// clients downloading one hold one copy); the base URL is fixed for the life of a server.
+    pub(super) exports: [std::sync::OnceLock<Bytes>; 2],
 }
 
 impl ServedContent {
@@ -23,6 +26,7 @@ impl ServedContent {
                 .flat_map(|j| j.aliases.iter().map(move |a| (a.clone(), j.id.clone())))
                 .collect(),
             catalog,
+            exports: Default::default(),
         }
     }
 }
