@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
@@ -66,6 +67,9 @@ enum Command {
         /// Most connections open at once; one more is answered 503 (lowered to fit the open-file limit).
         #[arg(long, default_value_t = server::MAX_CONNECTIONS, value_name = "N", value_parser = clap::value_parser!(usize))]
         max_connections: usize,
+        /// Longest a rebuild under --watch may take before it is cancelled, in seconds.
+        #[arg(long, default_value_t = server::REBUILD_TIME_LIMIT.as_secs_f64(), value_name = "SECONDS")]
+        rebuild_time_limit: f64,
     },
     /// Search the built index from the terminal (builds first if there is no index).
     Search {
@@ -202,6 +206,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             warn_if_local_only(&base_url);
             let options = build_options(&paths, base_url, dev_reload);
+            server::exit_with_parent(&options.out_dir);
             report_build(site::build(&options))
         }
         Command::Serve {
@@ -209,6 +214,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             watch,
             base_url,
             max_connections,
+            rebuild_time_limit,
         } => {
             #[cfg(all(target_os = "linux", target_env = "gnu"))]
             exec_with_fixed_malloc_thresholds();
@@ -216,7 +222,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             warn_if_local_only(&base_url);
             let options = build_options(&paths, base_url, watch);
             let runtime = server::runtime().context("starting the async runtime")?;
-            runtime.block_on(server::serve(options, addr, watch, max_connections))?;
+            let serve = server::ServeOptions {
+                addr,
+                watch,
+                max_connections,
+                rebuild_time_limit: Duration::try_from_secs_f64(rebuild_time_limit)
+                    .context("--rebuild-time-limit must be a number of seconds")?,
+            };
+            let served = runtime.block_on(server::serve(options, serve));
+            // Work left on blocking threads (an incremental rebuild) is not waited for.
+            runtime.shutdown_timeout(Duration::from_millis(500));
+            served?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Search { query, json, limit } => search(&paths, &query, json, limit),

@@ -29,23 +29,46 @@ pub(super) fn connection_threads() -> usize {
     (cores() / 2).max(1)
 }
 
+/// How `serve` runs, beside the site's [`Config`].
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub addr: SocketAddr,
+    /// Rebuild on changes under the content and templates.
+    pub watch: bool,
+    /// The cap on open connections before it is fitted to the open-file limit.
+    pub max_connections: usize,
+    /// The longest a rebuild under `watch` may take.
+    pub rebuild_time_limit: Duration,
+}
+
 /// `jurisdex serve`: build into `--out` (in a child process), then serve it (and rebuild on
-/// change with `watch`).
-pub async fn serve(
-    options: Config,
-    addr: SocketAddr,
-    watch: bool,
-    max_connections: usize,
-) -> Result<(), ServeError> {
-    let build_options = options.clone();
-    let out = options.out_dir.clone();
-    let built = tokio::task::spawn_blocking(move || build_in_child(&build_options, &out)).await?;
-    if !built? {
+/// change with `watch`). Ctrl+C or SIGTERM stops it at any point, a build under way included.
+pub async fn serve(options: Config, serve: ServeOptions) -> Result<(), ServeError> {
+    let ServeOptions {
+        addr,
+        watch,
+        max_connections,
+        rebuild_time_limit,
+    } = serve;
+    // What a killed server left beside --out (its rebuilds' directories) goes now.
+    site::remove_orphans(&site::parent_dir(&options.out_dir), SNAPSHOT_PREFIX);
+    let built = tokio::select! {
+        built = build_in_child(&options, &options.out_dir) => built?,
+        () = shutdown_signal() => {
+            eprintln!("stopped before the first build was done");
+            return Ok(());
+        }
+    };
+    if !built {
         return Err(ServeError::BuildFailed);
     }
     let state = AppState::new(Snapshot::open(&options.out_dir, &options, 1, false)?);
     let watcher = if watch {
-        Some(start_watch(options.clone(), state.clone())?)
+        Some(start_watch(
+            options.clone(),
+            state.clone(),
+            rebuild_time_limit,
+        )?)
     } else {
         None
     };

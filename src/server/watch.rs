@@ -14,12 +14,17 @@ pub(super) fn private_dir(options: &Config) -> Result<PathBuf, ServeError> {
     Ok(site::work_dir(&parent, SNAPSHOT_PREFIX)?.keep())
 }
 
+/// The environment variable that tells a build run by `serve` whose child it is: the build exits
+/// when that process is gone ([`exit_with_parent`]), so a killed server leaves no build running.
+pub const PARENT_ENV: &str = "JURISDEX_SERVE_PID";
+
 /// Builds the site into `out` in a child process (`jurisdex build`), so that the server's own
 /// memory never holds a build: its diagnostics go to the server's stderr. Returns whether the
-/// build succeeded.
-pub(super) fn build_in_child(options: &Config, out: &Path) -> Result<bool, ServeError> {
+/// build succeeded. Dropping the future (a newer change, the time limit, the server stopping)
+/// kills the build.
+pub(super) async fn build_in_child(options: &Config, out: &Path) -> Result<bool, ServeError> {
     let exe = std::env::current_exe().map_err(ServeError::Binary)?;
-    let mut command = std::process::Command::new(exe);
+    let mut command = tokio::process::Command::new(exe);
     // The build is short-lived and gives all its memory back when it exits: glibc's own
     // thresholds suit it.
     if std::env::var_os("GLIBC_TUNABLES").is_some_and(|t| t == MALLOC_TUNABLES) {
@@ -35,12 +40,98 @@ pub(super) fn build_in_child(options: &Config, out: &Path) -> Result<bool, Serve
         .arg(out)
         .arg("--base-url")
         .arg(&options.base_url)
-        .stdin(std::process::Stdio::null());
+        .env(PARENT_ENV, std::process::id().to_string())
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
     if options.dev_reload {
         command.arg("--dev-reload");
     }
-    let status = command.status().map_err(ServeError::Child)?;
+    let mut build = BuildProcess {
+        child: Some(command.spawn().map_err(ServeError::Child)?),
+        parent: site::parent_dir(out),
+    };
+    let status = match build.child.as_mut() {
+        Some(child) => child.wait().await.map_err(ServeError::Child)?,
+        None => unreachable!("the child is taken only here and in drop"),
+    };
+    build.child = None;
     Ok(status.success())
+}
+
+/// A build process under way. Dropped before it ends (cancelled), it is killed and, once it is
+/// gone, the working directory it had beside its output is removed.
+struct BuildProcess {
+    child: Option<tokio::process::Child>,
+    parent: PathBuf,
+}
+
+impl Drop for BuildProcess {
+    fn drop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        let _ = child.start_kill();
+        let parent = std::mem::take(&mut self.parent);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _ = child.wait().await;
+                site::remove_orphans(&parent, site::BUILD_PREFIX);
+            });
+        }
+    }
+}
+
+/// In a build run by `serve` (see [`PARENT_ENV`]) into `out`: exits as soon as the server is
+/// gone, however it went (SIGKILL included), so no build outlives it, and removes its working
+/// directory first. Checked every [`PARENT_CHECK`].
+pub fn exit_with_parent(out: &Path) {
+    let parent_dir = site::parent_dir(out);
+    #[cfg(unix)]
+    if let Some(parent) = std::env::var(PARENT_ENV)
+        .ok()
+        .and_then(|pid| pid.parse::<u32>().ok())
+    {
+        std::thread::spawn(move || {
+            loop {
+                if std::os::unix::process::parent_id() != parent {
+                    eprintln!("the server that started this build is gone: stopping the build");
+                    site::remove_own_work_dirs(&parent_dir, site::BUILD_PREFIX);
+                    std::process::exit(2);
+                }
+                std::thread::sleep(PARENT_CHECK);
+            }
+        });
+    }
+}
+
+/// How often a build run by `serve` checks that the server still runs.
+pub const PARENT_CHECK: Duration = Duration::from_millis(200);
+
+/// A private build directory beside `--out`, removed when dropped unless [`Staging::keep`] hands
+/// it to a [`Snapshot`]: a cancelled or failed rebuild leaves nothing behind.
+pub(super) struct Staging(Option<PathBuf>);
+
+impl Staging {
+    pub(super) fn new(options: &Config) -> Result<Staging, ServeError> {
+        private_dir(options).map(|dir| Staging(Some(dir)))
+    }
+
+    pub(super) fn path(&self) -> &Path {
+        self.0.as_deref().unwrap_or(Path::new(""))
+    }
+
+    /// The directory, now owned by whoever serves it.
+    pub(super) fn keep(mut self) -> PathBuf {
+        self.0.take().unwrap_or_default()
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
 }
 
 /// glibc malloc settings for the server (`jurisdex serve` runs itself again with them): fixed
@@ -51,17 +142,14 @@ pub const MALLOC_TUNABLES: &str =
     "glibc.malloc.trim_threshold=1048576:glibc.malloc.mmap_threshold=1048576";
 
 /// Builds a private, versioned copy of the site for hot swapping.
-pub fn build_snapshot(options: &Config, version: u64) -> Result<Snapshot, ServeError> {
-    let dir = private_dir(options)?;
-    let snapshot = match build_in_child(options, &dir) {
-        Ok(true) => Snapshot::open(&dir, options, version, true).map_err(ServeError::from),
-        Ok(false) => Err(ServeError::BuildFailed),
-        Err(err) => Err(err),
-    };
-    if snapshot.is_err() {
-        let _ = std::fs::remove_dir_all(&dir);
+pub async fn build_snapshot(options: &Config, version: u64) -> Result<Snapshot, ServeError> {
+    let staging = Staging::new(options)?;
+    if !build_in_child(options, staging.path()).await? {
+        return Err(ServeError::BuildFailed);
     }
-    snapshot
+    let snapshot = Snapshot::open(staging.path(), options, version, true)?;
+    staging.keep();
+    Ok(snapshot)
 }
 
 pub(super) type Debouncer = notify_debouncer_full::Debouncer<
@@ -70,8 +158,12 @@ pub(super) type Debouncer = notify_debouncer_full::Debouncer<
 >;
 
 /// Watches content and templates; each burst of changes triggers one rebuild and swap.
-pub(super) fn start_watch(options: Config, state: AppState) -> Result<WatchGuard, ServeError> {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
+pub(super) fn start_watch(
+    options: Config,
+    state: AppState,
+    time_limit: Duration,
+) -> Result<WatchGuard, ServeError> {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Vec<PathBuf>>();
     let replaced = tx.clone();
     let mut debouncer = notify_debouncer_full::new_debouncer(
         WATCH_DEBOUNCE,
@@ -111,43 +203,73 @@ pub(super) fn start_watch(options: Config, state: AppState) -> Result<WatchGuard
         watched.push(dir_identity(dir));
     }
     let keeper = tokio::spawn(keep_watching(debouncer, dirs, watched, replaced));
-    tokio::spawn(async move {
-        let mut version = 1;
-        while let Some(mut changed) = rx.recv().await {
-            while let Ok(more) = rx.try_recv() {
-                changed.extend(more);
-            }
-            let next = version + 1;
-            let opts = options.clone();
-            let current = state.snapshot();
-            let started = std::time::Instant::now();
-            let rebuilt =
-                tokio::task::spawn_blocking(move || rebuild(&opts, &current, &changed, next));
-            match rebuilt.await {
-                Ok(Ok(snapshot)) => {
-                    state.swap(snapshot);
-                    version = next;
-                    eprintln!(
-                        "rebuilt in {:.2?}: now serving version {version}",
-                        started.elapsed()
-                    );
-                }
-                Ok(Err(errors)) => {
-                    eprintln!("{errors}\nrebuild failed: still serving version {version}")
-                }
-                Err(err) => eprintln!("rebuild crashed ({err}): still serving version {version}"),
-            }
-        }
-    });
-    Ok(WatchGuard(keeper))
+    let rebuilder = tokio::spawn(rebuild_on_change(options, state, rx, time_limit));
+    Ok(WatchGuard(keeper, rebuilder))
 }
 
-/// Ends the watch when dropped.
-pub(super) struct WatchGuard(tokio::task::JoinHandle<()>);
+/// Longest a rebuild may take before it is cancelled (the last good version stays served); a
+/// build of 10,000 entries takes about 20 s on 2 cores.
+pub const REBUILD_TIME_LIMIT: Duration = Duration::from_secs(300);
+
+/// Rebuilds after each burst of changes. A change that comes while a rebuild runs cancels it (its
+/// build process is killed, its directory removed) and a new one starts with every change so
+/// far; a rebuild that runs past `time_limit` ([`REBUILD_TIME_LIMIT`] unless told otherwise) is
+/// cancelled and reported.
+pub(super) async fn rebuild_on_change(
+    options: Config,
+    state: AppState,
+    mut changes: tokio::sync::mpsc::UnboundedReceiver<Vec<PathBuf>>,
+    time_limit: Duration,
+) {
+    let mut version = 1;
+    while let Some(mut changed) = changes.recv().await {
+        while let Ok(more) = changes.try_recv() {
+            changed.extend(more);
+        }
+        let next = version + 1;
+        let started = std::time::Instant::now();
+        let outcome = loop {
+            let current = state.snapshot();
+            let rebuilt =
+                tokio::time::timeout(time_limit, rebuild(&options, &current, &changed, next));
+            tokio::select! {
+                outcome = rebuilt => break outcome,
+                Some(more) = changes.recv() => {
+                    changed.extend(more);
+                    while let Ok(more) = changes.try_recv() {
+                        changed.extend(more);
+                    }
+                    eprintln!("newer changes: the rebuild under way is cancelled and starts again with them");
+                }
+            }
+        };
+        match outcome {
+            Ok(Ok(snapshot)) => {
+                state.swap(snapshot);
+                version = next;
+                eprintln!(
+                    "rebuilt in {:.2?}: now serving version {version}",
+                    started.elapsed()
+                );
+            }
+            Ok(Err(errors)) => {
+                eprintln!("{errors}\nrebuild failed: still serving version {version}")
+            }
+            Err(_) => eprintln!(
+                "the rebuild took longer than {:?} and was cancelled: still serving version {version}",
+                time_limit
+            ),
+        }
+    }
+}
+
+/// Ends the watch when dropped, and a rebuild under way with it.
+pub(super) struct WatchGuard(tokio::task::JoinHandle<()>, tokio::task::JoinHandle<()>);
 
 impl Drop for WatchGuard {
     fn drop(&mut self) {
         self.0.abort();
+        self.1.abort();
     }
 }
 
@@ -210,45 +332,47 @@ pub(super) async fn keep_watching(
 }
 
 /// The next version after `changed`: incremental when only existing entries were edited
-/// ([`site::update`]), otherwise a full build.
-pub(super) fn rebuild(
+/// ([`site::update`], on a blocking thread), otherwise a full build in a child process.
+pub(super) async fn rebuild(
     options: &Config,
-    current: &Snapshot,
+    current: &Arc<Snapshot>,
     changed: &[PathBuf],
     version: u64,
 ) -> Result<Snapshot, ServeError> {
     if let Some(files) = edited_entries(options, changed)
         && current.layers.len() < MAX_LAYERS
     {
-        let dir = private_dir(options)?;
-        let index = current.layers[0].dir.join(INDEX_DIR);
-        let updated = site::update(
-            options,
-            &current.listing.catalog,
-            &current.dirs(),
-            &index,
-            &files,
-            &dir,
-        );
-        let snapshot = match updated {
-            Ok(Some(updated)) => Snapshot::layered(updated, options, version, current)
-                .map(Some)
-                .map_err(ServeError::from),
-            Ok(None) => Ok(None),
-            Err(err) => Err(ServeError::from(err)),
-        };
-        match snapshot {
-            Ok(Some(snapshot)) => return Ok(snapshot),
-            Ok(None) => {
-                let _ = std::fs::remove_dir_all(&dir);
+        let staging = Staging::new(options)?;
+        let (opts, base) = (options.clone(), current.clone());
+        // The blocking thread owns the directory: if this rebuild is cancelled, the update still
+        // ends there and its directory goes with it.
+        let updated = tokio::task::spawn_blocking(move || {
+            let index = base.layers[0].dir.join(INDEX_DIR);
+            let updated = site::update(
+                &opts,
+                &base.listing.catalog,
+                &base.dirs(),
+                &index,
+                &files,
+                staging.path(),
+            );
+            match updated {
+                Ok(Some(updated)) => Snapshot::layered(updated, &opts, version, &base)
+                    .map(|snapshot| {
+                        staging.keep();
+                        Some(snapshot)
+                    })
+                    .map_err(ServeError::from),
+                Ok(None) => Ok(None),
+                Err(err) => Err(ServeError::from(err)),
             }
-            Err(err) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                return Err(err);
-            }
+        })
+        .await?;
+        if let Some(snapshot) = updated? {
+            return Ok(snapshot);
         }
     }
-    build_snapshot(options, version)
+    build_snapshot(options, version).await
 }
 
 /// The changed entry files when every change is to a `*.md` file of `jurisdictions/` that still

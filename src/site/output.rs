@@ -75,12 +75,30 @@ pub fn work_dir(parent: &Path, prefix: &str) -> Result<tempfile::TempDir, BuildE
         .map_err(io_err(parent))
 }
 
-/// Removes `<prefix><pid>-*` directories whose process is gone (Linux: no `/proc/<pid>`).
-pub(super) fn remove_orphans(parent: &Path, prefix: &str) {
+/// Removes `<prefix><pid>-*` directories whose process is gone (Linux: no `/proc/<pid>`, or a
+/// zombie that nobody has reaped yet).
+pub fn remove_orphans(parent: &Path, prefix: &str) {
     let proc = Path::new("/proc");
     if !proc.join("self").exists() {
         return;
     }
+    remove_work_dirs(parent, prefix, |pid| {
+        fs::read_to_string(proc.join(pid.to_string()).join("stat")).map_or(true, |stat| {
+            stat.rsplit_once(") ")
+                .is_some_and(|(_, s)| s.starts_with('Z'))
+        })
+    });
+}
+
+/// Removes this process's own `<prefix><pid>-*` directories: for a build that must exit at once,
+/// without its destructors.
+pub fn remove_own_work_dirs(parent: &Path, prefix: &str) {
+    let own = std::process::id();
+    remove_work_dirs(parent, prefix, |pid| pid == own);
+}
+
+/// Removes the `<prefix><pid>-*` directories in `parent` whose pid `remove` picks.
+fn remove_work_dirs(parent: &Path, prefix: &str, remove: impl Fn(u32) -> bool) {
     let Ok(entries) = fs::read_dir(parent) else {
         return;
     };
@@ -94,7 +112,7 @@ pub(super) fn remove_orphans(parent: &Path, prefix: &str) {
         else {
             continue;
         };
-        if !proc.join(pid.to_string()).exists() {
+        if remove(pid) {
             let _ = fs::remove_dir_all(entry.path());
         }
     }

@@ -412,3 +412,120 @@ fn a_replaced_content_directory_is_watched_again() {
         },
     );
 }
+
+/// The processes `pid` started that still run (Linux).
+fn children(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .filter_map(Result::ok)
+        .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
+        .flat_map(|list| {
+            list.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<u32>>()
+        })
+        .collect()
+}
+
+fn is_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|stat| !stat.split(") ").nth(1).is_some_and(|s| s.starts_with('Z')))
+}
+
+/// The working directories of builds and rebuilds (`.jurisdex-build-*`, `.jurisdex-serve-*`)
+/// beside the fixture's output.
+fn staging_dirs(f: &Fixture) -> Vec<String> {
+    std::fs::read_dir(f.dir.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| {
+            name.starts_with(jurisdex::server::SNAPSHOT_PREFIX)
+                || name.starts_with(jurisdex::site::BUILD_PREFIX)
+        })
+        .collect()
+}
+
+/// Starts a full rebuild (a change to the groupings) and returns its build process.
+fn start_full_rebuild(f: &Fixture, server: &Server, mark: &str) -> u32 {
+    let groupings = f.content().join("groupings.yaml");
+    let text = std::fs::read_to_string(&groupings).unwrap();
+    std::fs::write(&groupings, format!("{text}\n# {mark}\n")).unwrap();
+    let mut build = None;
+    wait_for("a rebuild to start", Duration::from_secs(20), || {
+        build = children(server.child.id()).first().copied();
+        build.is_some()
+    });
+    build.unwrap()
+}
+
+/// A rebuild that a newer change overtakes is cancelled (its build killed) and the newer content
+/// served; one past its time limit is cancelled and the last version kept; a killed server's build
+/// stops with it, and what it left on disk is removed when a server starts again.
+#[cfg(target_os = "linux")]
+#[test]
+fn slow_rebuilds_are_cancelled_by_newer_changes_and_time_limits_and_never_outlive_the_server() {
+    let f = Fixture {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    // Enough entries that a full build takes seconds in a test build.
+    jurisdex::tools::corpus::generate(&f.content(), 300, 3).unwrap();
+    let entry = std::fs::read_dir(f.content().join("jurisdictions"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "md"))
+        .unwrap();
+    let id = entry.file_stem().unwrap().to_string_lossy().into_owned();
+
+    let server = f.serve(&["--watch"]);
+    let first = start_full_rebuild(&f, &server, "one");
+    let text = std::fs::read_to_string(&entry).unwrap();
+    let marked = text.replacen("\n---\n", "\n---\n\nZqnewer marks the newer change.\n", 1);
+    assert_ne!(marked, text, "the entry has a body after its front matter");
+    std::fs::write(&entry, marked).unwrap();
+    wait_for(
+        "the cancelled build to stop",
+        Duration::from_secs(20),
+        || !is_running(first),
+    );
+    wait_for("the newer content", Duration::from_secs(120), || {
+        http_get(&server.addr, &format!("/jurisdictions/{id}/"))
+            .is_some_and(|(_, page)| page.contains("Zqnewer"))
+    });
+    assert!(
+        server.log().contains("the rebuild under way is cancelled"),
+        "{}",
+        server.log()
+    );
+    assert_eq!(version(&server), "2", "one version for both changes");
+    drop(server);
+
+    let server = f.serve(&["--watch", "--rebuild-time-limit", "0.3"]);
+    let build = start_full_rebuild(&f, &server, "two");
+    wait_for("the time limit", Duration::from_secs(20), || {
+        server.log().contains("took longer than")
+    });
+    wait_for("the build to be killed", Duration::from_secs(5), || {
+        !is_running(build)
+    });
+    assert_eq!(version(&server), "1", "{}", server.log());
+    wait_for("its directory to go", Duration::from_secs(5), || {
+        staging_dirs(&f).is_empty()
+    });
+
+    // SIGKILL: nothing can clean up, yet the build stops by itself.
+    let build = start_full_rebuild(&f, &server, "three");
+    let mut server = server;
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    wait_for("the orphaned build to stop", Duration::from_secs(5), || {
+        !is_running(build)
+    });
+    drop(server);
+    let server = f.serve(&[]);
+    assert!(staging_dirs(&f).is_empty(), "{:?}", staging_dirs(&f));
+    drop(server);
+}
