@@ -463,7 +463,8 @@ fn start_full_rebuild(f: &Fixture, server: &Server, mark: &str) -> u32 {
 
 /// A rebuild that a newer change overtakes is cancelled (its build killed) and the newer content
 /// served; one past its time limit is cancelled and the last version kept; a killed server's build
-/// stops with it, and what it left on disk is removed when a server starts again.
+/// stops with it, and what it left on disk is removed when a server starts again; SIGTERM does not
+/// wait for a rebuild.
 #[cfg(target_os = "linux")]
 #[test]
 fn slow_rebuilds_are_cancelled_by_newer_changes_and_time_limits_and_never_outlive_the_server() {
@@ -525,7 +526,34 @@ fn slow_rebuilds_are_cancelled_by_newer_changes_and_time_limits_and_never_outliv
         !is_running(build)
     });
     drop(server);
-    let server = f.serve(&[]);
+    let mut server = f.serve(&["--watch"]);
     assert!(staging_dirs(&f).is_empty(), "{:?}", staging_dirs(&f));
-    drop(server);
+
+    // SIGTERM in the middle of a rebuild: the server stops at once, and the build with it.
+    let build = start_full_rebuild(&f, &server, "four");
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let asked = Instant::now();
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            asked.elapsed() < Duration::from_secs(5),
+            "SIGTERM waited for the rebuild"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
+    wait_for(
+        "the build to stop with the server",
+        Duration::from_secs(5),
+        || !is_running(build),
+    );
 }
