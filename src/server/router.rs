@@ -63,24 +63,7 @@ pub(super) async fn validators_per_coding(
     request: Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let accepts_compression = request
-        .headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or_default();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .is_some_and(|q| q.parse::<f32>().is_ok_and(|q| q == 0.0))
-            });
-            ["gzip", "br", "*"]
-                .iter()
-                .any(|c| name.eq_ignore_ascii_case(c))
-                && !refused
-        });
+    let accepts_compression = preferred_coding(request.headers()).is_some();
     let mut response = next.run(request).await;
     // A `304` has no body to say whether it would have been compressed: it answers for the
     // representation this client gets, the compressed one when it accepts compression.
@@ -105,6 +88,34 @@ pub(super) async fn validators_per_coding(
         headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
+}
+
+/// The content coding this server would answer `headers` with: `br` or `gzip` when
+/// `Accept-Encoding` accepts it (a `q` above 0, by name or `*`), in that order; `None` for none.
+pub(super) fn preferred_coding(headers: &axum::http::HeaderMap) -> Option<&'static str> {
+    let accepted: Vec<(String, bool)> = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|coding| {
+            let mut parts = coding.split(';').map(str::trim);
+            let name = parts.next().unwrap_or_default().to_ascii_lowercase();
+            let refused = parts.any(|p| {
+                p.strip_prefix("q=")
+                    .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
+            });
+            (name, !refused)
+        })
+        .collect();
+    let accepts = |coding: &str| {
+        accepted
+            .iter()
+            .find(|(name, _)| name == coding)
+            .or_else(|| accepted.iter().find(|(name, _)| name == "*"))
+            .is_some_and(|(_, yes)| *yes)
+    };
+    ["br", "gzip"].into_iter().find(|coding| accepts(coding))
 }
 
 /// RFC 9110 section 14.2: a `Range` in a unit other than `bytes`, or asking for several ranges

@@ -10,9 +10,10 @@ pub(super) struct ServedContent {
     pub(super) ids: HashSet<String>,
     /// Old id → current id.
     pub(super) aliases: HashMap<String, String>,
-    /// The matrix exports, written on first request and shared by every answer (a thousand
-    /// clients downloading one hold one copy); the base URL is fixed for the life of a server.
-    pub(super) exports: [std::sync::OnceLock<Bytes>; 2],
+    /// The matrix exports, written (and compressed) on first request and shared by every answer:
+    /// a thousand clients downloading one hold one copy and cost no compression each. The base URL
+    /// is fixed for the life of a server.
+    pub(super) exports: [ExportBodies; 2],
 }
 
 impl ServedContent {

@@ -273,3 +273,64 @@ async fn a_compressed_answer_never_shares_a_strong_validator_with_the_plain_one(
     let (_, refused, _) = send(&router, &[(header::ACCEPT_ENCODING, "gzip;q=0")]).await;
     assert_eq!(refused[header::ETAG].to_str().unwrap(), strong);
 }
+
+async fn export(
+    router: &axum::Router,
+    path: &str,
+    accept: &str,
+) -> (axum::http::HeaderMap, Vec<u8>) {
+    let response = router
+        .clone()
+        .oneshot(
+            Request::get(path)
+                .header(header::ACCEPT_ENCODING, accept)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{path} in {accept}");
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    (headers, body)
+}
+
+/// The exports are compressed once per version and shared: each coding decodes to the same bytes,
+/// compressed once (not again by the compression layer), with the validators of its coding.
+#[tokio::test]
+async fn the_matrix_exports_are_served_in_each_coding_from_one_copy() {
+    use std::io::Read as _;
+    let (_fixture, router) = router();
+    for path in ["/export/matrix.csv", "/export/matrix.json"] {
+        let (plain_headers, plain) = export(&router, path, "identity").await;
+        assert!(!plain_headers.contains_key(header::CONTENT_ENCODING));
+        assert_eq!(plain_headers[header::VARY], "accept-encoding");
+        assert!(plain.len() > 100, "{path}");
+
+        let (headers, gzipped) = export(&router, path, "gzip").await;
+        assert_eq!(headers[header::CONTENT_ENCODING], "gzip", "{path}");
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&gzipped[..])
+            .read_to_end(&mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, plain, "{path} in gzip");
+
+        let (headers, brotli) = export(&router, path, "gzip, deflate, br").await;
+        assert_eq!(headers[header::CONTENT_ENCODING], "br", "{path}");
+        let mut unbrotli = Vec::new();
+        brotli::Decompressor::new(&brotli[..], 4096)
+            .read_to_end(&mut unbrotli)
+            .unwrap();
+        assert_eq!(unbrotli, plain, "{path} in br");
+
+        let (headers, again) = export(&router, path, "br;q=0, gzip").await;
+        assert_eq!(headers[header::CONTENT_ENCODING], "gzip", "{path}");
+        assert_eq!(again, gzipped, "{path}: the same gzip copy");
+    }
+}
