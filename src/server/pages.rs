@@ -319,16 +319,17 @@ impl MatrixExport {
         self,
         entries: &[Arc<crate::catalog::Summary>],
         base_url: &str,
-        out: &mut Vec<u8>,
+        mut out: &mut dyn std::io::Write,
     ) -> std::io::Result<()> {
         match self {
-            MatrixExport::Csv => export::write_csv(entries, base_url, out),
-            MatrixExport::Json => export::write_json(entries, base_url, out),
+            MatrixExport::Csv => export::write_csv(entries, base_url, &mut out),
+            MatrixExport::Json => export::write_json(entries, base_url, &mut out),
         }
     }
 }
 
-/// One export in each content coding, each made once, when first asked for.
+/// One export in each content coding, each made once, when first asked for, straight into its
+/// coding (a compressed copy never needs the uncompressed one in memory).
 #[derive(Default)]
 pub(super) struct ExportBodies {
     identity: std::sync::OnceLock<Result<Bytes, String>>,
@@ -346,39 +347,36 @@ impl ExportBodies {
     fn get(
         &self,
         coding: Option<&'static str>,
-        write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>,
+        write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
     ) -> Result<Bytes, String> {
-        use std::io::Write;
-        let identity = self.identity.get_or_init(|| {
-            let mut body = Vec::new();
-            write(&mut body)
-                .map(|()| body.into())
-                .map_err(|e| e.to_string())
-        });
-        let compress = |cell: &std::sync::OnceLock<Result<Bytes, String>>,
-                        encode: &dyn Fn(&[u8]) -> std::io::Result<Vec<u8>>| {
-            cell.get_or_init(|| {
-                let plain = identity.as_ref().map_err(Clone::clone)?;
-                encode(plain).map(Bytes::from).map_err(|e| e.to_string())
+        let made = |body: std::io::Result<Vec<u8>>| {
+            body.map(|mut body| {
+                body.shrink_to_fit();
+                Bytes::from(body)
             })
-            .clone()
+            .map_err(|e| e.to_string())
         };
         match coding {
-            Some("br") => compress(&self.brotli, &|plain| {
+            Some("br") => self.brotli.get_or_init(|| {
                 let mut out =
                     brotli::CompressorWriter::new(Vec::new(), 64 * 1024, EXPORT_BROTLI_QUALITY, 22);
-                out.write_all(plain)?;
-                out.flush()?;
-                Ok(out.into_inner())
+                made(
+                    write(&mut out)
+                        .and_then(|()| std::io::Write::flush(&mut out))
+                        .map(|()| out.into_inner()),
+                )
             }),
-            Some("gzip") => compress(&self.gzip, &|plain| {
+            Some("gzip") => self.gzip.get_or_init(|| {
                 let mut out =
                     flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-                out.write_all(plain)?;
-                out.finish()
+                made(write(&mut out).and_then(|()| out.finish()))
             }),
-            _ => identity.clone(),
+            _ => self.identity.get_or_init(|| {
+                let mut out = Vec::new();
+                made(write(&mut out).map(|()| out))
+            }),
         }
+        .clone()
     }
 }
 
