@@ -8,6 +8,10 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
 pub const MAX_CONCURRENT_REQUESTS: usize = 512;
 /// A request taking longer than this is answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Most answers compressed on the fly at once (each holds a compressor of about 120 KB until its
+/// client has read it); beyond them answers go uncompressed, so a thousand clients that stop
+/// reading cannot hold a thousand compressors.
+pub const MAX_COMPRESSING: usize = 64;
 /// Largest request body accepted (the server takes no uploads).
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
@@ -37,6 +41,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::map_response(only_local_redirects))
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(validators_per_coding))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(tokio::sync::Semaphore::new(MAX_COMPRESSING)),
+            compression_slot,
+        ))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(axum::middleware::map_request(only_byte_ranges))
         .layer(TimeoutLayer::with_status_code(
@@ -88,6 +96,28 @@ pub(super) async fn validators_per_coding(
         headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     response
+}
+
+/// Gives a request that accepts compression one of [`MAX_COMPRESSING`] slots, held until its
+/// answer's body is sent or dropped; when none is free the request is answered uncompressed.
+pub(super) async fn compression_slot(
+    State(slots): State<Arc<tokio::sync::Semaphore>>,
+    mut request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if preferred_coding(request.headers()).is_none() {
+        return next.run(request).await;
+    }
+    let Ok(slot) = slots.try_acquire_owned() else {
+        request.headers_mut().remove(header::ACCEPT_ENCODING);
+        return next.run(request).await;
+    };
+    next.run(request).await.map(|body| {
+        axum::body::Body::new(http_body_util::BodyExt::map_frame(body, move |frame| {
+            let _held = &slot;
+            frame
+        }))
+    })
 }
 
 /// The content coding this server would answer `headers` with: `br` or `gzip` when

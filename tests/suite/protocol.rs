@@ -334,3 +334,37 @@ async fn the_matrix_exports_are_served_in_each_coding_from_one_copy() {
         assert_eq!(again, gzipped, "{path}: the same gzip copy");
     }
 }
+
+/// Answers compressed on the fly hold one of a fixed number of compressors until they are read;
+/// when all are taken, answers go out uncompressed instead of piling up compressors.
+#[tokio::test]
+async fn unread_compressed_answers_hold_a_bounded_number_of_compressors() {
+    use jurisdex::server::MAX_COMPRESSING;
+    let (_fixture, router) = router();
+    let request = || {
+        Request::get("/jurisdictions/alpha/")
+            .header(header::ACCEPT_ENCODING, "gzip")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let mut unread = Vec::new();
+    for _ in 0..MAX_COMPRESSING {
+        let response = router.clone().oneshot(request()).await.unwrap();
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], "gzip");
+        unread.push(response);
+    }
+    let plain = router.clone().oneshot(request()).await.unwrap();
+    assert_eq!(plain.status(), StatusCode::OK);
+    assert!(!plain.headers().contains_key(header::CONTENT_ENCODING));
+    assert!(
+        plain.headers()[header::ETAG]
+            .to_str()
+            .unwrap()
+            .starts_with('"')
+    );
+    // One read to the end frees its compressor for the next answer.
+    let read = unread.pop().unwrap();
+    read.into_body().collect().await.unwrap();
+    let again = router.clone().oneshot(request()).await.unwrap();
+    assert_eq!(again.headers()[header::CONTENT_ENCODING], "gzip");
+}
