@@ -467,11 +467,17 @@ pub fn check_entry(
                 j.region
             )));
         }
+        let mut listed = std::collections::HashSet::new();
         for (n, g) in j.groupings.iter().enumerate() {
             if !taxonomy.groupings.iter().any(|t| &t.id == g) {
                 report.push(at(origin, &format!("groupings[{n}]")).error(format!(
                     "unknown grouping `{g}`; define it in the content directory's groupings.yaml"
                 )));
+            } else if !listed.insert(g) {
+                report.push(
+                    at(origin, &format!("groupings[{n}]"))
+                        .error(format!("grouping `{g}` is listed twice")),
+                );
             }
         }
     }

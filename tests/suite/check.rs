@@ -576,6 +576,24 @@ fn a_grouping_listed_twice_names_the_real_file_and_line() {
 }
 
 #[test]
+fn an_entry_listing_a_grouping_twice_is_an_error_at_the_second() {
+    let f = Fixture::new("basic");
+    f.edit(
+        "jurisdictions/alpha.md",
+        "groupings: [asean]",
+        "groupings: [asean, asean]",
+    );
+    let errors = errors(&f);
+    let hit = errors
+        .iter()
+        .find(|d| d.field == "groupings[1]")
+        .unwrap_or_else(|| panic!("{errors:#?}"));
+    assert_eq!(hit.path, f.content().join("jurisdictions/alpha.md"));
+    assert_eq!(hit.line, 6, "{hit}");
+    assert!(hit.message.contains("listed twice"), "{hit}");
+}
+
+#[test]
 fn messages_name_the_content_directory_in_use() {
     let f = Fixture::new("basic");
     f.edit(
