@@ -204,7 +204,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             base_url,
             dev_reload,
         } => {
-            warn_if_local_only(&base_url);
+            // A build run by `serve` (which said so already) does not repeat the note.
+            if std::env::var_os(server::PARENT_ENV).is_none() {
+                warn_if_local_only(&base_url);
+            }
             let options = build_options(&paths, base_url, dev_reload);
             server::exit_with_parent(&options.out_dir);
             report_build(site::build(&options))

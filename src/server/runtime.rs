@@ -77,11 +77,10 @@ pub async fn serve(options: Config, serve: ServeOptions) -> Result<(), ServeErro
         .map_err(|source| ServeError::Listen { addr, source })?;
     let max_connections = connection_cap(max_connections);
     eprintln!(
-        "serving {} on http://{addr}/{}  (Ctrl+C to stop)",
+        "serving {} on http://{addr}/{}  (at most {max_connections} connections; Ctrl+C to stop)",
         options.out_dir.display(),
         if watch { "  watching for changes" } else { "" }
     );
-    tracing::info!("at most {max_connections} connections at once");
     serve_connections(listener, app(state), max_connections, shutdown_signal()).await;
     drop(watcher);
     eprintln!("stopped");

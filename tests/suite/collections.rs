@@ -141,6 +141,15 @@ fn a_handout_for_this_computer_only_says_so() {
         "{page}"
     );
     assert!(page.contains("open nothing on participants' phones"));
+    // `serve` says it once, not again for the build it runs.
+    let server = f.serve(&[]);
+    assert_eq!(
+        server.log().matches("is an address of this computer").count(),
+        1,
+        "{}",
+        server.log()
+    );
+    drop(server);
 
     let public = f
         .command(&["build", "--base-url", "https://kb.example.org"])
