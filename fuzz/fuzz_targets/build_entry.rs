@@ -29,14 +29,16 @@ fn workspace() -> &'static Workspace {
     static WORKSPACE: OnceLock<Workspace> = OnceLock::new();
     WORKSPACE.get_or_init(|| {
         let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        // Builds write a few dozen files each: in memory where there is a tmpfs.
+        // Builds write a few dozen files each: in memory where there is a tmpfs. A static is
+        // never dropped, so the directory outlives the run: the next run removes it.
         let shm = Path::new("/dev/shm");
-        let dir = if shm.is_dir() {
-            tempfile::tempdir_in(shm)
+        let parent = if shm.is_dir() {
+            shm.to_path_buf()
         } else {
-            tempfile::tempdir()
-        }
-        .expect("a temporary directory");
+            std::env::temp_dir()
+        };
+        let dir =
+            site::work_dir(&parent, ".jurisdex-fuzz-build-entry-").expect("a temporary directory");
         let content = dir.path().join("content");
         copy_dir(&repo.join("tests/fixtures/basic"), &content);
         Workspace {

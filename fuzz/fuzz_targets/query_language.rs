@@ -30,7 +30,10 @@ fn index() -> &'static SearchIndex {
             let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/basic");
             let (loaded, site) = site::check(&fixture);
             assert!(!loaded.report.has_errors(), "the fixture is valid");
-            let dir = tempfile::tempdir().expect("a temporary directory");
+            // A static is never dropped, so the directory outlives the run: the next run
+            // removes it.
+            let dir = site::work_dir(&std::env::temp_dir(), ".jurisdex-fuzz-query-language-")
+                .expect("a temporary directory");
             search::build_index(&site, dir.path()).expect("the fixture indexes");
             let index = SearchIndex::open(dir.path()).expect("the index opens");
             (dir, index)
