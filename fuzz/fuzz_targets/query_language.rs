@@ -853,8 +853,8 @@ fn check_filter_as_field(
         "{query:?} with {moved:?} against {:?}",
         results.query
     );
-    assert_eq!(counts(&again), counts(&results), "{query:?} with {moved:?}");
-    assert_eq!(hits(&again), hits(&results), "{query:?} with {moved:?}");
+    assert_eq!(counts(&again), counts(results), "{query:?} with {moved:?}");
+    assert_eq!(hits(&again), hits(results), "{query:?} with {moved:?}");
 }
 
 /// `q -x` and `q "x"` split the matches of `q`, when no typo retry runs and no text needs
