@@ -119,6 +119,11 @@ fn exports_and_feed_are_written() {
     let entry: serde_json::Value =
         serde_json::from_str(&f.read_out("api/jurisdictions/alpha.json")).unwrap();
     assert_eq!(entry["instruments"][0]["id"], "ite-2008");
+    // The home page links both, and every link resolves (the build checks internal links).
+    let home = f.read_out("index.html");
+    for export in ["/export/matrix.csv", "/export/matrix.json"] {
+        assert!(home.contains(&format!(r#"href="{export}""#)), "{export}");
+    }
     let feed = f.read_out("feed.xml");
     assert!(feed.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\">"));
     assert!(feed.contains("Alpha &lt;script&gt;"));
