@@ -144,7 +144,10 @@ fn a_handout_for_this_computer_only_says_so() {
     // `serve` says it once, not again for the build it runs.
     let server = f.serve(&[]);
     assert_eq!(
-        server.log().matches("is an address of this computer").count(),
+        server
+            .log()
+            .matches("is an address of this computer")
+            .count(),
         1,
         "{}",
         server.log()
