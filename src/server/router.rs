@@ -123,27 +123,28 @@ pub(super) async fn compression_slot(
 /// The content coding this server would answer `headers` with: `br` or `gzip` when
 /// `Accept-Encoding` accepts it (a `q` above 0, by name or `*`), in that order; `None` for none.
 pub(super) fn preferred_coding(headers: &axum::http::HeaderMap) -> Option<&'static str> {
-    let accepted: Vec<(String, bool)> = headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(|coding| {
-            let mut parts = coding.split(';').map(str::trim);
-            let name = parts.next().unwrap_or_default().to_ascii_lowercase();
-            let refused = parts.any(|p| {
-                p.strip_prefix("q=")
-                    .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
-            });
-            (name, !refused)
-        })
-        .collect();
-    let accepts = |coding: &str| {
-        accepted
+    // Every answer asks this: it reads the header in place, allocating nothing.
+    let codings = || {
+        headers
+            .get_all(header::ACCEPT_ENCODING)
             .iter()
-            .find(|(name, _)| name == coding)
-            .or_else(|| accepted.iter().find(|(name, _)| name == "*"))
-            .is_some_and(|(_, yes)| *yes)
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|coding| {
+                let mut parts = coding.split(';').map(str::trim);
+                let name = parts.next().unwrap_or_default();
+                let refused = parts.any(|p| {
+                    p.strip_prefix("q=")
+                        .is_some_and(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0))
+                });
+                (name, !refused)
+            })
+    };
+    let named = |coding: &str| codings().find(|(name, _)| name.eq_ignore_ascii_case(coding));
+    let accepts = |coding: &str| {
+        named(coding)
+            .or_else(|| named("*"))
+            .is_some_and(|(_, yes)| yes)
     };
     ["br", "gzip"].into_iter().find(|coding| accepts(coding))
 }

@@ -12,6 +12,18 @@ use std::time::{Duration, Instant};
 use crate::support::Server;
 use crate::support::{Fixture, http_get, wait_for};
 
+/// Sends SIGTERM to the server.
+fn send_sigterm(server: &Server) {
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+}
+
 fn version(server: &Server) -> String {
     http_get(&server.addr, "/__version")
         .map(|(_, b)| b)
@@ -176,14 +188,7 @@ fn sigterm_finishes_in_flight_requests_then_exits() {
         })
         .collect();
     std::thread::sleep(Duration::from_millis(500));
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    send_sigterm(&server);
     let start = Instant::now();
     loop {
         if let Some(status) = server.child.try_wait().unwrap() {
@@ -531,14 +536,7 @@ fn slow_rebuilds_are_cancelled_by_newer_changes_and_time_limits_and_never_outliv
 
     // SIGTERM in the middle of a rebuild: the server stops at once, and the build with it.
     let build = start_full_rebuild(&f, &server, "four");
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    send_sigterm(&server);
     let asked = Instant::now();
     let status = loop {
         if let Some(status) = server.child.try_wait().unwrap() {
