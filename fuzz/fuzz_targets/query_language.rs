@@ -13,32 +13,17 @@
 //!   split the matches of `q` between them (no typo retry, no n-gram scripts).
 #![no_main]
 
-use std::path::Path;
-use std::sync::OnceLock;
+#[path = "fixture_index.rs"]
+mod fixture_index;
 
 use jurisdex::html;
 use jurisdex::search::{self, SearchIndex, SearchRequest, SearchResults};
-use jurisdex::site;
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 
-/// An index of the fixture content, built once into a directory that lives as long as the run.
+/// The fixture's index, in this target's own work directory.
 fn index() -> &'static SearchIndex {
-    static INDEX: OnceLock<(tempfile::TempDir, SearchIndex)> = OnceLock::new();
-    &INDEX
-        .get_or_init(|| {
-            let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/basic");
-            let (loaded, site) = site::check(&fixture);
-            assert!(!loaded.report.has_errors(), "the fixture is valid");
-            // A static is never dropped, so the directory outlives the run: the next run
-            // removes it.
-            let dir = site::work_dir(&std::env::temp_dir(), ".jurisdex-fuzz-query-language-")
-                .expect("a temporary directory");
-            search::build_index(&site, dir.path()).expect("the fixture indexes");
-            let index = SearchIndex::open(dir.path()).expect("the index opens");
-            (dir, index)
-        })
-        .1
+    fixture_index::index(".jurisdex-fuzz-query-language-")
 }
 
 /// Words of the fixture's entries, topics and pages (so queries find things).
