@@ -54,6 +54,15 @@ pub fn grouping_compare(grouping: &str) -> String {
     format!("/compare/{grouping}/")
 }
 
+/// The "differences only" view of a page of a grouping's comparison, beside it:
+/// `/compare/<grouping>/` → `/compare/<grouping>/differences/`.
+pub fn differences_view(compare_page: &str) -> String {
+    format!("{compare_page}{DIFFERENCES_VIEW}")
+}
+
+/// The folder of a pre-rendered comparison's "differences only" view, under the page.
+pub const DIFFERENCES_VIEW: &str = "differences/";
+
 /// A workshop collection: `/collections/<id>/`.
 pub fn collection(id: &str) -> String {
     format!("/collections/{id}/")

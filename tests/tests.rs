@@ -25,6 +25,8 @@ mod corpus;
 mod linear;
 #[path = "suite/listings.rs"]
 mod listings;
+#[path = "suite/overview.rs"]
+mod overview;
 #[path = "suite/properties.rs"]
 mod properties;
 #[path = "suite/protocol.rs"]

@@ -1,5 +1,6 @@
 //! Side-by-side comparison of chosen jurisdictions: the selection, the table and its CSV.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -157,8 +158,11 @@ impl CompareQuery {
 pub struct Table {
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
-    /// Rows hidden because they do not differ (with "differences only").
-    pub hidden_rows: usize,
+    /// The labels of the rows hidden because they do not differ (with "differences only").
+    pub hidden: Vec<String>,
+    /// Every source the shown cells cite, once each, in order of first citation: the table's
+    /// numbered notes (listed under the table in print).
+    pub notes: Vec<SourceLink>,
 }
 
 /// One jurisdiction's column.
@@ -192,10 +196,12 @@ pub struct Cell {
     /// Link to the exact section of the entry.
     pub href: String,
     pub sources: Vec<SourceLink>,
+    /// The sources' numbers in the table's [`Table::notes`] (1-based), in the same order.
+    pub notes: Vec<usize>,
 }
 
 /// A cited source.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SourceLink {
     pub title: String,
     pub url: Option<String>,
@@ -381,6 +387,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                     provision: a.provisions.join("; "),
                     href: format!("{root}{}#{}", routes::jurisdiction(&j.id), key.anchor()),
                     sources: j.cited(&a.sources),
+                    notes: Vec::new(),
                 }
             })
             .collect();
@@ -405,6 +412,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                     provision: fact.provision.clone(),
                     href: format!("{root}{}#{}", routes::jurisdiction(&j.id), fact.anchor),
                     sources: j.cited(&fact.sources),
+                    notes: Vec::new(),
                 }
             })
             .collect();
@@ -417,9 +425,28 @@ pub fn table(selection: &Selection, root: &str) -> Table {
             cells,
         });
     }
-    let total = rows.len();
+    let mut hidden = Vec::new();
     if selection.differences_only {
-        rows.retain(|r| r.differs);
+        rows.retain(|r| {
+            if !r.differs {
+                hidden.push(r.label.clone());
+            }
+            r.differs
+        });
+    }
+    let mut notes: Vec<SourceLink> = Vec::new();
+    let mut numbers: HashMap<SourceLink, usize> = HashMap::new();
+    for cell in rows.iter_mut().flat_map(|r| &mut r.cells) {
+        cell.notes = cell
+            .sources
+            .iter()
+            .map(|s| {
+                *numbers.entry(s.clone()).or_insert_with(|| {
+                    notes.push(s.clone());
+                    notes.len()
+                })
+            })
+            .collect();
     }
     Table {
         columns: columns
@@ -430,8 +457,9 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                 benchmark: *benchmark,
             })
             .collect(),
-        hidden_rows: total - rows.len(),
         rows,
+        hidden,
+        notes,
     }
 }
 

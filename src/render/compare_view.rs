@@ -12,6 +12,16 @@ pub struct ComparePage<'a> {
     pub csv_file: Option<&'a str>,
     /// A grouping comparison's place in its pages.
     pub pager: Option<&'a Pager>,
+    /// A grouping comparison's two pre-rendered views of the same page: every row, and
+    /// differences only.
+    pub views: Option<&'a CompareViews>,
+}
+
+/// The addresses of a pre-rendered comparison page's two views.
+#[derive(Debug, Serialize)]
+pub struct CompareViews {
+    pub all_rows: String,
+    pub differences_only: String,
 }
 
 impl<'a> ComparePage<'a> {
@@ -22,6 +32,7 @@ impl<'a> ComparePage<'a> {
             error: None,
             csv_file: None,
             pager: None,
+            views: None,
         }
     }
 }
@@ -44,6 +55,7 @@ pub(super) struct CompareView<'a> {
     /// This view's shareable address.
     pub(super) self_href: String,
     pub(super) groupings: Vec<(String, String)>,
+    pub(super) views: Option<&'a CompareViews>,
     pub(super) min: usize,
     pub(super) max: usize,
 }
@@ -65,8 +77,7 @@ impl<'a> CompareView<'a> {
         catalog: &Catalog,
         meta: &SiteMeta,
         selection: &Selection,
-        heading: &'a str,
-        error: Option<&'a str>,
+        page: &ComparePage<'a>,
     ) -> Self {
         let chosen: Vec<&str> = selection
             .jurisdictions
@@ -85,9 +96,12 @@ impl<'a> CompareView<'a> {
             query.push_str(&format!("&bench={}", b.id));
         }
         let complete = selection.is_complete();
+        // A grouping larger than the form allows is not chosen in the form: it would be refused.
+        let fits_form = chosen.len() <= compare::MAX_CHOSEN;
         CompareView {
-            heading,
-            error,
+            heading: page.heading,
+            error: page.error,
+            views: page.views,
             table: complete.then(|| compare::table(selection, &meta.root)),
             choices: if catalog.entries.len() <= FORM_CHOICES_MAX {
                 catalog
@@ -96,13 +110,17 @@ impl<'a> CompareView<'a> {
                     .map(|j| Choice {
                         key: j.id.clone(),
                         label: j.name.clone(),
-                        checked: chosen.contains(&j.id.as_str()),
+                        checked: fits_form && chosen.contains(&j.id.as_str()),
                     })
                     .collect()
             } else {
                 Vec::new()
             },
-            typed: chosen.join(", "),
+            typed: if fits_form {
+                chosen.join(", ")
+            } else {
+                String::new()
+            },
             safeguards: SafeguardKey::ALL
                 .iter()
                 .map(|k| Choice {
@@ -113,7 +131,10 @@ impl<'a> CompareView<'a> {
                 .collect(),
             differences_only: selection.differences_only,
             benchmark: selection.benchmark.map(|b| b.id.clone()),
-            csv_href: complete.then(|| format!("{}/compare/?{query}&format=csv", meta.root)),
+            csv_href: match page.csv_file {
+                Some(file) => Some(file.to_string()),
+                None => complete.then(|| format!("{}/compare/?{query}&format=csv", meta.root)),
+            },
             self_href: format!("{}/compare/?{query}", meta.root),
             groupings: comparable_groupings(catalog)
                 .map(|(g, _)| (g.id.clone(), g.name.clone()))

@@ -66,10 +66,11 @@ impl Listing {
         .dir()
     }
 
-    /// The page's place in its sequence, with links.
-    pub(super) fn pager(&self, root: &str) -> Pager {
+    /// The page's place in its sequence, with links; `view` follows each page's address (a
+    /// grouping comparison's `differences/` view pages through the same view).
+    pub(super) fn pager(&self, root: &str, view: &str) -> Pager {
         let base = self.base();
-        let href = |n: usize| format!("{root}/{}", page_dir(&base, n));
+        let href = |n: usize| format!("{root}/{}{view}", page_dir(&base, n));
         let size = match self.kind {
             ListingKind::Compare(_) => COMPARE_PAGE_SIZE,
             _ => PAGE_SIZE,
@@ -165,17 +166,20 @@ pub(super) fn paged(
 
 /// The listing pages of `after` that differ from those of `before` once the entries at `changed`
 /// were edited in place: the pages showing an edited entry, every page of a topic whose rating an
-/// edit changed (its groups and counts move), and the feed when a review date changed. Both
+/// edit changed (its groups, counts and map move), the matrix's first page when any rating
+/// changed (its maps and totals), and the feed when a review date changed. Both
 /// catalogs must hold the same entries in the same order with the same names, regions and
 /// groupings (what an incremental rebuild requires), so no other page's rows can differ.
 pub fn stale_listings(before: &Catalog, after: &Catalog, changed: &[usize]) -> Vec<Listing> {
     if changed.is_empty() {
         return Vec::new();
     }
+    // The tile maps show each rating's confidence as well as its value.
     let moved = |key: SafeguardKey| {
-        changed
-            .iter()
-            .any(|&i| before.entries[i].rating(key).value != after.entries[i].rating(key).value)
+        changed.iter().any(|&i| {
+            let (old, new) = (before.entries[i].rating(key), after.entries[i].rating(key));
+            (old.value, old.confidence) != (new.value, new.confidence)
+        })
     };
     let moved_topics: Vec<SafeguardKey> = SafeguardKey::ALL
         .iter()
@@ -191,6 +195,8 @@ pub fn stale_listings(before: &Catalog, after: &Catalog, changed: &[usize]) -> V
             listing.members.iter().any(|m| changed.contains(m))
                 || match &listing.kind {
                     ListingKind::Topic(key) => moved_topics.contains(key),
+                    // The first page carries the maps and the column totals of the whole site.
+                    ListingKind::Matrix => listing.number == 1 && !moved_topics.is_empty(),
                     ListingKind::Feed => feed_moved,
                     _ => false,
                 }

@@ -6,10 +6,13 @@
 mod compare_view;
 mod environment;
 mod listings;
+mod places;
+mod tile_map;
 mod views;
 pub use compare_view::*;
 use environment::*;
 pub use listings::*;
+use tile_map::{TileLayout, column_totals};
 pub use views::*;
 
 use std::collections::BTreeMap;
@@ -123,10 +126,7 @@ impl Renderer {
         selection: &Selection,
         page: &ComparePage,
     ) -> Result<String, RenderError> {
-        let mut view = CompareView::new(catalog, meta, selection, page.heading, page.error);
-        if let Some(file) = page.csv_file {
-            view.csv_href = Some(file.to_string());
-        }
+        let view = CompareView::new(catalog, meta, selection, page);
         self.render_page(
             "compare.html",
             meta,
@@ -251,14 +251,28 @@ impl Renderer {
                     contents: self.render_page(template, meta, nav, ctx)?,
                 })
             };
-        let pager = listing.pager(&meta.root);
+        let pager = listing.pager(&meta.root, "");
         Ok(match &listing.kind {
             ListingKind::Matrix => {
                 let rows: Vec<MatrixRow> = rows().into_iter().map(MatrixRow::new).collect();
+                // The picture of the whole matrix goes on its first page.
+                let first = listing.number == 1;
+                let maps: Vec<_> = match TileLayout::new(&catalog.entries).filter(|_| first) {
+                    Some(layout) => SafeguardKey::ALL
+                        .iter()
+                        .map(|&key| layout.map(&catalog.entries, key, &meta.root, false))
+                        .collect(),
+                    None => Vec::new(),
+                };
+                let totals = first.then(|| column_totals(&catalog.entries));
                 vec![html(
                     listing.file(),
                     "index.html",
-                    context! { matrix => Serde(Matrix { rows }), taxonomy => Serde(&catalog.taxonomy), pager => Serde(&pager), total => catalog.entries.len() },
+                    context! {
+                        matrix => Serde(Matrix { rows }), taxonomy => Serde(&catalog.taxonomy),
+                        pager => Serde(&pager), total => catalog.entries.len(),
+                        maps => Serde(maps), totals => Serde(totals),
+                    },
                 )?]
             }
             ListingKind::Entries => vec![html(
@@ -268,6 +282,9 @@ impl Renderer {
             )?],
             ListingKind::Topic(key) => {
                 let topic = catalog.topics.iter().find(|t| t.key == *key);
+                let map = TileLayout::new(&catalog.entries)
+                    .filter(|_| listing.number == 1)
+                    .map(|layout| layout.map(&catalog.entries, *key, &meta.root, true));
                 vec![html(
                     listing.file(),
                     "topic.html",
@@ -275,12 +292,13 @@ impl Renderer {
                         key => key.key(), title => key.label(), anchor => key.anchor(),
                         topic => Serde(topic), groups => Serde(topic_groups(&rows(), *key)),
                         counts => Serde(value_counts(&listing.tally)), pager => Serde(&pager),
+                        map => Serde(map),
                         total => catalog.entries.len(),
                     },
                 )?]
             }
             ListingKind::Compare(grouping) => {
-                let selection = Selection {
+                let mut selection = Selection {
                     jurisdictions: rows(),
                     safeguards: SafeguardKey::ALL.to_vec(),
                     differences_only: false,
@@ -298,23 +316,54 @@ impl Renderer {
                     .base_url
                     .strip_suffix(&meta.root)
                     .unwrap_or(&meta.base_url);
+                let csv_href = format!("{}/{csv}", meta.root);
+                let views = CompareViews {
+                    all_rows: format!("{}/{}", meta.root, listing.dir()),
+                    differences_only: format!(
+                        "{}/{}",
+                        meta.root,
+                        routes::differences_view(&listing.dir())
+                    ),
+                };
+                let all_rows = self.render_compare(
+                    catalog,
+                    meta,
+                    &selection,
+                    &ComparePage {
+                        csv_file: Some(&csv_href),
+                        pager: Some(&pager),
+                        views: Some(&views),
+                        ..ComparePage::titled(&heading)
+                    },
+                )?;
+                let csv_text = compare::to_csv(&compare::table(&selection, &meta.root), origin);
+                selection.differences_only = true;
+                let differences_heading = format!("{heading}: differences only");
+                let differences_only = self.render_compare(
+                    catalog,
+                    meta,
+                    &selection,
+                    &ComparePage {
+                        csv_file: Some(&csv_href),
+                        pager: Some(&listing.pager(&meta.root, routes::DIFFERENCES_VIEW)),
+                        views: Some(&views),
+                        ..ComparePage::titled(&differences_heading)
+                    },
+                )?;
                 vec![
                     OutputFile {
                         path: PathBuf::from(listing.file()),
-                        contents: self.render_compare(
-                            catalog,
-                            meta,
-                            &selection,
-                            &ComparePage {
-                                csv_file: Some(&format!("{}/{csv}", meta.root)),
-                                pager: Some(&pager),
-                                ..ComparePage::titled(&heading)
-                            },
-                        )?,
+                        contents: all_rows,
+                    },
+                    OutputFile {
+                        path: PathBuf::from(routes::index_file(&routes::differences_view(
+                            &listing.dir(),
+                        ))),
+                        contents: differences_only,
                     },
                     OutputFile {
                         path: PathBuf::from(csv),
-                        contents: compare::to_csv(&compare::table(&selection, &meta.root), origin),
+                        contents: csv_text,
                     },
                 ]
             }

@@ -22,6 +22,16 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // A link to a section folded in <details> (the compare form under a result) opens it.
+  var unfoldTarget = function () {
+    var target = window.location.hash && document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    for (var node = target; node; node = node.parentElement) {
+      if (node.tagName === "DETAILS") node.open = true;
+    }
+  };
+  window.addEventListener("hashchange", unfoldTarget);
+  unfoldTarget();
+
   // Matrix filter and sort on the home page.
   var form = document.querySelector("[data-matrix-filter]");
   var table = document.querySelector("table.matrix tbody");
@@ -41,6 +51,16 @@
         if (sort === "score") return parseFloat(b.dataset.score) - parseFloat(a.dataset.score) || a.dataset.name.localeCompare(b.dataset.name);
         return a.dataset.name.localeCompare(b.dataset.name);
       }).forEach(function (row) { table.appendChild(row); });
+      // The totals count the rows shown, unless the matrix is paged (they are the site's then).
+      var totals = document.querySelector("tfoot[data-totals]:not([data-site-wide])");
+      if (totals) {
+        totals.querySelectorAll("td[data-value]").forEach(function (td) {
+          var column = td.cellIndex;
+          td.textContent = rows.filter(function (row) {
+            return !row.hidden && row.cells[column].classList.contains("v-" + td.dataset.value);
+          }).length;
+        });
+      }
       // The view is in the address, so a filtered matrix can be shared or bookmarked.
       var url = new URL(window.location.href);
       ["grouping", "region", "sort"].forEach(function (name) {

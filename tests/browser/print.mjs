@@ -47,7 +47,12 @@ await checks.check("comparison: every column and row, without the form", async (
   for (const form of ["Show differences only", "Benchmark column", "Download this table as CSV"]) {
     assert.ok(!text.includes(form), `the form's "${form}" printed`);
   }
-  assert.ok(pages >= 1 && pages <= 20, `${pages} pages`);
+  // The print says where and when it was taken, and lists the sources the cells number.
+  assert.match(text, /compare\/\?j=indonesia,malaysia,singapore\S* · as of \d+ \w+ \d{4}/, "address and date printed");
+  assert.match(text, /Sources 1\b/, "cells refer to numbered sources");
+  assert.ok(text.includes("Sources 1. "), "the numbered sources are listed");
+  assert.ok(!/\d+ sources?\b/.test(text.replace(/Sources [\d, ]+/g, "")), "the folded source counts are not printed");
+  assert.ok(pages >= 1 && pages <= 6, `${pages} pages`);
   console.log(`      comparison: ${pages} pages`);
 });
 

@@ -235,7 +235,12 @@ async fn compare_renders_selection_differences_benchmark_and_csv() {
     .await;
     assert!(!diff.contains("/jurisdictions/alpha/#safeguard-judicial-authorisation"));
     assert!(diff.contains("/jurisdictions/alpha/#safeguard-user-notice"));
-    assert!(diff.contains("identical row hidden") || diff.contains("identical rows hidden"));
+    assert!(
+        diff.contains(
+            "Hidden because every jurisdiction has the same answer: Judicial authorisation"
+        ),
+        "the hidden row is named"
+    );
     // A benchmark column comes first and is marked.
     let (_, _, bench) = get(&s.router, "/compare/?j=alpha,beta&bench=beta").await;
     let first_column = bench
