@@ -198,6 +198,9 @@ pub struct Cell {
     pub sources: Vec<SourceLink>,
     /// The sources' numbers in the table's [`Table::notes`] (1-based), in the same order.
     pub notes: Vec<usize>,
+    /// The label of a row above whose cell in this column cites exactly these sources: the page
+    /// says "as for …" instead of listing them again.
+    pub sources_as: Option<String>,
 }
 
 /// A cited source.
@@ -230,6 +233,32 @@ fn join_unique(items: impl Iterator<Item = String>) -> String {
         }
     }
     seen.join("; ")
+}
+
+/// One sentence per power, each led by the power's legal basis when the powers differ, so that
+/// a reader can tell which rule says what: "POFMA, ss 10-12: By the time specified …".
+fn per_power(j: &Jurisdiction, text: impl Fn(&crate::model::Power) -> Option<String>) -> String {
+    let said: Vec<(String, String)> = j
+        .powers
+        .iter()
+        .filter_map(|p| text(p).map(|t| (j.reference_label(&p.basis), t)))
+        .filter(|(_, t)| !t.trim().is_empty())
+        .collect();
+    if said.iter().all(|(_, t)| *t == said[0].1) {
+        return said.first().map(|(_, t)| t.clone()).unwrap_or_default();
+    }
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out: Vec<String> = Vec::new();
+    for (basis, t) in &said {
+        if seen.contains(&t.as_str()) {
+            continue;
+        }
+        seen.push(t);
+        let t = t.trim();
+        let stop = if t.ends_with('.') { "" } else { "." };
+        out.push(format!("{basis}: {t}{stop}"));
+    }
+    out.join(" ")
 }
 
 /// One compared fact of an entry (a row below the safeguards), ready to show.
@@ -282,7 +311,7 @@ fn fact(j: &Jurisdiction, key: &str) -> Fact {
             power_sources(),
         ),
         "deadline" => (
-            join_unique(j.powers.iter().map(|p| p.deadline.text.clone())),
+            per_power(j, |p| Some(p.deadline.text.clone())),
             String::new(),
             "powers",
             power_sources(),
@@ -294,13 +323,13 @@ fn fact(j: &Jurisdiction, key: &str) -> Fact {
             power_sources(),
         ),
         "remedy" => (
-            join_unique(j.powers.iter().map(|p| p.remedy.clone())),
+            per_power(j, |p| Some(p.remedy.clone())),
             String::new(),
             "powers",
             power_sources(),
         ),
         "penalties" => (
-            join_unique(j.powers.iter().filter_map(|p| p.penalties.clone())),
+            per_power(j, |p| p.penalties.clone()),
             String::new(),
             "powers",
             power_sources(),
@@ -388,6 +417,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                     href: format!("{root}{}#{}", routes::jurisdiction(&j.id), key.anchor()),
                     sources: j.cited(&a.sources),
                     notes: Vec::new(),
+                    sources_as: None,
                 }
             })
             .collect();
@@ -413,6 +443,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                     href: format!("{root}{}#{}", routes::jurisdiction(&j.id), fact.anchor),
                     sources: j.cited(&fact.sources),
                     notes: Vec::new(),
+                    sources_as: None,
                 }
             })
             .collect();
@@ -436,7 +467,25 @@ pub fn table(selection: &Selection, root: &str) -> Table {
     }
     let mut notes: Vec<SourceLink> = Vec::new();
     let mut numbers: HashMap<SourceLink, usize> = HashMap::new();
-    for cell in rows.iter_mut().flat_map(|r| &mut r.cells) {
+    let mut cited_by: Vec<HashMap<Vec<SourceLink>, String>> = vec![HashMap::new(); columns.len()];
+    for row in &mut rows {
+        for (column, cell) in row.cells.iter_mut().enumerate() {
+            if cell.sources.is_empty() {
+                continue;
+            }
+            match cited_by[column].get(&cell.sources) {
+                Some(label) => cell.sources_as = Some(label.clone()),
+                None => {
+                    cited_by[column].insert(cell.sources.clone(), row.label.clone());
+                }
+            }
+        }
+    }
+    for cell in rows
+        .iter_mut()
+        .flat_map(|r| &mut r.cells)
+        .filter(|c| c.sources_as.is_none())
+    {
         cell.notes = cell
             .sources
             .iter()

@@ -68,6 +68,29 @@ impl From<minijinja::Error> for RenderError {
     }
 }
 
+/// Note numbers as a reader writes them: `[6, 7, 8, 9, 11]` → "6–9, 11".
+fn number_ranges(numbers: Vec<usize>) -> String {
+    let mut sorted = numbers;
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut parts: Vec<String> = Vec::new();
+    let mut at = 0;
+    while at < sorted.len() {
+        let start = sorted[at];
+        let mut end = at;
+        while end + 1 < sorted.len() && sorted[end + 1] == sorted[end] + 1 {
+            end += 1;
+        }
+        parts.push(match end - at {
+            0 => start.to_string(),
+            1 => format!("{start}, {}", sorted[end]),
+            _ => format!("{start}–{}", sorted[end]),
+        });
+        at = end + 1;
+    }
+    parts.join(", ")
+}
+
 /// The minijinja environment with jurisdex's filters and functions.
 pub struct Renderer {
     env: Environment<'static>,
@@ -83,6 +106,7 @@ impl Renderer {
         env.set_formatter(html_formatter);
         env.add_filter("date", human_date);
         env.add_filter("href", href);
+        env.add_filter("number_ranges", number_ranges);
         env.add_filter("anchor", |key: String| {
             href(SafeguardKey::from_key(&key).map_or(key.clone(), SafeguardKey::anchor))
         });
@@ -415,6 +439,16 @@ impl Renderer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn note_numbers_read_as_ranges() {
+        assert_eq!(
+            number_ranges(vec![9, 6, 7, 8, 11, 13, 14]),
+            "6–9, 11, 13, 14"
+        );
+        assert_eq!(number_ranges(vec![3, 3]), "3");
+        assert_eq!(number_ranges(Vec::new()), "");
+    }
 
     #[test]
     fn output_is_escaped_except_slashes_and_safe_values() {

@@ -136,6 +136,8 @@ fn a_comparison_folds_its_sources_and_numbers_them_for_print() {
     let folded = table.matches("<details class=\"cell-sources").count();
     assert!(folded > 50, "{folded} folded source lists");
     assert!(table.contains("<summary>1 source</summary>") || table.contains(" sources</summary>"));
+    // A cell citing exactly what the cell above it in its column cites refers back to it.
+    assert!(table.contains("<span class=\"sources-as\">Sources as for Ordering authority</span>"));
     // The print notes list each source once, and cells refer to them by number.
     let notes = &page[page.find("class=\"print-only source-notes\"").unwrap()..];
     let notes = &notes[..notes.find("</ol>").unwrap()];
@@ -144,9 +146,10 @@ fn a_comparison_folds_its_sources_and_numbers_them_for_print() {
         .match_indices("<span class=\"print-only\">Sources ")
         .flat_map(|(at, m)| {
             let list = &table[at + m.len()..];
+            // "3, 6–9": single numbers and ranges.
             list[..list.find('<').unwrap()]
                 .split(", ")
-                .map(|n| n.parse::<usize>().unwrap())
+                .map(|n| n.rsplit('–').next().unwrap().parse::<usize>().unwrap())
                 .collect::<Vec<_>>()
         })
         .max()
