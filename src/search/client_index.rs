@@ -110,20 +110,27 @@ fn snippet_text(text: &str) -> String {
 /// The tokens of the client index, exactly as `offline-search.js` computes them: lower-cased
 /// runs of letters and digits (and of unspaced scripts, marks included), words of one character
 /// dropped, unspaced runs as overlapping character bigrams, and citation markers before a number
-/// as the words they stand for (`s 233` is `section 233`, see [`marker_at`]).
+/// as the words they stand for (`s 233` is `section 233`, see [`marker_at`]) with the number
+/// kept even when it is one character (`para 4`).
 pub fn tokens(text: &str) -> Vec<String> {
     let lower = text.to_lowercase();
     let mut tokens = Vec::new();
+    // The previous run was a citation marker: this one is its number, kept however short.
+    let mut cited = false;
     let mut flush = |run: Range<usize>, kind: Run| {
         let word = &lower[run.clone()];
+        let number = std::mem::take(&mut cited);
         match kind {
             Run::Unspaced => {
                 let chars: Vec<char> = word.chars().collect();
                 tokens.extend(chars.windows(2).map(|pair| pair.iter().collect::<String>()));
             }
             Run::Spaced | Run::Symbols => match marker_at(&lower, run) {
-                Some(canonical) => tokens.push(canonical.to_owned()),
-                None if kind == Run::Spaced && word.chars().nth(1).is_some() => {
+                Some(canonical) => {
+                    tokens.push(canonical.to_owned());
+                    cited = true;
+                }
+                None if kind == Run::Spaced && (number || word.chars().nth(1).is_some()) => {
                     tokens.push(word.to_owned());
                 }
                 None => {}

@@ -1282,6 +1282,8 @@ fn markers_without_a_number_are_ordinary_words() {
     // A citation symbol with no number is no word.
     assert_eq!(stems("§ ¶ and §§"), ["and"]);
     assert_eq!(client_index::tokens("art s § and"), ["art", "and"]);
+    // One-character words are dropped from the client index, unless they are a cited number.
+    assert_eq!(client_index::tokens("a 4 para 4(a)"), ["paragraph", "4"]);
 }
 
 #[test]
