@@ -225,8 +225,24 @@
         list.appendChild(li);
       });
       if (!data.hits.length) list.appendChild(element("li", "", "No results. Try fewer words, or remove a filter."));
+      // The typo notice names the query searched instead, as the server-rendered page does.
       var notice = results.querySelector("[data-corrected]");
-      if (notice) notice.hidden = !data.corrected;
+      if (notice) {
+        notice.hidden = !data.corrected;
+        notice.textContent = "";
+        if (data.corrected) {
+          notice.appendChild(document.createTextNode("No results for “" + q + "”. Showing results for "));
+          if (data.corrected_query) {
+            var corrected = new URLSearchParams(params);
+            corrected.set("q", data.corrected_query);
+            notice.appendChild(document.createTextNode("“"));
+            notice.appendChild(link(corrected, data.corrected_query));
+            notice.appendChild(document.createTextNode("”."));
+          } else {
+            notice.appendChild(document.createTextNode("similar words."));
+          }
+        }
+      }
       var meta = results.querySelector(".meta");
       meta.textContent = data.total + " result" + (data.total === 1 ? "" : "s") + " for “" + q + "”" +
         (data.corrected ? " (similar terms)" : "");
