@@ -10,6 +10,8 @@
 //! must match, stemmed), `"quoted phrases"`, `-word` and `-"phrase"` exclusions, and the filters
 //! `region:`, `grouping:`, `kind:`, `value:`, `authority:` (or `authority_type:`), `jurisdiction:`,
 //! `safeguard:` and `status:`; `-region:…` excludes. Any other `name:` is read as plain words.
+//! Legal citations read alike however they are written (`s 233`, `§ 233`, `section 233`; see
+//! `citation.rs`).
 
 mod analysis;
 mod build;
