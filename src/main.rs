@@ -339,7 +339,16 @@ fn print_hits(results: &jurisdex::search::SearchResults, out: &Path) {
         ("", "*", "", "")
     };
     if results.corrected {
-        println!("{dim}no exact matches; showing results for similar terms{reset}");
+        match &results.corrected_query {
+            Some(corrected) => println!(
+                "{dim}no results for \"{}\"; showing results for \"{corrected}\"{reset}",
+                results.query
+            ),
+            None => println!(
+                "{dim}no results for \"{}\"; showing results for similar words{reset}",
+                results.query
+            ),
+        }
     }
     println!(
         "{} result(s) for \"{}\" ({:.1} ms, index in {})",

@@ -20,9 +20,10 @@ pub(super) fn ngram_analyzer() -> tantivy::Result<TextAnalyzer> {
 }
 
 /// The prose analyzer: tantivy's `en_stem` (runs of alphanumeric characters shorter than
-/// [`MAX_TOKEN_BYTES`], lower-cased, stemmed) with a memo of stems.
+/// [`MAX_TOKEN_BYTES`], lower-cased, stemmed) with a memo of stems, reading citation markers as
+/// the words they stand for (see [`CitationTokenizer`]).
 pub(super) fn prose_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
+    TextAnalyzer::builder(CitationTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(MemoStemmer)

@@ -3,10 +3,12 @@
 //! the start of its text for snippets.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use serde::Serialize;
 
 use super::analysis::is_unspaced;
+use super::citation::{is_citation_symbol, marker_at};
 use super::units;
 use crate::model::Site;
 use crate::routes;
@@ -107,34 +109,70 @@ fn snippet_text(text: &str) -> String {
 
 /// The tokens of the client index, exactly as `offline-search.js` computes them: lower-cased
 /// runs of letters and digits (and of unspaced scripts, marks included), words of one character
-/// dropped, unspaced runs as overlapping character bigrams.
+/// dropped, unspaced runs as overlapping character bigrams, and citation markers before a number
+/// as the words they stand for (`s 233` is `section 233`, see [`marker_at`]) with the number
+/// kept even when it is one character (`para 4`).
 pub fn tokens(text: &str) -> Vec<String> {
     let lower = text.to_lowercase();
     let mut tokens = Vec::new();
-    let mut run: Vec<char> = Vec::new();
-    let mut run_unspaced = false;
-    let mut flush = |run: &mut Vec<char>, unspaced: bool| {
-        if unspaced {
-            tokens.extend(run.windows(2).map(|pair| pair.iter().collect::<String>()));
-        } else if run.len() >= 2 {
-            tokens.push(run.iter().collect());
+    // The previous run was a citation marker: this one is its number, kept however short.
+    let mut cited = false;
+    let mut flush = |run: Range<usize>, kind: Run| {
+        let word = &lower[run.clone()];
+        let number = std::mem::take(&mut cited);
+        match kind {
+            Run::Unspaced => {
+                let chars: Vec<char> = word.chars().collect();
+                tokens.extend(chars.windows(2).map(|pair| pair.iter().collect::<String>()));
+            }
+            Run::Spaced | Run::Symbols => match marker_at(&lower, run) {
+                Some(canonical) => {
+                    tokens.push(canonical.to_owned());
+                    cited = true;
+                }
+                None if kind == Run::Spaced && (number || word.chars().nth(1).is_some()) => {
+                    tokens.push(word.to_owned());
+                }
+                None => {}
+            },
         }
-        run.clear();
     };
-    for c in lower.chars() {
-        let unspaced = is_unspaced(c);
-        if !unspaced && !c.is_alphanumeric() {
-            flush(&mut run, run_unspaced);
-            continue;
+    let mut run: Option<(usize, Run)> = None;
+    for (at, c) in lower.char_indices() {
+        let kind = if is_unspaced(c) {
+            Some(Run::Unspaced)
+        } else if c.is_alphanumeric() {
+            Some(Run::Spaced)
+        } else if is_citation_symbol(c) {
+            Some(Run::Symbols)
+        } else {
+            None
+        };
+        match (run, kind) {
+            (Some((_, current)), Some(kind)) if current == kind => {}
+            (current, kind) => {
+                if let Some((start, current)) = current {
+                    flush(start..at, current);
+                }
+                run = kind.map(|kind| (at, kind));
+            }
         }
-        if !run.is_empty() && unspaced != run_unspaced {
-            flush(&mut run, run_unspaced);
-        }
-        run_unspaced = unspaced;
-        run.push(c);
     }
-    flush(&mut run, run_unspaced);
+    if let Some((start, kind)) = run {
+        flush(start..lower.len(), kind);
+    }
     tokens
+}
+
+/// What a run of characters in [`tokens`] is made of.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Run {
+    /// Letters and digits of scripts written with spaces.
+    Spaced,
+    /// Characters of scripts written without spaces ([`is_unspaced`]).
+    Unspaced,
+    /// Citation symbols (`§`, `¶`).
+    Symbols,
 }
 
 #[cfg(test)]
@@ -145,7 +183,7 @@ mod tests {
     fn tokens_split_words_and_bigram_unspaced_scripts() {
         assert_eq!(
             tokens("Art. 40(2b): UU ITE, a Kominfo-order"),
-            ["art", "40", "2b", "uu", "ite", "kominfo", "order"]
+            ["article", "40", "2b", "uu", "ite", "kominfo", "order"]
         );
         assert_eq!(
             tokens("คอมพิวเตอร์"),

@@ -10,9 +10,12 @@
 //! must match, stemmed), `"quoted phrases"`, `-word` and `-"phrase"` exclusions, and the filters
 //! `region:`, `grouping:`, `kind:`, `value:`, `authority:` (or `authority_type:`), `jurisdiction:`,
 //! `safeguard:` and `status:`; `-region:…` excludes. Any other `name:` is read as plain words.
+//! Legal citations read alike however they are written (`s 233`, `§ 233`, `section 233`; see
+//! `citation.rs`).
 
 mod analysis;
 mod build;
+mod citation;
 mod client_index;
 mod error;
 mod facets;
@@ -30,6 +33,7 @@ mod typo;
 mod units;
 use analysis::*;
 pub use build::*;
+use citation::*;
 pub use client_index::client_index;
 pub use error::*;
 use facets::*;
@@ -65,8 +69,8 @@ use tantivy::query::{
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::snippet::collapse_overlapped_ranges;
 use tantivy::tokenizer::{
-    Language, LowerCaser, NgramTokenizer, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer,
-    TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
+    Language, LowerCaser, NgramTokenizer, RawTokenizer, RemoveLongFilter, Stemmer, TextAnalyzer,
+    Token, TokenFilter, TokenStream, Tokenizer,
 };
 use tantivy::{
     DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Score,
@@ -112,7 +116,9 @@ const STEM_MEMO_WORDS: usize = 100_000;
 /// Longest token indexed, in bytes, as in tantivy's `en_stem`.
 const MAX_TOKEN_BYTES: usize = 40;
 const LABELS_FILE: &str = "jurisdex-labels.json";
-const STEM_TOKENIZER: &str = "jurisdex_stem";
+/// The prose analyzer's name; a new name for a new analysis, so an index made by an older
+/// analysis fails `open` as another version's.
+const STEM_TOKENIZER: &str = "jurisdex_stem_citations";
 const NGRAM_TOKENIZER: &str = "jurisdex_ngram";
 const SORT_KEY_FIELD: &str = "sort_key";
 const UNIT_AT_FIELD: &str = "unit_at";

@@ -105,9 +105,13 @@ impl ParsedQuery {
                 rest = after;
                 continue;
             }
-            let end = body
-                .find(|c: char| c.is_whitespace() || c == '"')
-                .unwrap_or(body.len());
+            let word_end = |from: usize| {
+                body[from..]
+                    .find(|c: char| c.is_whitespace() || c == '"')
+                    .map_or(body.len(), |at| from + at)
+            };
+            let end = word_end(0);
+            let end = cited_number_start(body, end).map_or(end, word_end);
             let token = &body[..end];
             rest = &body[end..];
             let filter = token.split_once(':').and_then(|(prefix, value)| {
@@ -169,6 +173,17 @@ impl ParsedQuery {
             .collect();
         rendered.join(" ")
     }
+}
+
+/// Where the number of a citation marker starts when `body[..end]` is a marker written apart from
+/// its number (`s 233`, `art. 19`, `§ 5`): the two are one word, searched as a phrase.
+fn cited_number_start(body: &str, end: usize) -> Option<usize> {
+    let word = &body[..end];
+    let marker = word.strip_suffix('.').unwrap_or(word);
+    marker_at(body, 0..marker.len())?;
+    body[end..]
+        .find(|c: char| !c.is_whitespace())
+        .map(|at| end + at)
 }
 
 /// Adds a word or phrase unless it has nothing searchable in it (`*`, `((`, a lone `-`).

@@ -160,12 +160,23 @@ impl Snippets {
         let mut word = String::new();
         for start in starts {
             let end = ascii_word_end(bytes, start);
-            if end - start >= MAX_TOKEN_BYTES || !self.starts.admits(&bytes[start..end]) {
+            if end - start >= MAX_TOKEN_BYTES {
                 continue;
             }
             word.clear();
-            word.push_str(&text[start..end]);
-            word.make_ascii_lowercase();
+            match marker_at(text, start..end) {
+                // A marker starts with the first letter of the word it stands for, so it is
+                // among the starts when that word could match.
+                Some(canonical) if self.starts.admits(canonical.as_bytes()) => {
+                    word.push_str(canonical);
+                }
+                Some(_) => continue,
+                None if self.starts.admits(&bytes[start..end]) => {
+                    word.push_str(&text[start..end]);
+                    word.make_ascii_lowercase();
+                }
+                None => continue,
+            }
             stem_in_place(&mut word);
             observe(start..end, &word);
             if let Some((_, weight)) = self.terms.iter().find(|(t, _)| *t == word) {

@@ -210,7 +210,9 @@ fn site() -> Site {
         render("## Access blocking\n\nThe ministry keeps a list called Trust Positif.\n");
 
     let mut thailand = jurisdiction("thailand", "Thailand", "southeast-asia", &["asean"]);
-    thailand.summary = "Judges may suppress computer data on a motion by an official.".to_owned();
+    thailand.summary = "Judges may suppress computer data on a motion by an official, under \
+         Sect. 20(1)(a), as Article 19 of the Covenant and §§ 5.2 and ¶ 4 allow."
+        .to_owned();
     let mut cca = instrument(
         "cca-2007",
         "Computer-Related Crime Act B.E. 2550 (2007)",
@@ -890,6 +892,32 @@ fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(Range<usize>, String)
     out
 }
 
+/// `en_stem`'s tokens of `text` with citation markers read as the words they stand for
+/// ([`marker_at`]), as the prose analyzer reads them.
+fn with_citations(text: &str, en_stem: Vec<(Range<usize>, String)>) -> Vec<(Range<usize>, String)> {
+    let stem = |word: &str| {
+        let mut word = word.to_owned();
+        stem_in_place(&mut word);
+        word
+    };
+    let mut read: Vec<(Range<usize>, String)> = en_stem
+        .into_iter()
+        .map(|(range, token)| match marker_at(text, range.clone()) {
+            Some(canonical) => (range, stem(canonical)),
+            None => (range, token),
+        })
+        .collect();
+    let mut at = 0;
+    while let Some((word, symbols)) = next_word(text, at) {
+        at = word.end;
+        if let (true, Some(canonical)) = (symbols, marker_at(text, word.clone())) {
+            read.push((word, stem(canonical)));
+        }
+    }
+    read.sort_by_key(|(range, _)| range.start);
+    read
+}
+
 #[test]
 fn memo_stemmer_and_word_scan_agree_with_tantivy() {
     let mut builtin = tantivy::tokenizer::TokenizerManager::default()
@@ -898,7 +926,7 @@ fn memo_stemmer_and_word_scan_agree_with_tantivy() {
     let text = tricky_text();
     // Twice, so that the second pass reads the memo.
     for _ in 0..2 {
-        let expected = tokens(&mut builtin, &text);
+        let expected = with_citations(&text, tokens(&mut builtin, &text));
         assert_eq!(tokens(&mut prose_analyzer(), &text), expected);
         let mut scanned = Vec::new();
         let every_word = StemStarts {
@@ -910,8 +938,12 @@ fn memo_stemmer_and_word_scan_agree_with_tantivy() {
             scanned.push((range, stem.unwrap_or("").to_owned()));
         });
         assert_eq!(scanned, expected);
-        // English stemming keeps the first byte of the lower-cased word.
-        for (range, stem) in &expected {
+        // English stemming keeps the first byte of the lower-cased word (a citation marker is
+        // read as another word, see `report_marker`).
+        let words = expected
+            .iter()
+            .filter(|(range, _)| marker_at(&text, range.clone()).is_none());
+        for (range, stem) in words {
             let word: String = text[range.clone()]
                 .chars()
                 .flat_map(char::to_lowercase)
@@ -1105,8 +1137,8 @@ fn ascii_fragments_are_those_of_the_word_walk() {
         (z ^ (z >> 31)) % n
     };
     let vocabulary = [
-        "court", "Courts", "order", "ORDERED", "blocking", "block", "site", "x", "a1", "s37",
-        "Dying", "die",
+        "court", "Courts", "order", "ORDERED", "blocking", "block", "site", "x", "a1", "s37", "s",
+        "Art.", "12", "Dying", "die",
     ];
     let long = "w".repeat(MAX_TOKEN_BYTES);
     let mut found = 0;
@@ -1125,7 +1157,7 @@ fn ascii_fragments_are_those_of_the_word_walk() {
             0 => &["court", "order"],
             1 => &["block"],
             2 => &["die", "x", "a1"],
-            _ => &["site", "s37", "court"],
+            _ => &["site", "s37", "court", "section", "articl", "12"],
         };
         let snippets = Snippets {
             starts: StemStarts::of(stems.iter().copied()),
@@ -1178,4 +1210,172 @@ fn only_words_in_no_field_are_corrected() {
     let hopeless = index.search(&query("qqqqqqqq indonesia"));
     assert_eq!(hopeless.total, 0);
     assert!(!hopeless.corrected);
+}
+
+/// Every way of writing a citation, and the way it is read.
+const CITATIONS: [(&str, &str); 21] = [
+    ("section 233", "section 233"),
+    ("s 233", "section 233"),
+    ("S. 233", "section 233"),
+    ("sec. 233", "section 233"),
+    ("sect. 233", "section 233"),
+    ("§ 233", "section 233"),
+    ("§233", "section 233"),
+    ("ss 233", "section 233"),
+    ("sections 233", "section 233"),
+    ("§§ 233", "section 233"),
+    ("s.233", "section 233"),
+    ("article 3", "article 3"),
+    ("art. 3", "article 3"),
+    ("Art 3", "article 3"),
+    ("arts 3", "article 3"),
+    ("Articles 3", "article 3"),
+    ("paragraph 4", "paragraph 4"),
+    ("para 4", "paragraph 4"),
+    ("para. 4", "paragraph 4"),
+    ("¶ 4", "paragraph 4"),
+    ("paras\u{a0}4", "paragraph 4"),
+];
+
+fn stems(text: &str) -> Vec<String> {
+    tokens(&mut prose_analyzer(), text)
+        .into_iter()
+        .map(|(_, stem)| stem)
+        .collect()
+}
+
+#[test]
+fn citation_forms_are_read_as_the_words_they_stand_for() {
+    for (written, read) in CITATIONS {
+        assert_eq!(stems(written), stems(read), "{written}");
+        assert_eq!(
+            client_index::tokens(written),
+            client_index::tokens(read),
+            "{written}"
+        );
+    }
+    // The marker keeps its own place in the text, so a snippet marks what is written.
+    assert_eq!(
+        tokens(&mut prose_analyzer(), "under § 233(1)(a)"),
+        [
+            (0..5, "under".to_owned()),
+            (6..8, "section".to_owned()),
+            (9..12, "233".to_owned()),
+            (13..14, "1".to_owned()),
+            (16..17, "a".to_owned()),
+        ]
+    );
+    // Numbers are read as before.
+    assert_eq!(
+        stems("s 233A, 19(3) and 5.2"),
+        ["section", "233a", "19", "3", "and", "5", "2"]
+    );
+}
+
+#[test]
+fn markers_without_a_number_are_ordinary_words() {
+    assert_eq!(stems("art s sections"), ["art", "s", "section"]);
+    assert_eq!(stems("the art, 3 pieces"), ["the", "art", "3", "piec"]);
+    // The `s` of a possessive is no section.
+    assert_eq!(stems("PECA’s 3 powers"), ["peca", "s", "3", "power"]);
+    assert_eq!(stems("PECA's 3 powers"), ["peca", "s", "3", "power"]);
+    // A citation symbol with no number is no word.
+    assert_eq!(stems("§ ¶ and §§"), ["and"]);
+    assert_eq!(client_index::tokens("art s § and"), ["art", "and"]);
+    // One-character words are dropped from the client index, unless they are a cited number.
+    assert_eq!(client_index::tokens("a 4 para 4(a)"), ["paragraph", "4"]);
+}
+
+#[test]
+fn queries_keep_a_marker_with_its_number() {
+    let parsed = ParsedQuery::parse("Act s. 233 -art 3 \"para 4\" art kind:power");
+    assert_eq!(
+        parsed.parts,
+        [
+            Part::Word("Act".to_owned()),
+            Part::Word("s. 233".to_owned()),
+            Part::Exclude("art 3".to_owned()),
+            Part::Phrase("para 4".to_owned()),
+            Part::Word("art".to_owned()),
+            Part::Filter {
+                key: FilterKey::Kind,
+                value: "power".to_owned(),
+                negated: false,
+            },
+        ]
+    );
+    assert_eq!(
+        parsed.render(&HashMap::new()),
+        "Act s. 233 -\"art 3\" \"para 4\" art kind:power"
+    );
+}
+
+#[test]
+fn every_citation_form_finds_its_citation() {
+    let (_dir, index) = fixture();
+    let peca = "/jurisdictions/pakistan/#instrument-peca-2016";
+    let rules = "/jurisdictions/pakistan/#instrument-rules-2021";
+    let thailand = "/jurisdictions/thailand/";
+    for (written, read) in CITATIONS {
+        let (marker, _) = read.split_once(' ').unwrap();
+        let number = match marker {
+            "section" => "37",
+            "article" => "19",
+            _ => "4",
+        };
+        let q = written
+            .trim_end_matches(|c: char| c.is_ascii_digit())
+            .to_owned()
+            + number;
+        let results = index.search(&query(&q));
+        let found = urls(&results);
+        match marker {
+            // PECA's key provision is written `s 37`, the rules' citation `section 37`.
+            "section" => {
+                assert!(
+                    found.contains(&peca) && found.contains(&rules),
+                    "{q}: {found:?}"
+                )
+            }
+            _ => assert_eq!(found, [thailand], "{q}"),
+        }
+    }
+    // Sect. 20 is found as section 20, in a phrase with the Covenant's article.
+    assert_eq!(
+        urls(&index.search(&query("s 20 article 19 covenant"))),
+        [thailand]
+    );
+    assert_eq!(urls(&index.search(&query("\"§ 5.2\""))), [thailand]);
+    // The number must follow the marker: section 19 is not article 19.
+    assert_eq!(index.search(&query("section 19")).total, 0);
+}
+
+#[test]
+fn snippets_mark_the_citation_as_written() {
+    let (_dir, index) = fixture();
+    let results = index.search(&query("section 37 PECA"));
+    let peca = results
+        .hits
+        .iter()
+        .find(|h| h.url == "/jurisdictions/pakistan/#instrument-peca-2016")
+        .expect("PECA found");
+    assert!(
+        peca.snippet_html.contains("<mark>s</mark> <mark>37</mark>"),
+        "{}",
+        peca.snippet_html
+    );
+    let thailand = index.search(&query("sec 20 art 19 § 5"));
+    assert!(
+        thailand.hits[0]
+            .snippet_html
+            .contains("<mark>Sect</mark>. <mark>20</mark>")
+            && thailand.hits[0]
+                .snippet_html
+                .contains("<mark>Article</mark> <mark>19</mark>")
+            && thailand.hits[0]
+                .snippet_html
+                .contains("<mark>§§</mark> <mark>5</mark>"),
+        "{}",
+        thailand.hits[0].snippet_html
+    );
 }

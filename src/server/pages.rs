@@ -56,6 +56,8 @@ pub(super) struct SearchView<'a> {
     pub(super) active: Vec<FacetLink>,
     pub(super) prev_href: Option<String>,
     pub(super) next_href: Option<String>,
+    /// The search for the corrected query, when a typo was corrected.
+    pub(super) corrected_href: Option<String>,
     pub(super) page: usize,
     pub(super) pages: usize,
     pub(super) error: Option<&'a str>,
@@ -168,6 +170,15 @@ pub(super) fn search_html(
         }
         _ => (None, None, 1, 1),
     };
+    let corrected_href = results
+        .and_then(|r| r.corrected_query.as_deref())
+        .map(|corrected| {
+            let request = SearchRequest {
+                q: corrected.to_owned(),
+                ..request.clone()
+            };
+            search_href(root, &request, None, 0)
+        });
     let view = SearchView {
         q: &request.q,
         results,
@@ -175,6 +186,7 @@ pub(super) fn search_html(
         active,
         prev_href,
         next_href,
+        corrected_href,
         page,
         pages,
         error,

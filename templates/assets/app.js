@@ -117,33 +117,70 @@
     return parts;
   }
 
-  // Highlight search terms on the landing section (?hl=terms).
+  // Scripts written without spaces between words (`is_unspaced` in src/search/analysis.rs): a
+  // term in them is marked wherever it occurs, as there are no word boundaries to keep to.
+  var UNSPACED = /[\p{Script=Thai}\p{Script=Lao}\p{Script=Myanmar}\p{Script=Khmer}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}]/u;
+  // Words as the search reads them: runs of letters and digits.
+  var WORDS = /[\p{Alphabetic}\p{N}]+/gu;
+
+  // What a word's simple inflections share: `blocks`, `blocked` and `blocking` give `block`,
+  // `one` and `ones` give `one`, and `reasoned` gives `reason`.
+  function root(word) {
+    var lower = word.toLowerCase();
+    var inflected = /^(.{3,}?)(?:ing|ed|es|s)$/.exec(lower);
+    return inflected ? inflected[1] : lower;
+  }
+
+  // The [start, end) ranges of `text` to mark: whole words sharing a root with a query word,
+  // and terms in unspaced scripts wherever they occur. Sorted, never overlapping.
+  function highlightRanges(text, roots, unspaced) {
+    var ranges = [], match;
+    WORDS.lastIndex = 0;
+    while ((match = WORDS.exec(text))) {
+      if (roots.indexOf(root(match[0])) >= 0) ranges.push([match.index, match.index + match[0].length]);
+    }
+    var lower = text.toLowerCase();
+    // Lower-casing that changes the length would misplace the marks.
+    if (lower.length === text.length) {
+      unspaced.forEach(function (term) {
+        for (var at = lower.indexOf(term); at >= 0; at = lower.indexOf(term, at + term.length)) {
+          ranges.push([at, at + term.length]);
+        }
+      });
+    }
+    ranges.sort(function (a, b) { return a[0] - b[0] || b[1] - a[1]; });
+    var last = 0;
+    return ranges.filter(function (r) {
+      if (r[0] < last) return false;
+      last = r[1];
+      return true;
+    });
+  }
+
+  // Highlight search terms on the landing section (?hl=terms), whole words only.
   var hl = new URLSearchParams(window.location.search).get("hl");
   if (hl && window.location.hash) {
     var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
     if (target) {
-      var terms = queryTerms(hl.toLowerCase());
+      var roots = [], unspaced = [];
+      queryTerms(hl).forEach(function (term) {
+        if (UNSPACED.test(term)) unspaced.push(term.toLowerCase());
+        else roots.push.apply(roots, (term.match(WORDS) || []).map(root));
+      });
       var nodes = [];
       sectionOf(target).forEach(function (part) {
         var walker = document.createTreeWalker(part, NodeFilter.SHOW_TEXT);
         while (walker.nextNode()) nodes.push(walker.currentNode);
       });
       nodes.forEach(function (node) {
-        // Mark every occurrence of every term in this text node, left to right.
-        while (node) {
-          var lower = node.nodeValue.toLowerCase(), at = -1, length = 0;
-          terms.forEach(function (t) {
-            var i = lower.indexOf(t);
-            if (i >= 0 && (at < 0 || i < at)) { at = i; length = t.length; }
-          });
-          if (at < 0) break;
-          var middle = node.splitText(at);
-          var rest = middle.splitText(length);
+        // Right to left, so the offsets still left to mark stay in `node`.
+        highlightRanges(node.nodeValue, roots, unspaced).reverse().forEach(function (r) {
+          var middle = node.splitText(r[0]);
+          middle.splitText(r[1] - r[0]);
           var mark = document.createElement("mark");
           mark.textContent = middle.nodeValue;
           middle.parentNode.replaceChild(mark, middle);
-          node = rest;
-        }
+        });
       });
       var marks = sectionOf(target).reduce(function (n, part) { return n + part.querySelectorAll("mark").length; }, 0);
       target.setAttribute("data-highlighted", String(marks));
@@ -245,8 +282,24 @@
         list.appendChild(li);
       });
       if (!data.hits.length) list.appendChild(element("li", "", "No results. Try fewer words, or remove a filter."));
+      // The typo notice names the query searched instead, as the server-rendered page does.
       var notice = results.querySelector("[data-corrected]");
-      if (notice) notice.hidden = !data.corrected;
+      if (notice) {
+        notice.hidden = !data.corrected;
+        notice.textContent = "";
+        if (data.corrected) {
+          notice.appendChild(document.createTextNode("No results for “" + q + "”. Showing results for "));
+          if (data.corrected_query) {
+            var corrected = new URLSearchParams(params);
+            corrected.set("q", data.corrected_query);
+            notice.appendChild(document.createTextNode("“"));
+            notice.appendChild(link(corrected, data.corrected_query));
+            notice.appendChild(document.createTextNode("”."));
+          } else {
+            notice.appendChild(document.createTextNode("similar words."));
+          }
+        }
+      }
       var meta = results.querySelector(".meta");
       meta.textContent = data.total + " result" + (data.total === 1 ? "" : "s") + " for “" + q + "”" +
         (data.corrected ? " (similar terms)" : "");

@@ -130,6 +130,26 @@ await checks.check("a heading's section is highlighted below the heading, up to 
   await page.close();
 });
 
+await checks.check("the landed section marks whole words and their inflections, never parts of words", async () => {
+  const page = await recordingPage(context);
+  // The section has “one”, “alone” and “reasoned”; “order” and “orders”; “court” and “courts”.
+  await page.goto(`${base}/jurisdictions/italy/?hl=one+order+courts#section-safeguards`);
+  await page.waitForSelector("[data-highlighted]");
+  const marks = await page.evaluate(() => [...document.querySelectorAll("mark")].map((m) => {
+    const before = m.previousSibling && m.previousSibling.nodeType === Node.TEXT_NODE ? m.previousSibling.nodeValue.slice(-1) : "";
+    const after = m.nextSibling && m.nextSibling.nodeType === Node.TEXT_NODE ? m.nextSibling.nodeValue.charAt(0) : "";
+    return `${before}[${m.textContent}]${after}`;
+  }));
+  const words = new Set(marks.map((m) => /\[(.*)\]/.exec(m)[1].toLowerCase()));
+  for (const word of ["one", "order", "orders", "court", "courts"]) {
+    assert.ok(words.has(word), `${word} not marked: ${marks}`);
+  }
+  assert.deepEqual([...words].filter((w) => !["one", "order", "orders", "court", "courts"].includes(w)), [], `marked: ${marks}`);
+  assert.ok(marks.every((m) => !/[\p{L}\p{N}]\[|\][\p{L}\p{N}]/u.test(m)), `parts of words marked: ${marks}`);
+  checks.noProblems(page);
+  await page.close();
+});
+
 await checks.check("compare three jurisdictions with the form, then differences only, then CSV", async () => {
   const page = await recordingPage(context);
   await page.goto(`${base}/compare/`);

@@ -11,7 +11,11 @@ use jurisdex::site::bundle::{self, BundleError};
 
 /// Bundles the basic fixture and unzips it; returns the fixture, the unzip dir and the zip path.
 fn bundled() -> (Fixture, tempfile::TempDir, PathBuf) {
-    let f = Fixture::new("basic");
+    bundled_from(Fixture::new("basic"))
+}
+
+/// [`bundled`], from a copy of the basic fixture that may have been edited.
+fn bundled_from(f: Fixture) -> (Fixture, tempfile::TempDir, PathBuf) {
     let zip_path = f.dir.path().join("dist/jurisdex-offline.zip");
     let summary = bundle::bundle(&f.options(), &zip_path).expect("fixture bundles");
     assert_eq!(summary.path, zip_path);
@@ -258,6 +262,57 @@ fn offline_search_works_in_a_browser_from_disk() {
     assert!(!dom.contains("jurisdictions/beta/index.html#"), "{dom}");
     let dom = dump_dom(&browser, &url("Kominfo%20-kominfo"));
     assert!(dom.contains("No results"), "{dom}");
+}
+
+#[test]
+fn offline_search_reads_citations_as_the_server_does() {
+    let Some(browser) = chromium("offline citation search is not tried in a browser") else {
+        return;
+    };
+    let f = Fixture::new("basic");
+    let hour = "Removal orders must be complied with within one hour.";
+    f.edit(
+        "jurisdictions/beta.md",
+        hour,
+        &format!(
+            "{hour}\n\n## Citations\n\nThe orders rest on s 233 of the Act, Art. 19 of the \
+             Covenant, § 12 of the Code and para. 4 of the Schedule.\n"
+        ),
+    );
+    let (_f, unzipped, _) = bundled_from(f);
+    let page = unzipped
+        .path()
+        .join("jurisdex-offline/search/index.html")
+        .canonicalize()
+        .unwrap();
+    let search = |q: &str| {
+        let q: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+        dump_dom(&browser, &format!("file://{}?q={q}", page.display()))
+    };
+    let hit = r#"href="../jurisdictions/beta/index.html#section-citations""#;
+    let cases = [
+        ("section 233", "<mark>s</mark> <mark>233</mark>"),
+        ("s. 233", "<mark>s</mark> <mark>233</mark>"),
+        ("§233", "<mark>s</mark> <mark>233</mark>"),
+        ("Sec. 233 Act", "<mark>s</mark> <mark>233</mark>"),
+        ("sect 233", "<mark>s</mark> <mark>233</mark>"),
+        ("ss 233", "<mark>s</mark> <mark>233</mark>"),
+        ("§§ 233", "<mark>s</mark> <mark>233</mark>"),
+        ("sections 233", "<mark>s</mark> <mark>233</mark>"),
+        ("article 19", "<mark>Art</mark>. <mark>19</mark>"),
+        ("arts 19", "<mark>Art</mark>. <mark>19</mark>"),
+        ("s 12", "<mark>§</mark> <mark>12</mark>"),
+        ("paragraph 4", "<mark>para</mark>. <mark>4</mark>"),
+        ("¶ 4", "<mark>para</mark>. <mark>4</mark>"),
+    ];
+    for (q, marked) in cases {
+        let dom = search(q);
+        assert!(dom.contains(hit), "{q}: no hit in\n{dom}");
+        assert!(dom.contains(marked), "{q}: no {marked} in\n{dom}");
+    }
+    // A marker alone is an ordinary word, which the section does not hold.
+    let dom = search("art");
+    assert!(!dom.contains(hit), "{dom}");
 }
 
 /// Opened from disk a page gets no headers: each page of the bundle carries the policy itself, so

@@ -115,6 +115,37 @@ fn shipped_content_is_searchable_as_a_reader_would() {
     );
     let judicial = search("judicial authorisation");
     assert!(judicial.total >= 16);
+    // Malaysia's entry writes `s 233`; a reader types the section out.
+    let section = search("Communications and Multimedia Act section 233");
+    assert!(
+        section.hits[0].url.starts_with("/jurisdictions/malaysia/"),
+        "{:?}",
+        section.hits[0]
+    );
+    assert!(
+        section.hits[0]
+            .snippet_html
+            .contains("<mark>s</mark> <mark>233</mark>"),
+        "{}",
+        section.hits[0].snippet_html
+    );
+    // ... and text written `Article 19` is found by `art. 19`.
+    let article = index.search(&SearchRequest {
+        q: "art. 19".into(),
+        limit: Some(jurisdex::search::MAX_LIMIT),
+        ..SearchRequest::default()
+    });
+    assert!(
+        article.hits.iter().any(|h| h
+            .snippet_html
+            .contains("<mark>Article</mark> <mark>19</mark>")),
+        "{:?}",
+        article
+            .hits
+            .iter()
+            .map(|h| &h.snippet_html)
+            .collect::<Vec<_>>()
+    );
 }
 
 /// A reader types a law's title as it is written at home, in its own script, and lands on it.

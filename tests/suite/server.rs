@@ -119,6 +119,32 @@ async fn search_page_and_api_find_the_section() {
 }
 
 #[tokio::test]
+async fn the_typo_notice_names_the_query_searched_instead() {
+    let s = served();
+    let (status, _, body) = get(&s.router, "/search?q=Komnifo&region=southeast-asia").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains(
+            "No results for “Komnifo”. Showing results for \
+             “<a href=\"/search?q=kominfo&amp;region=southeast-asia\">kominfo</a>”."
+        ),
+        "{body}"
+    );
+    // What the reader typed is escaped in the notice, the link and its address.
+    let (_, _, body) = get(&s.router, "/search?q=Komnifo+-%3Ci%3Ezz").await;
+    assert!(
+        body.contains(
+            "No results for “Komnifo -&lt;i&gt;zz”. Showing results for \
+             “<a href=\"/search?q=kominfo+-%3Ci%3Ezz\">kominfo -&lt;i&gt;zz</a>”."
+        ),
+        "{body}"
+    );
+    // A query found as typed shows no notice.
+    let (_, _, body) = get(&s.router, "/search?q=Kominfo").await;
+    assert!(body.contains("data-corrected hidden></p>"), "{body}");
+}
+
+#[tokio::test]
 async fn repeated_searches_are_answered_alike_in_each_form() {
     // The second of each pair comes from the search cache, which must keep the page and the
     // JSON of one query apart.
