@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AddressError, Summary};
 use crate::csv::csv_line;
-use crate::model::{Confidence, Jurisdiction, SafeguardKey, Value};
+use crate::model::{Confidence, ContentVersion, Jurisdiction, SafeguardKey, Value};
 use crate::routes;
 
 /// Fewest and most jurisdictions a reader may choose in the form.
@@ -91,8 +91,9 @@ impl<'a> Selection<'a> {
         self.jurisdictions.len() >= MIN_CHOSEN
     }
 
-    /// The columns in display order: the benchmark first (if not also chosen), then the choice.
-    fn columns(&self) -> Vec<(&'a Summary, bool)> {
+    /// The columns in display order: the benchmark first (if not also chosen), then the choice;
+    /// `true` marks the benchmark.
+    pub fn columns(&self) -> Vec<(&'a Summary, bool)> {
         let mut columns = Vec::new();
         if let Some(b) = self.benchmark {
             columns.push((b, true));
@@ -167,6 +168,8 @@ pub struct Column {
     pub id: String,
     pub name: String,
     pub benchmark: bool,
+    /// The entry's content version.
+    pub version: ContentVersion,
 }
 
 /// One compared fact or safeguard.
@@ -428,6 +431,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                 id: j.id.clone(),
                 name: j.name.clone(),
                 benchmark: *benchmark,
+                version: j.version.clone(),
             })
             .collect(),
         hidden_rows: total - rows.len(),
@@ -448,6 +452,7 @@ pub fn to_csv(table: &Table, base_url: &str) -> String {
         "provision",
         "sources",
         "url",
+        "version",
     ]);
     for row in &table.rows {
         for (column, cell) in table.columns.iter().zip(&row.cells) {
@@ -471,6 +476,7 @@ pub fn to_csv(table: &Table, base_url: &str) -> String {
                 &cell.provision,
                 &sources,
                 &format!("{base_url}{}", cell.href),
+                column.version.as_str(),
             ]));
         }
     }

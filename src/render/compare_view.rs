@@ -12,6 +12,9 @@ pub struct ComparePage<'a> {
     pub csv_file: Option<&'a str>,
     /// A grouping comparison's place in its pages.
     pub pager: Option<&'a Pager>,
+    /// A grouping comparison's own address (absolute), which its citation pins; a custom
+    /// comparison's is its `/compare/?j=…` address.
+    pub address: Option<&'a str>,
 }
 
 impl<'a> ComparePage<'a> {
@@ -22,6 +25,7 @@ impl<'a> ComparePage<'a> {
             error: None,
             csv_file: None,
             pager: None,
+            address: None,
         }
     }
 }
@@ -43,6 +47,8 @@ pub(super) struct CompareView<'a> {
     pub(super) csv_href: Option<String>,
     /// This view's shareable address.
     pub(super) self_href: String,
+    /// The citations of the table shown (none without a table).
+    pub(super) cite: Option<CiteBox>,
     pub(super) groupings: Vec<(String, String)>,
     pub(super) min: usize,
     pub(super) max: usize,
@@ -65,9 +71,9 @@ impl<'a> CompareView<'a> {
         catalog: &Catalog,
         meta: &SiteMeta,
         selection: &Selection,
-        heading: &'a str,
-        error: Option<&'a str>,
+        page: &ComparePage<'a>,
     ) -> Self {
+        let (heading, error) = (page.heading, page.error);
         let chosen: Vec<&str> = selection
             .jurisdictions
             .iter()
@@ -85,7 +91,12 @@ impl<'a> CompareView<'a> {
             query.push_str(&format!("&bench={}", b.id));
         }
         let complete = selection.is_complete();
+        let self_href = format!("{}/compare/?{query}", meta.root);
+        let cite = complete
+            .then(|| compare_cite(meta, selection, page, &self_href))
+            .flatten();
         CompareView {
+            cite,
             heading,
             error,
             table: complete.then(|| compare::table(selection, &meta.root)),
@@ -114,7 +125,7 @@ impl<'a> CompareView<'a> {
             differences_only: selection.differences_only,
             benchmark: selection.benchmark.map(|b| b.id.clone()),
             csv_href: complete.then(|| format!("{}/compare/?{query}&format=csv", meta.root)),
-            self_href: format!("{}/compare/?{query}", meta.root),
+            self_href,
             groupings: comparable_groupings(catalog)
                 .map(|(g, _)| (g.id.clone(), g.name.clone()))
                 .collect(),
@@ -122,4 +133,46 @@ impl<'a> CompareView<'a> {
             max: compare::MAX_CHOSEN,
         }
     }
+}
+
+/// The cite box of a comparison: a grouping's under its heading and address, a custom one under
+/// the names it compares and its `/compare/?j=…` address.
+fn compare_cite(
+    meta: &SiteMeta,
+    selection: &Selection,
+    page: &ComparePage,
+    self_href: &str,
+) -> Option<CiteBox> {
+    let entries: Vec<&Summary> = selection.columns().into_iter().map(|(j, _)| j).collect();
+    let (title, key, address) = match page.address {
+        Some(address) => {
+            let title = match page.pager {
+                Some(pager) if pager.number > 1 => {
+                    format!("{} (page {})", page.heading, pager.number)
+                }
+                _ => page.heading.to_string(),
+            };
+            (title, "compare", address.to_string())
+        }
+        None => {
+            let names: Vec<&str> = entries.iter().map(|j| j.name.as_str()).collect();
+            let listed = match names.split_last() {
+                Some((last, [])) => last.to_string(),
+                Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            let origin = meta
+                .base_url
+                .strip_suffix(&meta.root)
+                .unwrap_or(&meta.base_url);
+            (
+                format!(
+                    "Comparison of {listed}: powers to block or remove online content and their safeguards"
+                ),
+                "compare",
+                format!("{origin}{self_href}"),
+            )
+        }
+    };
+    CiteBox::of_entries("comparison", &title, key, &address, &entries, meta)
 }

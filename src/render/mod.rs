@@ -22,12 +22,14 @@ use serde::Serialize;
 
 use crate::catalog::compare::{self, Selection, Table};
 use crate::catalog::{Catalog, Summary};
+use crate::cite::CiteBox;
 use crate::config::SiteMeta;
 use crate::model::{
     Action, AuthorityType, Confidence, CourtRole, Date, EntryStatus, Group, InstrumentStatus,
     InstrumentType, Jurisdiction, Outcome, Page, SafeguardKey, SourceKind, Taxonomy, Value,
 };
 use crate::routes;
+use crate::settings::ReportTarget;
 
 /// Rows per page of the pages that list entries: the home matrix, the entries list and each
 /// safeguard's topic page. A site of up to this many entries shows each list on one page.
@@ -123,7 +125,7 @@ impl Renderer {
         selection: &Selection,
         page: &ComparePage,
     ) -> Result<String, RenderError> {
-        let mut view = CompareView::new(catalog, meta, selection, page.heading, page.error);
+        let mut view = CompareView::new(catalog, meta, selection, page);
         if let Some(file) = page.csv_file {
             view.csv_href = Some(file.to_string());
         }
@@ -268,6 +270,18 @@ impl Renderer {
             )?],
             ListingKind::Topic(key) => {
                 let topic = catalog.topics.iter().find(|t| t.key == *key);
+                let title = match listing.number {
+                    1 => format!("{}: every jurisdiction's rating", key.label()),
+                    n => format!("{}: every jurisdiction's rating (page {n})", key.label()),
+                };
+                let cite = CiteBox::of_entries(
+                    "list",
+                    &title,
+                    key.key(),
+                    &format!("{}/{}", meta.base_url, listing.dir()),
+                    &rows(),
+                    meta,
+                );
                 vec![html(
                     listing.file(),
                     "topic.html",
@@ -275,7 +289,7 @@ impl Renderer {
                         key => key.key(), title => key.label(), anchor => key.anchor(),
                         topic => Serde(topic), groups => Serde(topic_groups(&rows(), *key)),
                         counts => Serde(value_counts(&listing.tally)), pager => Serde(&pager),
-                        total => catalog.entries.len(),
+                        total => catalog.entries.len(), cite => Serde(cite),
                     },
                 )?]
             }
@@ -308,6 +322,7 @@ impl Renderer {
                             &ComparePage {
                                 csv_file: Some(&format!("{}/{csv}", meta.root)),
                                 pager: Some(&pager),
+                                address: Some(&format!("{}/{}", meta.base_url, listing.dir())),
                                 ..ComparePage::titled(&heading)
                             },
                         )?,
@@ -342,15 +357,16 @@ impl Renderer {
         })
     }
 
-    /// Renders one jurisdiction's page.
+    /// Renders one jurisdiction's page; `reports` is where its "Report an error" links lead.
     pub fn render_jurisdiction(
         &self,
         taxonomy: &Taxonomy,
         meta: &SiteMeta,
         nav: &Nav,
+        reports: Option<&ReportTarget>,
         j: &Jurisdiction,
     ) -> Result<OutputFile, RenderError> {
-        let view = JurisdictionView::new(j, taxonomy);
+        let view = JurisdictionView::new(j, taxonomy, meta, reports);
         Ok(OutputFile {
             path: PathBuf::from(routes::index_file(&routes::jurisdiction(&j.id))),
             contents: self.render_page(

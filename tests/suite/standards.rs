@@ -713,7 +713,7 @@ fn check_csv(what: &str, text: &str, columns: &[&str]) -> Vec<Vec<String>> {
     rows[1..].to_vec()
 }
 
-const COMPARE_COLUMNS: [&str; 10] = [
+const COMPARE_COLUMNS: [&str; 11] = [
     "row",
     "jurisdiction_id",
     "jurisdiction",
@@ -724,6 +724,7 @@ const COMPARE_COLUMNS: [&str; 10] = [
     "provision",
     "sources",
     "url",
+    "version",
 ];
 
 #[tokio::test]
@@ -854,6 +855,7 @@ async fn json_exports_and_api_answers_have_the_documented_shape() {
             "legal_system",
             "summary",
             "last_reviewed",
+            "version",
             "reviewed_by",
             "entry_status",
             "aliases",
