@@ -29,11 +29,13 @@ pub struct MatrixRecord {
     pub source_titles: String,
     pub source_urls: String,
     pub last_reviewed: String,
+    /// The entry's content version, which its citations pin.
+    pub version: String,
     pub entry_url: String,
 }
 
 /// Column names of the CSV export, in order.
-pub const MATRIX_COLUMNS: [&str; 12] = [
+pub const MATRIX_COLUMNS: [&str; 13] = [
     "jurisdiction_id",
     "jurisdiction",
     "iso",
@@ -45,6 +47,7 @@ pub const MATRIX_COLUMNS: [&str; 12] = [
     "source_titles",
     "source_urls",
     "last_reviewed",
+    "version",
     "entry_url",
 ];
 
@@ -74,6 +77,7 @@ pub fn matrix_records(j: &Summary, base_url: &str) -> Vec<MatrixRecord> {
                     .collect::<Vec<_>>()
                     .join(" "),
                 last_reviewed: j.last_reviewed.to_string(),
+                version: j.version.to_string(),
                 entry_url: format!(
                     "{base_url}{}#{}",
                     routes::jurisdiction(&j.id),
@@ -136,6 +140,7 @@ fn csv_record(r: &MatrixRecord) -> String {
         &r.source_titles,
         &r.source_urls,
         &r.last_reviewed,
+        &r.version,
         &r.entry_url,
     ])
 }

@@ -1,7 +1,8 @@
 //! The one HTML escaper, for text and for quoted attribute values alike: templates (through the
 //! render environment's formatter, for the HTML pages and the XML feed), search snippets and the
 //! inline SVG of QR codes all use it. It also defines the characters no document may carry, and
-//! the one URL encoder: what a URL needs before it is written into an `href` or `src`.
+//! the URL encoders: what a URL needs before it is written into an `href` or `src`, and what a
+//! text needs to become one value of a URL's query.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -125,6 +126,23 @@ pub fn encode_url(url: &str) -> Cow<'_, str> {
 }
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+/// `text` as one value of a URL query (`?subject=…&body=…`): every byte but RFC 3986's
+/// unreserved characters (letters, digits, `-`, `.`, `_`, `~`) percent-encoded as UTF-8, a space
+/// as `%20` (never `+`, which `mailto:` readers would show), a line break as `%0A`.
+pub fn encode_query_value(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len() * 3 / 2);
+    for &byte in text.as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push('%');
+            encoded.push(char::from(HEX[usize::from(byte >> 4)]));
+            encoded.push(char::from(HEX[usize::from(byte & 0xf)]));
+        }
+    }
+    encoded
+}
 
 /// The bytes a URL may hold anywhere as they are (RFC 3986's unreserved characters, its
 /// sub-delimiters, `:`, `/`, `?` and `@`); `%`, `#`, `[` and `]` depend on where they stand.
@@ -265,6 +283,15 @@ mod tests {
         let hostile = "https://a.org/ü [x]?q=\"<%>\"#a#b %zz";
         let once = encode_url(hostile).into_owned();
         assert_eq!(encode_url(&once), once);
+    }
+
+    #[test]
+    fn query_values_encode_all_but_unreserved_characters() {
+        assert_eq!(
+            encode_query_value("Error in A&B: s 37(1) #x\nÜ+%/?=~_."),
+            "Error%20in%20A%26B%3A%20s%2037%281%29%20%23x%0A%C3%9C%2B%25%2F%3F%3D~_."
+        );
+        assert_eq!(encode_query_value(""), "");
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! [`site::build`] is the one function that knows the stage order and writes the output.
 
 pub mod catalog;
+pub mod cite;
 pub mod config;
 pub mod csv;
 pub mod diagnostics;
@@ -26,6 +27,7 @@ pub mod render;
 pub mod routes;
 pub mod search;
 pub mod server;
+pub mod settings;
 pub mod site;
 pub mod tools;
 pub mod validate;

@@ -15,7 +15,8 @@ use serde::de::DeserializeOwned;
 use crate::diagnostics::{Diagnostic, Report};
 use crate::html::{is_bidi_override, is_forbidden};
 use crate::markdown;
-use crate::model::{Collection, Jurisdiction, Page, Site, Taxonomy, Topic};
+use crate::model::{Collection, ContentVersion, Jurisdiction, Page, Site, Taxonomy, Topic};
+use crate::settings::{SETTINGS_FILE, Settings, SiteFile};
 
 /// Largest content file accepted.
 pub const MAX_FILE_BYTES: u64 = 2 * 1024 * 1024;
@@ -41,6 +42,8 @@ pub struct Loaded {
     pub topics: Vec<(Topic, Origin)>,
     pub pages: Vec<(Page, Origin)>,
     pub collections: Vec<(Collection, Origin)>,
+    /// `site.yaml`, or the defaults where there is none.
+    pub settings: Settings,
     pub report: Report,
 }
 
@@ -172,6 +175,11 @@ pub fn load_shared(content_dir: &Path) -> Loaded {
         Err(d) => loaded.report.push(d),
     }
 
+    match load_settings(&root, content_dir) {
+        Ok(settings) => loaded.settings = settings,
+        Err(d) => loaded.report.push(d),
+    }
+
     loaded.topics_dir = content_dir.join("topics");
     let topics = load_dir::<Topic>(&root, &loaded.topics_dir, |t, body| {
         t.body = markdown::render(body);
@@ -221,6 +229,29 @@ pub fn load_shared(content_dir: &Path) -> Loaded {
     loaded
 }
 
+/// Reads and checks `site.yaml`; the defaults when the content directory has none.
+pub fn load_settings(root: &Path, content_dir: &Path) -> Result<Settings, Diagnostic> {
+    let path = content_dir.join(SETTINGS_FILE);
+    if !path.exists() {
+        return Ok(Settings::default());
+    }
+    let text = read_text(root, &path)?;
+    let file = if text.trim().is_empty() {
+        SiteFile::default()
+    } else {
+        parse_yaml::<SiteFile>(&path, &text, 0)?
+    };
+    Settings::new(file).map_err(|err| {
+        let field = "report_errors_to";
+        Diagnostic::error(
+            &path,
+            FieldLocator::new(&text, 0).locate(field),
+            field,
+            err.to_string(),
+        )
+    })
+}
+
 /// The `*.md` files of a directory, sorted.
 fn markdown_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = match fs::read_dir(dir) {
@@ -240,9 +271,13 @@ pub fn entry_files(content_dir: &Path) -> Vec<PathBuf> {
     markdown_files(&content_dir.join("jurisdictions"))
 }
 
-/// Loads one jurisdiction entry; `root` is the canonical content directory.
+/// Loads one jurisdiction entry, with its content version; `root` is the canonical content
+/// directory.
 pub fn load_entry(root: &Path, path: &Path) -> Result<(Jurisdiction, Origin), Diagnostic> {
-    load_file(root, path, &attach_entry_body)
+    let text = read_text(root, path)?;
+    let (mut j, origin) = parse_document(path, &text, attach_entry_body)?;
+    j.version = ContentVersion::of_source(j.last_reviewed, &text);
+    Ok((j, origin))
 }
 
 /// Loads every `*.md` file of a directory in parallel.

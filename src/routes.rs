@@ -79,6 +79,19 @@ pub fn index_file(url: &str) -> String {
     format!("{}index.html", url.trim_start_matches('/'))
 }
 
+/// The query parameter that names a cited content version: `?v=2026-11-03.a1b2c3d4e5f6`.
+pub const VERSION_PARAM: &str = "v";
+
+/// `address` pinned to a content version, the address a citation gives:
+/// `https://kb.example.org/jurisdictions/x/?v=2026-11-03.a1b2c3d4e5f6` (`&v=…` after a query).
+pub fn cited(address: &str, version: &crate::model::ContentVersion) -> String {
+    let separator = if address.contains('?') { '&' } else { '?' };
+    format!("{address}{separator}{VERSION_PARAM}={version}")
+}
+
+/// The anchor of a jurisdiction page's analysis (its Markdown body).
+pub const ANALYSIS_ANCHOR: &str = "analysis";
+
 /// The anchor of a safeguard on a jurisdiction page, from its key: `safeguard-user-notice`.
 pub fn safeguard_anchor(key: &str) -> String {
     format!("safeguard-{}", key.replace('_', "-"))

@@ -11,6 +11,8 @@ mod build;
 mod bundle;
 #[path = "suite/check.rs"]
 mod check;
+#[path = "suite/citations.rs"]
+mod citations;
 #[path = "suite/cli.rs"]
 mod cli;
 #[path = "suite/collections.rs"]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{AddressError, Summary};
 use crate::csv::csv_line;
-use crate::model::{Confidence, Jurisdiction, SafeguardKey, Value};
+use crate::model::{Confidence, ContentVersion, Jurisdiction, SafeguardKey, Value};
 use crate::routes;
 
 /// Fewest and most jurisdictions a reader may choose in the form.
@@ -92,8 +92,9 @@ impl<'a> Selection<'a> {
         self.jurisdictions.len() >= MIN_CHOSEN
     }
 
-    /// The columns in display order: the benchmark first (if not also chosen), then the choice.
-    fn columns(&self) -> Vec<(&'a Summary, bool)> {
+    /// The columns in display order: the benchmark first (if not also chosen), then the choice;
+    /// `true` marks the benchmark.
+    pub fn columns(&self) -> Vec<(&'a Summary, bool)> {
         let mut columns = Vec::new();
         if let Some(b) = self.benchmark {
             columns.push((b, true));
@@ -171,6 +172,8 @@ pub struct Column {
     pub id: String,
     pub name: String,
     pub benchmark: bool,
+    /// The entry's content version.
+    pub version: ContentVersion,
 }
 
 /// One compared fact or safeguard.
@@ -504,6 +507,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                 id: j.id.clone(),
                 name: j.name.clone(),
                 benchmark: *benchmark,
+                version: j.version.clone(),
             })
             .collect(),
         rows,
@@ -525,6 +529,7 @@ pub fn to_csv(table: &Table, base_url: &str) -> String {
         "provision",
         "sources",
         "url",
+        "version",
     ]);
     for row in &table.rows {
         for (column, cell) in table.columns.iter().zip(&row.cells) {
@@ -548,6 +553,7 @@ pub fn to_csv(table: &Table, base_url: &str) -> String {
                 &cell.provision,
                 &sources,
                 &format!("{base_url}{}", cell.href),
+                column.version.as_str(),
             ]));
         }
     }

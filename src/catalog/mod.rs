@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::markdown::Rendered;
 use crate::model::{
-    ChangelogLine, Collection, Confidence, Date, EntryStatus, Jurisdiction, Page, SafeguardKey,
-    Taxonomy, Topic, Value,
+    ChangelogLine, Collection, Confidence, ContentVersion, Date, EntryStatus, Jurisdiction, Page,
+    SafeguardKey, Taxonomy, Topic, Value,
 };
 use compare::{Fact, SourceLink};
 
@@ -49,6 +49,8 @@ pub struct Summary {
     pub aliases: Vec<String>,
     pub summary: String,
     pub last_reviewed: Date,
+    /// The entry's content version, which citations of it pin.
+    pub version: ContentVersion,
     pub entry_status: EntryStatus,
     pub changelog: Vec<ChangelogLine>,
     /// Number of instruments.
@@ -116,6 +118,7 @@ impl Summary {
             aliases: j.aliases.clone(),
             summary: j.summary.clone(),
             last_reviewed: j.last_reviewed,
+            version: j.version.clone(),
             entry_status: j.entry_status,
             changelog: j.changelog.clone(),
             instruments: j.instruments.len(),

@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 use crate::markdown::Rendered;
 
 mod date;
+mod version;
 mod vocabulary;
 
 pub use date::*;
+pub use version::*;
 pub use vocabulary::*;
 
 /// One jurisdiction entry: front matter plus the rendered Markdown body.
@@ -26,6 +28,10 @@ pub struct Jurisdiction {
     pub legal_system: String,
     pub summary: String,
     pub last_reviewed: Date,
+    /// What a citation pins: the review date and a hash of the file; filled by the loader,
+    /// never by YAML.
+    #[serde(skip_deserializing)]
+    pub version: ContentVersion,
     pub reviewed_by: String,
     pub entry_status: EntryStatus,
     #[serde(default)]

@@ -15,6 +15,9 @@ pub struct ComparePage<'a> {
     /// A grouping comparison's two pre-rendered views of the same page: every row, and
     /// differences only.
     pub views: Option<&'a CompareViews>,
+    /// A grouping comparison's own address (absolute), which its citation pins; a custom
+    /// comparison's is its `/compare/?j=…` address.
+    pub address: Option<&'a str>,
 }
 
 /// The addresses of a pre-rendered comparison page's two views.
@@ -33,6 +36,7 @@ impl<'a> ComparePage<'a> {
             csv_file: None,
             pager: None,
             views: None,
+            address: None,
         }
     }
 }
@@ -54,6 +58,8 @@ pub(super) struct CompareView<'a> {
     pub(super) csv_href: Option<String>,
     /// This view's shareable address.
     pub(super) self_href: String,
+    /// The citations of the table shown (none without a table).
+    pub(super) cite: Option<CiteBox>,
     pub(super) groupings: Vec<(String, String)>,
     pub(super) views: Option<&'a CompareViews>,
     pub(super) min: usize,
@@ -79,6 +85,7 @@ impl<'a> CompareView<'a> {
         selection: &Selection,
         page: &ComparePage<'a>,
     ) -> Self {
+        let (heading, error) = (page.heading, page.error);
         let chosen: Vec<&str> = selection
             .jurisdictions
             .iter()
@@ -98,9 +105,14 @@ impl<'a> CompareView<'a> {
         let complete = selection.is_complete();
         // A grouping larger than the form allows is not chosen in the form: it would be refused.
         let fits_form = chosen.len() <= compare::MAX_CHOSEN;
+        let self_href = format!("{}/compare/?{query}", meta.root);
+        let cite = complete
+            .then(|| compare_cite(meta, selection, page, &self_href))
+            .flatten();
         CompareView {
-            heading: page.heading,
-            error: page.error,
+            cite,
+            heading,
+            error,
             views: page.views,
             table: complete.then(|| compare::table(selection, &meta.root)),
             choices: if catalog.entries.len() <= FORM_CHOICES_MAX {
@@ -135,7 +147,7 @@ impl<'a> CompareView<'a> {
                 Some(file) => Some(file.to_string()),
                 None => complete.then(|| format!("{}/compare/?{query}&format=csv", meta.root)),
             },
-            self_href: format!("{}/compare/?{query}", meta.root),
+            self_href,
             groupings: comparable_groupings(catalog)
                 .map(|(g, _)| (g.id.clone(), g.name.clone()))
                 .collect(),
@@ -143,4 +155,46 @@ impl<'a> CompareView<'a> {
             max: compare::MAX_CHOSEN,
         }
     }
+}
+
+/// The cite box of a comparison: a grouping's under its heading and address, a custom one under
+/// the names it compares and its `/compare/?j=…` address.
+fn compare_cite(
+    meta: &SiteMeta,
+    selection: &Selection,
+    page: &ComparePage,
+    self_href: &str,
+) -> Option<CiteBox> {
+    let entries: Vec<&Summary> = selection.columns().into_iter().map(|(j, _)| j).collect();
+    let (title, key, address) = match page.address {
+        Some(address) => {
+            let title = match page.pager {
+                Some(pager) if pager.number > 1 => {
+                    format!("{} (page {})", page.heading, pager.number)
+                }
+                _ => page.heading.to_string(),
+            };
+            (title, "compare", address.to_string())
+        }
+        None => {
+            let names: Vec<&str> = entries.iter().map(|j| j.name.as_str()).collect();
+            let listed = match names.split_last() {
+                Some((last, [])) => last.to_string(),
+                Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+                None => String::new(),
+            };
+            let origin = meta
+                .base_url
+                .strip_suffix(&meta.root)
+                .unwrap_or(&meta.base_url);
+            (
+                format!(
+                    "Comparison of {listed}: powers to block or remove online content and their safeguards"
+                ),
+                "compare",
+                format!("{origin}{self_href}"),
+            )
+        }
+    };
+    CiteBox::of_entries("comparison", &title, key, &address, &entries, meta)
 }

@@ -25,12 +25,14 @@ use serde::Serialize;
 
 use crate::catalog::compare::{self, Selection, Table};
 use crate::catalog::{Catalog, Summary};
+use crate::cite::CiteBox;
 use crate::config::SiteMeta;
 use crate::model::{
     Action, AuthorityType, Confidence, CourtRole, Date, EntryStatus, Group, InstrumentStatus,
     InstrumentType, Jurisdiction, Outcome, Page, SafeguardKey, SourceKind, Taxonomy, Value,
 };
 use crate::routes;
+use crate::settings::ReportTarget;
 
 /// Rows per page of the pages that list entries: the home matrix, the entries list and each
 /// safeguard's topic page. A site of up to this many entries shows each list on one page.
@@ -309,6 +311,18 @@ impl Renderer {
                 let map = TileLayout::new(&catalog.entries)
                     .filter(|_| listing.number == 1)
                     .map(|layout| layout.map(&catalog.entries, *key, &meta.root, true));
+                let title = match listing.number {
+                    1 => format!("{}: every jurisdiction's rating", key.label()),
+                    n => format!("{}: every jurisdiction's rating (page {n})", key.label()),
+                };
+                let cite = CiteBox::of_entries(
+                    "list",
+                    &title,
+                    key.key(),
+                    &format!("{}/{}", meta.base_url, listing.dir()),
+                    &rows(),
+                    meta,
+                );
                 vec![html(
                     listing.file(),
                     "topic.html",
@@ -317,7 +331,7 @@ impl Renderer {
                         topic => Serde(topic), groups => Serde(topic_groups(&rows(), *key)),
                         counts => Serde(value_counts(&listing.tally)), pager => Serde(&pager),
                         map => Serde(map),
-                        total => catalog.entries.len(),
+                        total => catalog.entries.len(), cite => Serde(cite),
                     },
                 )?]
             }
@@ -357,6 +371,7 @@ impl Renderer {
                         csv_file: Some(&csv_href),
                         pager: Some(&pager),
                         views: Some(&views),
+                        address: Some(&format!("{}/{}", meta.base_url, listing.dir())),
                         ..ComparePage::titled(&heading)
                     },
                 )?;
@@ -371,6 +386,11 @@ impl Renderer {
                         csv_file: Some(&csv_href),
                         pager: Some(&listing.pager(&meta.root, routes::DIFFERENCES_VIEW)),
                         views: Some(&views),
+                        address: Some(&format!(
+                            "{}/{}",
+                            meta.base_url,
+                            routes::differences_view(&listing.dir())
+                        )),
                         ..ComparePage::titled(&differences_heading)
                     },
                 )?;
@@ -415,15 +435,16 @@ impl Renderer {
         })
     }
 
-    /// Renders one jurisdiction's page.
+    /// Renders one jurisdiction's page; `reports` is where its "Report an error" links lead.
     pub fn render_jurisdiction(
         &self,
         taxonomy: &Taxonomy,
         meta: &SiteMeta,
         nav: &Nav,
+        reports: Option<&ReportTarget>,
         j: &Jurisdiction,
     ) -> Result<OutputFile, RenderError> {
-        let view = JurisdictionView::new(j, taxonomy);
+        let view = JurisdictionView::new(j, taxonomy, meta, reports);
         Ok(OutputFile {
             path: PathBuf::from(routes::index_file(&routes::jurisdiction(&j.id))),
             contents: self.render_page(

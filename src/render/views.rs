@@ -97,10 +97,20 @@ pub(super) struct JurisdictionView<'a> {
     pub(super) region_name: String,
     pub(super) grouping_names: Vec<(String, String)>,
     pub(super) warnings: usize,
+    /// The citations of the entry, which each section's "Cite" pins to its anchor.
+    pub(super) cite: CiteBox,
+    /// Per section anchor, the address that opens a prefilled report of an error in it (`None`
+    /// when the site names nowhere for reports to go).
+    pub(super) report_hrefs: BTreeMap<String, Option<String>>,
 }
 
 impl<'a> JurisdictionView<'a> {
-    pub(super) fn new(j: &'a Jurisdiction, taxonomy: &Taxonomy) -> JurisdictionView<'a> {
+    pub(super) fn new(
+        j: &'a Jurisdiction,
+        taxonomy: &Taxonomy,
+        meta: &SiteMeta,
+        reports: Option<&ReportTarget>,
+    ) -> JurisdictionView<'a> {
         let mut cases_by_instrument: BTreeMap<&str, Vec<usize>> = j
             .instruments
             .iter()
@@ -167,8 +177,59 @@ impl<'a> JurisdictionView<'a> {
                 })
                 .collect(),
             warnings: unsure,
+            cite: CiteBox::entry(j, meta),
+            report_hrefs: section_labels(j)
+                .into_iter()
+                .map(|(anchor, what)| {
+                    let href = reports.map(|target| report_href(target, j, meta, &anchor, &what));
+                    (anchor, href)
+                })
+                .collect(),
         }
     }
+}
+
+/// Every section of an entry a reader may cite or report an error in, as (anchor, what it is):
+/// each instrument, power, ruling and safeguard rating, and the analysis.
+fn section_labels(j: &Jurisdiction) -> Vec<(String, String)> {
+    let mut sections: Vec<(String, String)> = j
+        .instruments
+        .iter()
+        .map(|i| (routes::instrument_anchor(&i.id), i.title.clone()))
+        .collect();
+    sections.extend(
+        j.powers
+            .iter()
+            .map(|p| (p.anchor(), format!("power: {}", p.authority))),
+    );
+    sections.extend(j.cases.iter().map(|c| (c.anchor(), c.name.clone())));
+    sections.extend(
+        SafeguardKey::ALL
+            .iter()
+            .map(|k| (k.anchor(), k.label().to_string())),
+    );
+    sections.push((routes::ANALYSIS_ANCHOR.to_string(), "Analysis".to_string()));
+    sections
+}
+
+/// The address of a prefilled report of an error in one section of an entry: the title names
+/// the entry and the section; the body, the exact cited address and the content version.
+fn report_href(
+    target: &ReportTarget,
+    j: &Jurisdiction,
+    meta: &SiteMeta,
+    anchor: &str,
+    what: &str,
+) -> String {
+    let page = format!("{}{}", meta.base_url, routes::jurisdiction(&j.id));
+    let title = format!("Error in {}: {what}", j.name);
+    let body = format!(
+        "Section: {what}\nAddress: {}#{anchor}\nContent version: {} (reviewed {})\n\nWhat is wrong:\n\n\nThe source that shows it:\n",
+        routes::cited(&page, &j.version),
+        j.version,
+        j.last_reviewed.human(),
+    );
+    target.href(&title, &body)
 }
 
 /// A workshop reading list with resolved titles, links and QR codes.

@@ -3,9 +3,9 @@
 use super::*;
 use crate::markdown::render;
 use crate::model::{
-    Assessment, Case, Confidence, CourtRole, Date, Deadline, EntryStatus, Group, Instrument,
-    InstrumentDates, InstrumentType, Outcome as CaseOutcome, Page as SitePage, Power, Provision,
-    Safeguards, Taxonomy, Topic,
+    Assessment, Case, Confidence, ContentVersion, CourtRole, Date, Deadline, EntryStatus, Group,
+    Instrument, InstrumentDates, InstrumentType, Outcome as CaseOutcome, Page as SitePage, Power,
+    Provision, Safeguards, Taxonomy, Topic,
 };
 use tantivy::snippet::SnippetGenerator;
 
@@ -96,6 +96,7 @@ fn jurisdiction(id: &str, name: &str, region: &str, groupings: &[&str]) -> Juris
         legal_system: "common law".to_owned(),
         summary: String::new(),
         last_reviewed: date(),
+        version: ContentVersion::default(),
         reviewed_by: "test".to_owned(),
         entry_status: EntryStatus::Reviewed,
         aliases: Vec::new(),

@@ -208,7 +208,13 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
                     failed.store(true, Ordering::Relaxed);
                 }
                 if !failed.load(Ordering::Relaxed) {
-                    writer.write(renderer.render_jurisdiction(&taxonomy, &meta, &nav, &j)?)?;
+                    writer.write(renderer.render_jurisdiction(
+                        &taxonomy,
+                        &meta,
+                        &nav,
+                        shared.settings.error_reports.as_ref(),
+                        &j,
+                    )?)?;
                     writer.write(export::entry_file(&j))?;
                     index.add_entry(&j)?;
                 }

@@ -42,6 +42,14 @@ pub fn update(
     let referenced: HashSet<String> = crate::catalog::collection::referenced_ids(&base.collections)
         .into_iter()
         .collect();
+    // `site.yaml` is as the base version read it: editing it makes a full build.
+    let settings = match load::load_settings(&root, &options.content_dir) {
+        Ok(settings) => settings,
+        Err(d) => {
+            report.push(d);
+            return Err(BuildError::Content(report));
+        }
+    };
     let today = Date::today();
     let mut entries = Vec::new();
     for path in files {
@@ -98,7 +106,13 @@ pub fn update(
         written: AtomicUsize::new(0),
     };
     for j in &entries {
-        writer.write(renderer.render_jurisdiction(&catalog.taxonomy, &meta, &nav, j)?)?;
+        writer.write(renderer.render_jurisdiction(
+            &catalog.taxonomy,
+            &meta,
+            &nav,
+            settings.error_reports.as_ref(),
+            j,
+        )?)?;
         writer.write(export::entry_file(j))?;
     }
     let stale = render::stale_listings(base, &catalog, &changed);

@@ -16,6 +16,104 @@
     }, function () { window.location.href = link.href; });
   });
 
+  // The cite box: copy buttons, a section's "Cite" pinning its anchor into the citations, and
+  // what changed since the version a followed citation names. Without scripts the texts are
+  // selectable and "Cite" leads to the box.
+  var citeBox = document.querySelector("[data-cite-box]");
+  var copyStatus = document.getElementById("copy-status");
+  if (citeBox) {
+    citeBox.querySelectorAll("button[data-copy]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var field = document.getElementById(button.getAttribute("data-copy"));
+        var shown = function (message) {
+          if (copyStatus) copyStatus.textContent = message;
+          button.setAttribute("data-copied", "true");
+          setTimeout(function () { button.removeAttribute("data-copied"); }, 1500);
+        };
+        // Without the clipboard API (or its permission), the text is selected for Ctrl+C.
+        var select = function () {
+          field.focus();
+          field.select();
+          var copied = false;
+          try { copied = document.execCommand("copy"); } catch (e) { copied = false; }
+          shown(copied ? "Copied" : "Selected: press Ctrl+C to copy");
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(field.value).then(function () { shown("Copied"); }, select);
+        } else {
+          select();
+        }
+      });
+    });
+
+    var pinned = citeBox.getAttribute("data-cite-url");
+    var texts = citeBox.querySelectorAll("textarea[data-cite-text]");
+    var sectionNote = citeBox.querySelector("[data-cite-section-note]");
+    var citeAll = function () {
+      texts.forEach(function (t) { t.value = t.defaultValue; });
+      sectionNote.hidden = true;
+      sectionNote.textContent = "";
+    };
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest("a[data-cite-section]");
+      if (!link) return;
+      event.preventDefault();
+      var address = pinned + "#" + link.getAttribute("data-cite-section");
+      texts.forEach(function (t) { t.value = t.defaultValue.split(pinned).join(address); });
+      sectionNote.textContent = "Citing one section: " + link.textContent.replace(/^Cite\s*/, "") + ". ";
+      var whole = document.createElement("button");
+      whole.type = "button";
+      whole.textContent = "Cite the whole " + citeBox.getAttribute("data-cite-noun");
+      whole.addEventListener("click", citeAll);
+      sectionNote.appendChild(whole);
+      sectionNote.hidden = false;
+      citeBox.scrollIntoView();
+      document.getElementById("cite-heading").focus();
+    });
+
+    // `?v=<date>.<hash>`: the version a citation pinned.
+    var cited = new URLSearchParams(window.location.search).get("v");
+    if (cited && /^\d{4}-\d{2}-\d{2}\.[0-9a-f]{12}$/.test(cited)) {
+      var noun = citeBox.getAttribute("data-cite-noun");
+      var notice = document.createElement("div");
+      notice.className = "version-notice";
+      notice.setAttribute("role", "note");
+      notice.setAttribute("data-version-notice", "");
+      if (cited === citeBox.getAttribute("data-cite-version")) {
+        notice.className += " is-current";
+        notice.textContent = "This is the version cited.";
+      } else {
+        var since = cited.slice(0, 10);
+        var lines = Array.prototype.filter.call(document.querySelectorAll("[data-change-date]"), function (el) {
+          return el.getAttribute("data-change-date") > since;
+        });
+        var lead = document.createElement("p");
+        lead.textContent = "You followed a citation of the version " + cited + " of this " + noun + ". It has changed since" +
+          (lines.length ? ":" : "; no change dated after " + since + " is recorded here.");
+        notice.appendChild(lead);
+        if (lines.length) {
+          var list = document.createElement("ul");
+          lines.forEach(function (el) {
+            var li = document.createElement("li");
+            li.textContent = el.textContent.replace(/\s+/g, " ").trim();
+            list.appendChild(li);
+          });
+          notice.appendChild(list);
+        }
+        var current = document.createElement("p");
+        var cite = document.createElement("a");
+        cite.href = "#cite";
+        cite.textContent = "Cite the current version (" + citeBox.getAttribute("data-cite-version") + ")";
+        current.appendChild(cite);
+        notice.appendChild(current);
+      }
+      var main = document.getElementById("main");
+      var crumb = main.querySelector(".breadcrumb");
+      main.insertBefore(notice, crumb ? crumb.nextSibling : main.firstChild);
+    }
+  }
+
   // A print button where a page offers one (collection handouts): shown only with scripts.
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;

@@ -1,6 +1,7 @@
 //! jurisdex as people use it: the real `jurisdex serve` driven by headless Chromium through
 //! Playwright (`tests/browser/*.mjs`): journeys, accessibility (axe-core and the keyboard), pages
-//! without JavaScript, layout at 375 and 1,440 px in light and dark, and printing to PDF.
+//! without JavaScript, layout at 375 and 1,440 px in light and dark, printing to PDF, and
+//! citations (copying, a section's citation, what changed since a cited version).
 //! Skipped with a message when Chromium, Node or `tests/browser/node_modules` is absent; a failure
 //! when `CI=true`.
 
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use crate::support::{Fixture, chromium, manifest_dir, missing};
+use jurisdex::model::{ContentVersion, Date};
 
 /// True when `program <version_flag>` runs.
 fn runs(program: &str, version_flag: &str) -> bool {
@@ -117,4 +119,22 @@ fn entries_comparisons_and_handouts_print_cleanly() {
         return;
     }
     run_on_shipped_content("print", skipped);
+}
+
+#[test]
+fn citations_copy_pin_sections_and_say_what_changed_since() {
+    let skipped = "the citation checks did not run";
+    let Some(dir) = browser_suites(skipped) else {
+        return;
+    };
+    let f = shipped_site();
+    f.write(
+        "site.yaml",
+        "report_errors_to: mailto:corrections@example.org\n",
+    );
+    // A version of the Indonesia entry cited on the day it was first published, before its
+    // latest review.
+    let old = ContentVersion::of_source(Date::parse("2026-11-24").unwrap(), "an earlier text");
+    let server = f.serve(&[]);
+    run_suite(&dir, "citations", &[server.url(), old.to_string()]);
 }

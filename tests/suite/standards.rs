@@ -356,10 +356,15 @@ async fn attribute_urls_are_percent_encoded_on_every_page() {
         "https://example.org/100%25?a%5Eb#x%23y".to_string(),
         format!("{root}/jurisdictions/alpha/#section-%C3%BCberpr%C3%BCfung-der-sperren"),
         format!("{root}/assets/style.css"),
-        format!("https://xn--bcher-kva.example.org{root}/jurisdictions/alpha/"),
     ] {
         assert!(seen.contains(&expected), "no attribute holds {expected}");
     }
+    // The citation's pinned address: the page's absolute address with its version.
+    let pinned = format!("https://xn--bcher-kva.example.org{root}/jurisdictions/alpha/?v=");
+    assert!(
+        seen.iter().any(|url| url.starts_with(&pinned)),
+        "no attribute holds {pinned}…"
+    );
 }
 
 /// The built site passes its own link check with anchors outside ASCII: headings linked from a
@@ -713,7 +718,7 @@ fn check_csv(what: &str, text: &str, columns: &[&str]) -> Vec<Vec<String>> {
     rows[1..].to_vec()
 }
 
-const COMPARE_COLUMNS: [&str; 10] = [
+const COMPARE_COLUMNS: [&str; 11] = [
     "row",
     "jurisdiction_id",
     "jurisdiction",
@@ -724,6 +729,7 @@ const COMPARE_COLUMNS: [&str; 10] = [
     "provision",
     "sources",
     "url",
+    "version",
 ];
 
 #[tokio::test]
@@ -854,6 +860,7 @@ async fn json_exports_and_api_answers_have_the_documented_shape() {
             "legal_system",
             "summary",
             "last_reviewed",
+            "version",
             "reviewed_by",
             "entry_status",
             "aliases",
