@@ -1,6 +1,7 @@
 //! One `Config` for a build and a server (the content, templates and output directories, the
 //! base URL, live reload) and the site's metadata that every page sees.
 
+use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
 
 use serde::Serialize;
@@ -68,6 +69,44 @@ pub fn is_local_only(base_url: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
 }
 
+/// Where a server listening on `listen` is reached from other devices, as a base URL: the address
+/// itself when it names one interface, and for the unspecified address (`0.0.0.0`, `[::]`) this
+/// computer's address on its network. `None` when listening on every interface of a computer
+/// with no network address (the caller falls back to loopback and says so).
+pub fn reachable_base_url(listen: SocketAddr) -> Option<String> {
+    let ip = if listen.ip().is_unspecified() {
+        network_address(listen.is_ipv6())?
+    } else {
+        listen.ip()
+    };
+    Some(format!("http://{}", SocketAddr::new(ip, listen.port())))
+}
+
+/// This computer's address on its network: the source address the system would use for a packet
+/// to a documentation address (the default route), or to the private ranges when there is no
+/// default route (a room's own Wi-Fi without internet). "Connecting" a UDP socket sends nothing.
+fn network_address(ipv6: bool) -> Option<IpAddr> {
+    let (bind, probes): (&str, &[&str]) = if ipv6 {
+        ("[::]:0", &["[2001:db8::1]:9", "[fd00::1]:9"])
+    } else {
+        (
+            "0.0.0.0:0",
+            &[
+                "192.0.2.1:9",
+                "10.255.255.254:9",
+                "172.31.255.254:9",
+                "192.168.255.254:9",
+            ],
+        )
+    };
+    probes.iter().find_map(|probe| {
+        let socket = UdpSocket::bind(bind).ok()?;
+        socket.connect(probe).ok()?;
+        let ip = socket.local_addr().ok()?.ip();
+        (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+    })
+}
+
 /// Site-wide settings the templates need.
 #[derive(Debug, Clone, Serialize)]
 pub struct SiteMeta {
@@ -105,6 +144,29 @@ mod tests {
             "http://[2001:db8::1]:8080",
         ] {
             assert!(!is_local_only(url), "{url}");
+        }
+    }
+
+    #[test]
+    fn a_server_on_every_interface_is_reached_at_the_network_address() {
+        let named = "192.168.4.7:8080".parse().unwrap();
+        assert_eq!(
+            reachable_base_url(named).as_deref(),
+            Some("http://192.168.4.7:8080")
+        );
+        let loopback = "127.0.0.1:9000".parse().unwrap();
+        assert_eq!(
+            reachable_base_url(loopback).as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
+        // Every interface: never the unspecified address itself; with a network, an address
+        // others can reach.
+        for every in ["0.0.0.0:8080", "[::]:8080"] {
+            let every: SocketAddr = every.parse().unwrap();
+            if let Some(url) = reachable_base_url(every) {
+                assert!(!is_local_only(&url), "{url}");
+                assert!(url.ends_with(":8080"), "{url}");
+            }
         }
     }
 

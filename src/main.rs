@@ -221,7 +221,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => {
             #[cfg(all(target_os = "linux", target_env = "gnu"))]
             exec_with_fixed_malloc_thresholds();
-            let base_url = base_url.unwrap_or_else(|| format!("http://{addr}"));
+            let base_url = base_url.unwrap_or_else(|| default_base_url(addr));
             warn_if_local_only(&base_url);
             let options = build_options(&paths, base_url, watch);
             let runtime = server::runtime().context("starting the async runtime")?;
@@ -256,6 +256,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("created {}", path.display());
             println!("next: fill in every field, then run `jurisdex check`");
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The base URL of a server on `addr` given no `--base-url`: on every interface, this computer's
+/// network address (said at start, since QR codes and printed addresses will carry it).
+fn default_base_url(addr: SocketAddr) -> String {
+    match jurisdex::config::reachable_base_url(addr) {
+        Some(url) => {
+            if addr.ip().is_unspecified() {
+                eprintln!(
+                    "note: QR codes and printed addresses use {url}, this computer's address on its network; pass --base-url to use another"
+                );
+            }
+            url
+        }
+        None => {
+            let loopback: std::net::IpAddr = if addr.is_ipv6() {
+                std::net::Ipv6Addr::LOCALHOST.into()
+            } else {
+                std::net::Ipv4Addr::LOCALHOST.into()
+            };
+            let url = format!("http://{}", SocketAddr::new(loopback, addr.port()));
+            eprintln!("note: this computer has no network address, so pages name {url}");
+            url
         }
     }
 }
