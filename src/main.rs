@@ -91,6 +91,18 @@ enum Command {
         #[arg(long, default_value = "http://127.0.0.1:8080", value_name = "URL")]
         base_url: String,
     },
+    /// What a trainer needs for a workshop collection: the address to project, the handout to
+    /// print, and whether its QR codes will open on participants' devices.
+    Workshop {
+        /// The collection's id (its file name in content/collections/).
+        collection: String,
+        /// The address `serve` will listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR")]
+        addr: SocketAddr,
+        /// The public base URL, when the site is published elsewhere.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
     /// Write a synthetic, schema-valid content directory of N entries into --content (which must be
     /// new or empty), for benchmarks; the same seed always writes the same files.
     GenCorpus {
@@ -240,6 +252,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Search { query, json, limit } => search(&paths, &query, json, limit),
         Command::Bundle { zip, base_url } => bundle(&paths, &zip, base_url),
+        Command::Workshop {
+            collection,
+            addr,
+            base_url,
+        } => workshop(&paths, &collection, addr, base_url),
         Command::GenCorpus { count, seed } => {
             corpus::generate(&paths.content, count, seed)
                 .with_context(|| format!("writing {}", paths.content.display()))?;
@@ -402,6 +419,77 @@ fn print_hits(results: &jurisdex::search::SearchResults, out: &Path) {
         println!("   {snippet}");
         println!("   {dim}{}{reset}", hit.url);
     }
+}
+
+/// Prints a collection's addresses as the site will give them, and whether participants can reach
+/// them.
+fn workshop(
+    paths: &Paths,
+    id: &str,
+    addr: SocketAddr,
+    base_url: Option<String>,
+) -> anyhow::Result<ExitCode> {
+    let loaded = jurisdex::load::load_shared(&paths.content);
+    let Some((collection, _)) = loaded.collections.iter().find(|(c, _)| c.id == id) else {
+        let known: Vec<&str> = loaded
+            .collections
+            .iter()
+            .map(|(c, _)| c.id.as_str())
+            .collect();
+        bail!(
+            "no collection `{id}` in {}; the collections are: {}",
+            paths.content.join("collections").display(),
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
+        );
+    };
+    let chosen = base_url.is_some();
+    let base_url = base_url.unwrap_or_else(|| default_base_url(addr));
+    let options = build_options(paths, base_url, false);
+    let meta = options.meta();
+    let page = format!(
+        "{}{}",
+        meta.base_url,
+        jurisdex::routes::collection(&collection.id)
+    );
+    println!("{}", collection.title);
+    println!("  project this:        {page}");
+    println!(
+        "  print the handout:   {page} (the browser's Print, or the page's Print button: one page, {} items with QR codes)",
+        collection.items.len()
+    );
+    println!(
+        "  print the reading pack: {}",
+        format!(
+            "{}{}",
+            meta.base_url,
+            jurisdex::routes::reading_pack(&collection.id)
+        )
+    );
+    if meta.local_only {
+        println!(
+            "  QR codes: they will open only on this computer ({}). For the room, serve on the network: jurisdex serve --addr 0.0.0.0:{}, or give --base-url where the site is published.",
+            meta.base_url,
+            addr.port()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let serve = if chosen {
+        format!(
+            "jurisdex serve --addr {addr} --base-url {}, or publish the site there",
+            meta.base_url
+        )
+    } else {
+        format!("jurisdex serve --addr {addr}")
+    };
+    println!(
+        "  QR codes: they open {} on any device that can reach it (the same network, or the internet when it is published). Start the site with: {serve}",
+        meta.base_url
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn bundle(paths: &Paths, zip: &Path, base_url: String) -> anyhow::Result<ExitCode> {

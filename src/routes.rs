@@ -68,6 +68,15 @@ pub fn collection(id: &str) -> String {
     format!("/collections/{id}/")
 }
 
+/// A collection's reading pack, every item's section in full for print:
+/// `/collections/<id>/reading-pack/`.
+pub fn reading_pack(id: &str) -> String {
+    format!("/collections/{id}/{READING_PACK}/")
+}
+
+/// The reading pack's directory inside its collection's.
+pub const READING_PACK: &str = "reading-pack";
+
 /// A jurisdiction's JSON, relative to the site root: `api/jurisdictions/<id>.json`.
 pub fn api_jurisdiction_file(id: &str) -> String {
     format!("api/jurisdictions/{id}.json")

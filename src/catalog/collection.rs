@@ -33,6 +33,52 @@ pub fn referenced_ids(collections: &[Collection]) -> Vec<String> {
     ids
 }
 
+/// The entries a collection's items show, as indices into the catalog in catalog order: the entry
+/// of `/jurisdictions/<id>/…`, the chosen jurisdictions of `/compare/?j=…` (with its benchmark),
+/// the members of `/compare/<grouping>/`, and every entry for a topic or the matrix. Its pages and
+/// its version depend on exactly these.
+pub fn opened_entries(catalog: &Catalog, collection: &Collection) -> Vec<usize> {
+    let mut opened = vec![false; catalog.entries.len()];
+    let position = |id: &str| catalog.entries.iter().position(|j| j.id == id);
+    for item in &collection.items {
+        let (path, _) = item.target.split_once('#').unwrap_or((&item.target, ""));
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+        match parts.as_slice() {
+            ["jurisdictions", id] => {
+                if let Some(at) = compare::find(&catalog.entries, id).and_then(|j| position(&j.id))
+                {
+                    opened[at] = true;
+                }
+            }
+            ["compare"] => {
+                if let Ok(selection) =
+                    CompareQuery::parse(query).and_then(|q| q.selection(&catalog.entries))
+                {
+                    for j in selection
+                        .jurisdictions
+                        .iter()
+                        .copied()
+                        .chain(selection.benchmark)
+                    {
+                        if let Some(at) = position(&j.id) {
+                            opened[at] = true;
+                        }
+                    }
+                }
+            }
+            ["compare", grouping] => {
+                for (at, j) in catalog.entries.iter().enumerate() {
+                    opened[at] |= j.groupings.iter().any(|g| g == grouping);
+                }
+            }
+            ["topics", _] | [""] => opened.fill(true),
+            _ => {}
+        }
+    }
+    (0..opened.len()).filter(|&at| opened[at]).collect()
+}
+
 /// A readable title for a site address, or why the address does not resolve.
 pub fn resolve(site: &Catalog, target: &str) -> Result<String, AddressError> {
     let (path, fragment) = target.split_once('#').unwrap_or((target, ""));

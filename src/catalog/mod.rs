@@ -67,6 +67,10 @@ pub struct Summary {
     /// workshop collection points into, so its items can be titled.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub anchors: BTreeMap<String, String>,
+    /// The cards of the page (safeguards, powers, instruments, rulings) as rendered, by anchor,
+    /// for workshop reading packs; kept, like `anchors`, only for entries a collection points into.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub passages: BTreeMap<String, String>,
 }
 
 /// One safeguard assessment of an entry, with its references resolved to text.
@@ -138,6 +142,7 @@ impl Summary {
             } else {
                 BTreeMap::new()
             },
+            passages: BTreeMap::new(),
         }
     }
 

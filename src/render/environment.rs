@@ -98,6 +98,7 @@ pub(super) fn url(kind: String, id: String) -> Result<String, minijinja::Error> 
         "page" => routes::page(&id),
         "grouping_compare" => routes::grouping_compare(&id),
         "collection" => routes::collection(&id),
+        "reading_pack" => routes::reading_pack(&id),
         _ => return Err(unknown_route("url", &kind)),
     };
     Ok(href(url))

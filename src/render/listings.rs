@@ -255,16 +255,12 @@ pub fn listings(catalog: &Catalog) -> Vec<Listing> {
         tally: Vec::new(),
     });
     for collection in &catalog.collections {
-        let referenced =
-            crate::catalog::collection::referenced_ids(std::slice::from_ref(collection));
         out.push(Listing {
             kind: ListingKind::Collection(collection.id.clone()),
             number: 1,
             count: 1,
             total: 0,
-            members: (0..catalog.entries.len())
-                .filter(|&i| referenced.contains(&catalog.entries[i].id))
-                .collect(),
+            members: crate::catalog::collection::opened_entries(catalog, collection),
             tally: Vec::new(),
         });
     }

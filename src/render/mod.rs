@@ -6,6 +6,7 @@
 mod compare_view;
 mod environment;
 mod listings;
+mod passages;
 mod places;
 mod tile_map;
 mod views;
@@ -426,16 +427,43 @@ impl Renderer {
                 let Some(collection) = catalog.collections.iter().find(|c| &c.id == id) else {
                     return Ok(Vec::new());
                 };
-                vec![html(
-                    listing.file(),
-                    "collection.html",
-                    context! { c => Serde(collection), view => Serde(CollectionView::new(catalog, meta, collection)) },
-                )?]
+                vec![
+                    html(
+                        listing.file(),
+                        "collection.html",
+                        context! { c => Serde(collection), view => Serde(CollectionView::new(catalog, meta, collection)) },
+                    )?,
+                    html(
+                        routes::index_file(&routes::reading_pack(&collection.id)),
+                        "reading-pack.html",
+                        context! { c => Serde(collection), view => Serde(ReadingPackView::new(catalog, meta, collection)) },
+                    )?,
+                ]
             }
         })
     }
 
     /// Renders one jurisdiction's page; `reports` is where its "Report an error" links lead.
+    /// Renders one jurisdiction's page and its summary; the summary of an entry a collection
+    /// points into (`referenced`) keeps the page's cards for reading packs.
+    pub fn render_summarised(
+        &self,
+        taxonomy: &Taxonomy,
+        meta: &SiteMeta,
+        nav: &Nav,
+        reports: Option<&ReportTarget>,
+        j: &Jurisdiction,
+        referenced: bool,
+    ) -> Result<(OutputFile, Summary), RenderError> {
+        let page = self.render_jurisdiction(taxonomy, meta, nav, reports, j)?;
+        let mut summary = Summary::new(j, referenced);
+        if referenced {
+            let entry_href = format!("{}{}", meta.root, routes::jurisdiction(&j.id));
+            summary.passages = passages::card_passages(&page.contents, &entry_href);
+        }
+        Ok((page, summary))
+    }
+
     pub fn render_jurisdiction(
         &self,
         taxonomy: &Taxonomy,

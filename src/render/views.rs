@@ -1,6 +1,8 @@
 //! The `Serialize` view structs of the templates: navigation, the matrix, an entry, a topic, a collection.
 
 use super::*;
+use crate::catalog::Rating;
+use crate::catalog::compare::CompareQuery;
 
 /// Navigation data shared by every page.
 #[derive(Debug, Clone, Serialize)]
@@ -235,7 +237,13 @@ fn report_href(
 /// A workshop reading list with resolved titles, links and QR codes.
 #[derive(Debug, Serialize)]
 pub(super) struct CollectionView {
+    /// The list's absolute address (printed, and in its QR code).
     pub(super) url: String,
+    /// The list's address as a link (root-relative, so the offline bundle makes it relative).
+    pub(super) href: String,
+    /// The version of the entries its items open, dated by the latest review among them: what a
+    /// printed handout was made from.
+    pub(super) version: Option<crate::model::ContentVersion>,
     pub(super) qr: Option<String>,
     pub(super) items: Vec<CollectionItemView>,
 }
@@ -260,8 +268,13 @@ impl CollectionView {
             .strip_suffix(&meta.root)
             .unwrap_or(&meta.base_url);
         let url = format!("{}{}", meta.base_url, routes::collection(&collection.id));
+        let opened = crate::catalog::collection::opened_entries(catalog, collection);
         CollectionView {
             qr: crate::qr::svg(&url, &format!("QR code for {url}")),
+            href: format!("{}{}", meta.root, routes::collection(&collection.id)),
+            version: crate::model::ContentVersion::of_parts(
+                opened.iter().map(|&at| &catalog.entries[at].version),
+            ),
             url,
             items: collection
                 .items
@@ -283,6 +296,128 @@ impl CollectionView {
                 .collect(),
         }
     }
+}
+
+/// A collection's reading pack: every item with its section in full, for participants reading
+/// on paper.
+#[derive(Debug, Serialize)]
+pub(super) struct ReadingPackView {
+    pub(super) list: CollectionView,
+    pub(super) items: Vec<PackItem>,
+}
+
+/// One item of a reading pack: what its address shows, in the form that prints.
+#[derive(Debug, Serialize)]
+pub(super) struct PackItem {
+    /// A card of an entry's page, as rendered there (safe HTML).
+    pub(super) passage: Option<String>,
+    /// A whole entry: its summary and ratings.
+    pub(super) entry: Option<PackEntry>,
+    /// A safeguard across the jurisdictions, grouped by value.
+    pub(super) topic: Option<(SafeguardKey, Vec<TopicGroup>)>,
+    /// A comparison's ratings (its safeguard rows).
+    pub(super) table: Option<Table>,
+    /// A site page's body (sanitised HTML).
+    pub(super) page: Option<String>,
+}
+
+/// A whole entry in a reading pack.
+#[derive(Debug, Serialize)]
+pub(super) struct PackEntry {
+    pub(super) name: String,
+    pub(super) summary: String,
+    pub(super) ratings: Vec<Rating>,
+}
+
+impl ReadingPackView {
+    pub(super) fn new(
+        catalog: &Catalog,
+        meta: &SiteMeta,
+        collection: &crate::model::Collection,
+    ) -> ReadingPackView {
+        let items = collection
+            .items
+            .iter()
+            .map(|item| pack_item(catalog, meta, &item.target))
+            .collect();
+        ReadingPackView {
+            list: CollectionView::new(catalog, meta, collection),
+            items,
+        }
+    }
+}
+
+/// What one address shows, for print.
+fn pack_item(catalog: &Catalog, meta: &SiteMeta, target: &str) -> PackItem {
+    let mut item = PackItem {
+        passage: None,
+        entry: None,
+        topic: None,
+        table: None,
+        page: None,
+    };
+    let (path, fragment) = target.split_once('#').unwrap_or((target, ""));
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    match parts.as_slice() {
+        ["jurisdictions", id] => {
+            let Some(j) = compare::find(&catalog.entries, id) else {
+                return item;
+            };
+            item.passage = j.passages.get(fragment).cloned();
+            if item.passage.is_none() {
+                item.entry = Some(PackEntry {
+                    name: j.name.clone(),
+                    summary: j.summary.clone(),
+                    ratings: j.safeguards.clone(),
+                });
+            }
+        }
+        ["topics", key] => {
+            if let Some(key) = SafeguardKey::from_key(key) {
+                let mut rows: Vec<&Summary> = catalog.entries.iter().map(|j| &**j).collect();
+                rows.sort_by_key(|j| j.rating(key).value);
+                item.topic = Some((key, topic_groups(&rows, key)));
+            }
+        }
+        ["compare"] => {
+            if let Ok(selection) =
+                CompareQuery::parse(query).and_then(|q| q.selection(&catalog.entries))
+            {
+                item.table = Some(ratings_only(compare::table(&selection, &meta.root)));
+            }
+        }
+        ["compare", grouping] => {
+            let selection = Selection {
+                jurisdictions: catalog
+                    .entries
+                    .iter()
+                    .filter(|j| j.groupings.iter().any(|g| g == grouping))
+                    .map(|j| &**j)
+                    .collect(),
+                safeguards: SafeguardKey::ALL.to_vec(),
+                differences_only: false,
+                benchmark: None,
+            };
+            if selection.is_complete() {
+                item.table = Some(ratings_only(compare::table(&selection, &meta.root)));
+            }
+        }
+        [page] => {
+            item.page = catalog.pages.iter().find(|p| p.id == *page).map(|p| {
+                let href = format!("{}{}", meta.root, routes::page(&p.id));
+                super::passages::standalone(&p.body.html, &href)
+            });
+        }
+        _ => {}
+    }
+    item
+}
+
+/// A comparison's safeguard rows only: on paper, the ratings side by side.
+fn ratings_only(mut table: Table) -> Table {
+    table.rows.retain(|row| row.safeguard.is_some());
+    table
 }
 
 /// Groupings with enough members to compare, with their members (indices into the catalog).

@@ -207,18 +207,22 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
                 if found.has_errors() {
                     failed.store(true, Ordering::Relaxed);
                 }
-                if !failed.load(Ordering::Relaxed) {
-                    writer.write(renderer.render_jurisdiction(
+                let summary = if failed.load(Ordering::Relaxed) {
+                    Summary::new(&j, referenced.contains(&j.id))
+                } else {
+                    let (page, summary) = renderer.render_summarised(
                         &taxonomy,
                         &meta,
                         &nav,
                         shared.settings.error_reports.as_ref(),
                         &j,
-                    )?)?;
+                        referenced.contains(&j.id),
+                    )?;
+                    writer.write(page)?;
                     writer.write(export::entry_file(&j))?;
                     index.add_entry(&j)?;
-                }
-                let summary = Summary::new(&j, referenced.contains(&j.id));
+                    summary
+                };
                 Ok((
                     found.diagnostics,
                     Some(Streamed {

@@ -65,8 +65,12 @@ pub fn update(
     if report.has_errors() {
         return Err(BuildError::Content(report));
     }
+    let meta = options.meta();
+    let renderer = Renderer::new(&options.templates_dir);
+    let nav = Nav::new(&base.pages);
     let mut catalog = base.clone();
     let mut changed = Vec::new();
+    let mut pages = Vec::with_capacity(entries.len());
     for j in &entries {
         let Some(at) = catalog.entries.iter().position(|s| s.id == j.id) else {
             return Ok(None);
@@ -77,7 +81,15 @@ pub fn update(
         {
             return Ok(None);
         }
-        let summary = Summary::new(j, referenced.contains(&j.id));
+        let (page, summary) = renderer.render_summarised(
+            &catalog.taxonomy,
+            &meta,
+            &nav,
+            settings.error_reports.as_ref(),
+            j,
+            referenced.contains(&j.id),
+        )?;
+        pages.push(page);
         // An edit of the analysis alone leaves the summary, and so every listing, as it was.
         if summary != *catalog.entries[at] {
             catalog.entries[at] = Arc::new(summary);
@@ -96,23 +108,14 @@ pub fn update(
     }
     tracing::debug!("update: loaded and checked in {:.2?}", started.elapsed());
 
-    let meta = options.meta();
-    let renderer = Renderer::new(&options.templates_dir);
-    let nav = Nav::new(&catalog.pages);
     let writer = OutputSinks {
         dir,
         root: &meta.root,
         links: Mutex::new(LinkChecker::new(&meta.root, Anchors::OwnPageOnly)),
         written: AtomicUsize::new(0),
     };
-    for j in &entries {
-        writer.write(renderer.render_jurisdiction(
-            &catalog.taxonomy,
-            &meta,
-            &nav,
-            settings.error_reports.as_ref(),
-            j,
-        )?)?;
+    for (j, page) in entries.iter().zip(pages) {
+        writer.write(page)?;
         writer.write(export::entry_file(j))?;
     }
     let stale = render::stale_listings(base, &catalog, &changed);

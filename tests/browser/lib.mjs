@@ -102,6 +102,7 @@ export const pageTypes = {
   compare: "/compare/?j=indonesia,malaysia,singapore&t=judicial_authorisation,user_notice,appeal_redress",
   grouping: "/compare/jakarta-2018/",
   collection: "/collections/jakarta-2018-workshop/",
+  pack: "/collections/jakarta-2018-workshop/reading-pack/",
   collections: "/collections/",
   search: "/search?q=judicial+authorisation",
   page: "/methodology/",

@@ -84,5 +84,24 @@ await checks.check("collection handout: one page with every item, note and addre
   assert.deepEqual(noChrome(text), [], "screen-only chrome printed");
 });
 
+await checks.check("reading pack: every item's note and its section in full, without the site's chrome", async () => {
+  const { pages, text } = await print(pageTypes.pack, "reading-pack");
+  for (const needed of [
+    "reading pack",
+    "For participants:",
+    "The Minister orders termination without any court",
+    "[2024] FCA 499",
+    "Platforms under pressure",
+    "Brunei Darussalam",
+    "version ",
+  ]) {
+    assert.ok(text.includes(needed), `"${needed}" printed`);
+  }
+  assert.deepEqual(noChrome(text), [], "screen-only chrome printed");
+  assert.ok(!text.includes("Print the reading pack"), "the print button printed");
+  assert.ok(pages >= 3, `${pages} pages`);
+  console.log(`      reading pack: ${pages} pages`);
+});
+
 await browser.close();
 checks.finish();

@@ -164,3 +164,138 @@ fn a_handout_for_this_computer_only_says_so() {
     assert!(!page.contains("local-only"), "{page}");
     assert!(page.contains("https://kb.example.org/collections/demo/"));
 }
+
+/// The ids of every element of a page, with the ones that repeat.
+fn repeated_ids(html: &str) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    html.match_indices(" id=\"")
+        .map(|(at, m)| {
+            let rest = &html[at + m.len()..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .filter(|id| !seen.insert(id.clone()))
+        .collect()
+}
+
+#[test]
+fn a_reading_pack_prints_every_item_in_full() {
+    let f = Fixture::shipped();
+    f.build().expect("builds");
+    let handout = f.read_out("collections/jakarta-2018-workshop/index.html");
+    let pack = f.read_out("collections/jakarta-2018-workshop/reading-pack/index.html");
+    let entry = f.read_out("jurisdictions/indonesia/index.html");
+    // The handout leads to the pack, and both name the same content version.
+    assert!(handout.contains(
+        r#"<a href="/collections/jakarta-2018-workshop/reading-pack/">Reading pack: every item in full, to print</a>"#
+    ));
+    let version = |page: &str| {
+        let at = page.find("version <code>").expect("a version") + "version <code>".len();
+        page[at..at + page[at..].find('<').unwrap()].to_string()
+    };
+    assert_eq!(version(&handout), version(&pack));
+    // "This list" is a link within the site (relative in the bundle), printed in full.
+    assert!(handout.contains(r#"<a href="/collections/jakarta-2018-workshop/">http://127.0.0.1:8080/collections/jakarta-2018-workshop/</a>"#));
+    // Every item is there with its note, in order.
+    let items = pack.matches("<section class=\"pack-item\"").count();
+    assert_eq!(items, handout.matches("class=\"reading-item\"").count());
+    assert!(items >= 8, "{items} items");
+    // An entry's section is the card its page shows, with links back to that page.
+    let card_text = "The Minister orders termination without any court";
+    assert!(entry.contains(card_text) && pack.contains(card_text));
+    assert!(pack.contains(r##"href="/jurisdictions/indonesia/#instrument-uu-ite""##));
+    assert!(
+        !pack.contains(r##"href="#instrument-"##),
+        "in-page links would lead nowhere"
+    );
+    assert!(
+        !pack.contains("data-cite-section"),
+        "the section tools are left out"
+    );
+    // An alias anchor (`#case-1`) prints the ruling it stands for.
+    assert!(pack.contains(r#"data-anchor="case-esafety-v-x-corp-2024""#));
+    assert!(pack.contains("[2024] FCA 499"));
+    // A grouping comparison prints its ratings side by side; a site page its text.
+    let table = &pack[pack.find("pack-table").expect("a ratings table")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(table.matches("<th scope=\"col\">").count(), 1 + 9);
+    assert!(pack.contains("Platforms under pressure"));
+    // A page of many entries' cards keeps its ids unique.
+    assert_eq!(repeated_ids(&pack), Vec::<String>::new());
+}
+
+#[test]
+fn serving_the_room_puts_the_network_address_in_every_code() {
+    let f = Fixture::new("basic");
+    let server = f.serve_listening("0.0.0.0", &[], &[]);
+    let (_, page) = crate::support::http_get(&server.addr, "/collections/demo/").unwrap();
+    let code = decode_first_qr(&page);
+    for unreachable in ["0.0.0.0", "127.0.0.1", "localhost", "[::]"] {
+        assert!(!code.contains(unreachable), "{code}");
+    }
+    match jurisdex::config::reachable_base_url("0.0.0.0:8080".parse().unwrap()) {
+        // A computer on a network: the codes carry its address, and the server says so.
+        Some(network) => {
+            let host = network.trim_end_matches(":8080");
+            assert!(code.starts_with(host), "{code} is not on {host}");
+            assert!(
+                server
+                    .log()
+                    .contains("this computer's address on its network"),
+                "{}",
+                server.log()
+            );
+            assert!(!page.contains("local-only"));
+        }
+        // No network at all: loopback, and the handout warns.
+        None => assert!(page.contains("local-only")),
+    }
+}
+
+#[test]
+fn the_workshop_command_says_what_to_project_print_and_whether_codes_work() {
+    let f = Fixture::new("basic");
+    let run = |args: &[&str]| {
+        let out = f.command(args).output().expect("workshop");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (ok, local, _) = run(&["workshop", "demo"]);
+    assert!(ok);
+    assert!(
+        local.contains("project this:        http://127.0.0.1:8080/collections/demo/"),
+        "{local}"
+    );
+    assert!(
+        local.contains("http://127.0.0.1:8080/collections/demo/reading-pack/"),
+        "{local}"
+    );
+    assert!(
+        local.contains("they will open only on this computer"),
+        "{local}"
+    );
+    assert!(
+        local.contains("jurisdex serve --addr 0.0.0.0:8080"),
+        "{local}"
+    );
+
+    let (ok, public, _) = run(&["workshop", "demo", "--base-url", "https://kb.example.org/x"]);
+    assert!(ok);
+    assert!(
+        public.contains("https://kb.example.org/x/collections/demo/"),
+        "{public}"
+    );
+    assert!(
+        public.contains("on any device that can reach it"),
+        "{public}"
+    );
+
+    let (ok, _, missing) = run(&["workshop", "no-such-list"]);
+    assert!(!ok);
+    assert!(
+        missing.contains("no collection `no-such-list`") && missing.contains("demo"),
+        "{missing}"
+    );
+}

@@ -107,8 +107,16 @@ impl Fixture {
 
     /// [`Fixture::serve`] with these environment variables set.
     pub fn serve_with_env(&self, extra: &[&str], env: &[(&str, &str)]) -> Server {
-        let addr = format!("127.0.0.1:{}", free_port());
-        let mut args = vec!["serve", "--addr", &addr];
+        self.serve_listening("127.0.0.1", extra, env)
+    }
+
+    /// [`Fixture::serve`] listening on `host` (`0.0.0.0`: every interface) at a free port; the
+    /// tests reach it through loopback.
+    pub fn serve_listening(&self, host: &str, extra: &[&str], env: &[(&str, &str)]) -> Server {
+        let port = free_port();
+        let listen = format!("{host}:{port}");
+        let addr = format!("127.0.0.1:{port}");
+        let mut args = vec!["serve", "--addr", &listen];
         args.extend_from_slice(extra);
         let mut child = self
             .command(&args)
