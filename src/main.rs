@@ -462,12 +462,9 @@ fn workshop(
         collection.items.len()
     );
     println!(
-        "  print the reading pack: {}",
-        format!(
-            "{}{}",
-            meta.base_url,
-            jurisdex::routes::reading_pack(&collection.id)
-        )
+        "  print the reading pack: {}{} (every item's section in full, for reading on paper)",
+        meta.base_url,
+        jurisdex::routes::reading_pack(&collection.id)
     );
     if meta.local_only {
         println!(
