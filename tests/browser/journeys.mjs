@@ -2,6 +2,7 @@
 // differences only → CSV, a workshop collection, copy-link, an old (alias) address.
 // Usage: node journeys.mjs <base-url>
 import { readFileSync } from "node:fs";
+import jsQR from "jsqr";
 import { assert, base, Checks, launch, recordingPage } from "./lib.mjs";
 
 /// The element the URL's fragment names: is it in the viewport?
@@ -207,6 +208,47 @@ await checks.check("open a workshop collection and follow an item", async () => 
   assert.ok(view.found && view.inView, `the item's section in view: ${JSON.stringify(view)}`);
   checks.noProblems(page);
   await page.close();
+});
+
+await checks.check("a handout's QR code, decoded from the page as drawn, opens the item on a phone", async () => {
+  const page = await recordingPage(context);
+  await page.goto(`${base}/collections/jakarta-2018-workshop/`);
+  const item = page.locator(".reading-item").filter({ has: page.locator('h2 a[href$="/jurisdictions/indonesia/#safeguard-judicial-authorisation"]') });
+  // Draw the item's SVG code on a canvas, as a camera would see it printed, and decode the pixels.
+  const pixels = await item.locator(".qr-item svg").evaluate(async (svg) => {
+    const size = 400;
+    const image = new Image();
+    const markup = new XMLSerializer().serializeToString(svg);
+    image.src = "data:image/svg+xml;charset=utf-8," + encodeURIComponent(markup);
+    await image.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = canvas.height = size;
+    const draw = canvas.getContext("2d");
+    draw.fillStyle = "#fff";
+    draw.fillRect(0, 0, size, size);
+    draw.drawImage(image, 0, 0, size, size);
+    return { size, data: Array.from(draw.getImageData(0, 0, size, size).data) };
+  });
+  const code = jsQR(Uint8ClampedArray.from(pixels.data), pixels.size, pixels.size);
+  assert.ok(code, "the code decodes");
+  assert.equal(code.data, `${base}/jurisdictions/indonesia/#safeguard-judicial-authorisation`);
+  assert.equal(code.data, (await item.locator(".print-url").innerText()).trim(), "the code and the printed address agree");
+  checks.noProblems(page);
+  await page.close();
+  // A participant's phone: another browser context, small and touch, with nothing shared.
+  const phone = await browser.newContext({ viewport: { width: 375, height: 700 }, isMobile: true, hasTouch: true });
+  const scanned = await recordingPage(phone);
+  await scanned.goto(code.data);
+  const view = await targetInView(scanned);
+  assert.ok(view.found && view.inView, `the section in view: ${JSON.stringify(view)}`);
+  const named = await scanned.evaluate(() => {
+    const bar = document.querySelector(".entry-context");
+    const r = bar && bar.getBoundingClientRect();
+    return bar && { text: bar.innerText, top: r.top, bottom: r.bottom };
+  });
+  assert.ok(named && named.text.includes("Indonesia") && named.top >= 0 && named.bottom <= 700, `the country's name in view: ${JSON.stringify(named)}`);
+  checks.noProblems(scanned);
+  await phone.close();
 });
 
 await checks.check("copy-link puts the permalink on the clipboard", async () => {

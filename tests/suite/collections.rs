@@ -141,6 +141,9 @@ fn a_handout_for_this_computer_only_says_so() {
         "{page}"
     );
     assert!(page.contains("open nothing on participants' phones"));
+    // A citation copied from this computer would lead nowhere: the cite box says so.
+    let local_entry = f.read_out("jurisdictions/alpha/index.html");
+    assert!(local_entry.contains("so the address in these citations opens only here"));
     // `serve` says it once, not again for the build it runs.
     let server = f.serve(&[]);
     assert_eq!(
@@ -163,6 +166,11 @@ fn a_handout_for_this_computer_only_says_so() {
     let page = f.read_out("collections/demo/index.html");
     assert!(!page.contains("local-only"), "{page}");
     assert!(page.contains("https://kb.example.org/collections/demo/"));
+    assert!(
+        !f.read_out("jurisdictions/alpha/index.html")
+            .contains("opens only here"),
+        "a published site's citations carry no warning"
+    );
 }
 
 /// The ids of every element of a page, with the ones that repeat.
