@@ -240,6 +240,12 @@ fn serving_the_room_puts_the_network_address_in_every_code() {
     for unreachable in ["0.0.0.0", "127.0.0.1", "localhost", "[::]"] {
         assert!(!code.contains(unreachable), "{code}");
     }
+    // Nothing meant to leave the machine names the unspecified address: not the feed, not a
+    // citation, not a printed address.
+    for path in ["/feed.xml", "/jurisdictions/alpha/", "/collections/demo/"] {
+        let (_, body) = crate::support::http_get(&server.addr, path).unwrap();
+        assert!(!body.contains("0.0.0.0"), "{path} names 0.0.0.0");
+    }
     match jurisdex::config::reachable_base_url("0.0.0.0:8080".parse().unwrap()) {
         // A computer on a network: the codes carry its address, and the server says so.
         Some(network) => {
