@@ -67,6 +67,10 @@ enum Command {
         /// Most connections open at once; one more is answered 503 (lowered to fit the open-file limit).
         #[arg(long, default_value_t = server::MAX_CONNECTIONS, value_name = "N", value_parser = clap::value_parser!(usize))]
         max_connections: usize,
+        /// Serve the build already in --out, unchanged: no build and nothing written (for replicas
+        /// of one build behind a load balancer).
+        #[arg(long, conflicts_with = "watch")]
+        prebuilt: bool,
         /// Longest a rebuild under --watch may take before it is cancelled, in seconds.
         #[arg(long, default_value_t = server::REBUILD_TIME_LIMIT.as_secs_f64(), value_name = "SECONDS")]
         rebuild_time_limit: f64,
@@ -230,6 +234,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             base_url,
             max_connections,
             rebuild_time_limit,
+            prebuilt,
         } => {
             #[cfg(all(target_os = "linux", target_env = "gnu"))]
             exec_with_fixed_malloc_thresholds();
@@ -243,6 +248,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 max_connections,
                 rebuild_time_limit: Duration::try_from_secs_f64(rebuild_time_limit)
                     .context("--rebuild-time-limit must be a number of seconds")?,
+                prebuilt,
             };
             let served = runtime.block_on(server::serve(options, serve));
             // Work left on blocking threads (an incremental rebuild) is not waited for.

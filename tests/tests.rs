@@ -23,6 +23,8 @@ mod content;
 mod corpora;
 #[path = "suite/corpus.rs"]
 mod corpus;
+#[path = "suite/deploy.rs"]
+mod deploy;
 #[path = "suite/linear.rs"]
 mod linear;
 #[path = "suite/listings.rs"]

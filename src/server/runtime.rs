@@ -39,28 +39,37 @@ pub struct ServeOptions {
     pub max_connections: usize,
     /// The longest a rebuild under `watch` may take.
     pub rebuild_time_limit: Duration,
+    /// Serve the build already in `--out` as it is: no build, nothing written there (replicas of
+    /// one artefact behind a load balancer, a read-only file system).
+    pub prebuilt: bool,
 }
 
 /// `jurisdex serve`: build into `--out` (in a child process), then serve it (and rebuild on
-/// change with `watch`). Ctrl+C or SIGTERM stops it at any point, a build under way included.
+/// change with `watch`); with `prebuilt`, serve what `--out` holds without building. The port is
+/// bound only once the site is open, so a load balancer sends nothing before it can answer.
+/// Ctrl+C or SIGTERM stops it at any point, a build under way included; once listening, it stops
+/// accepting and lets the requests in flight finish.
 pub async fn serve(options: Config, serve: ServeOptions) -> Result<(), ServeError> {
     let ServeOptions {
         addr,
         watch,
         max_connections,
         rebuild_time_limit,
+        prebuilt,
     } = serve;
-    // What a killed server left beside --out (its rebuilds' directories) goes now.
-    site::remove_orphans(&site::parent_dir(&options.out_dir), SNAPSHOT_PREFIX);
-    let built = tokio::select! {
-        built = build_in_child(&options, &options.out_dir) => built?,
-        () = shutdown_signal() => {
-            eprintln!("stopped before the first build was done");
-            return Ok(());
+    if !prebuilt {
+        // What a killed server left beside --out (its rebuilds' directories) goes now.
+        site::remove_orphans(&site::parent_dir(&options.out_dir), SNAPSHOT_PREFIX);
+        let built = tokio::select! {
+            built = build_in_child(&options, &options.out_dir) => built?,
+            () = shutdown_signal() => {
+                eprintln!("stopped before the first build was done");
+                return Ok(());
+            }
+        };
+        if !built {
+            return Err(ServeError::BuildFailed);
         }
-    };
-    if !built {
-        return Err(ServeError::BuildFailed);
     }
     let state = AppState::new(Snapshot::open(&options.out_dir, &options, 1, false)?);
     let watcher = if watch {

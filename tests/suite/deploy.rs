@@ -1,0 +1,221 @@
+//! Deployment as `docs/DEPLOY.md` describes it: replicas serving one prebuilt output read-only
+//! behind a real nginx, rolled over to a new build one at a time while clients keep searching,
+//! with no failed request. Skipped with a message when nginx is absent; a failure when `CI=true`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crate::support::{Fixture, copy_dir, http_get, manifest_dir, missing, wait_for};
+
+/// nginx, where Debian installs it.
+fn nginx(skipped: &str) -> Option<PathBuf> {
+    ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .or_else(|| missing("nginx", skipped))
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// One `jurisdex serve --prebuilt` replica.
+struct Replica {
+    child: Child,
+    addr: String,
+}
+
+impl Replica {
+    fn start(f: &Fixture, out: &Path, port: u16) -> Replica {
+        let addr = format!("127.0.0.1:{port}");
+        let child = Command::new(env!("CARGO_BIN_EXE_jurisdex"))
+            .args(["serve", "--prebuilt", "--addr", &addr])
+            .arg("--out")
+            .arg(out)
+            .arg("--content")
+            .arg(f.content())
+            .arg("--templates")
+            .arg(manifest_dir().join("templates"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start a replica");
+        let replica = Replica { child, addr };
+        // Ready: the port answers only once the site is open.
+        wait_for("the replica", Duration::from_secs(30), || {
+            http_get(&replica.addr, "/healthz").is_some_and(|(s, _)| s == 200)
+        });
+        replica
+    }
+
+    /// SIGTERM, then wait for it to drain and exit.
+    fn stop(mut self) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "the replica exits cleanly on SIGTERM");
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Every file under `dir` with its contents, to tell whether a replica wrote anything there.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().to_path_buf(), fs::read(e.path()).unwrap()))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_rolling_update_behind_nginx_fails_no_request() {
+    let Some(nginx) = nginx("the rolling-update test did not run") else {
+        return;
+    };
+    let f = Fixture::new("basic");
+    let builds = tempfile::tempdir().unwrap();
+    let (old, new) = (builds.path().join("old"), builds.path().join("new"));
+    assert!(f.command(&["build"]).status().unwrap().success());
+    copy_dir(&f.out(), &old);
+    f.edit(
+        "jurisdictions/alpha.md",
+        "\n---\n",
+        "\n---\n\nZqrollout marks the new build.\n",
+    );
+    assert!(f.command(&["build"]).status().unwrap().success());
+    copy_dir(&f.out(), &new);
+    let before = snapshot(&old);
+
+    let ports = [free_port(), free_port()];
+    let mut replicas = vec![
+        Replica::start(&f, &old, ports[0]),
+        Replica::start(&f, &old, ports[1]),
+    ];
+
+    // nginx as DEPLOY.md configures it: a refused or reset connection is retried on the other
+    // replica, so a replica that is draining or starting costs no request.
+    let proxy = tempfile::tempdir().unwrap();
+    let front = free_port();
+    let conf = proxy.path().join("nginx.conf");
+    fs::write(
+        &conf,
+        format!(
+            "daemon off;\nworker_processes 1;\npid {dir}/nginx.pid;\nerror_log {dir}/error.log;\n\
+             events {{ worker_connections 256; }}\nhttp {{\n  access_log off;\n\
+             client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy;\n\
+             fastcgi_temp_path {dir}/fastcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;\n\
+             upstream jurisdex {{ server 127.0.0.1:{a} max_fails=0; server 127.0.0.1:{b} max_fails=0; keepalive 8; }}\n\
+             server {{\n    listen 127.0.0.1:{front};\n    location / {{\n\
+             proxy_pass http://jurisdex; proxy_http_version 1.1; proxy_set_header Connection \"\";\n\
+             proxy_buffering off; proxy_next_upstream error timeout http_502 http_503; proxy_next_upstream_tries 2;\n\
+             proxy_connect_timeout 2s; proxy_read_timeout 10s;\n    }}\n  }}\n}}\n",
+            dir = proxy.path().display(),
+            a = ports[0],
+            b = ports[1],
+        ),
+    )
+    .unwrap();
+    let mut balancer = Command::new(&nginx)
+        .arg("-c")
+        .arg(&conf)
+        .arg("-p")
+        .arg(proxy.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start nginx");
+    let front_addr = format!("127.0.0.1:{front}");
+    wait_for("nginx", Duration::from_secs(10), || {
+        http_get(&front_addr, "/healthz").is_some_and(|(s, _)| s == 200)
+    });
+
+    // Clients search without pause through nginx for the whole roll-out.
+    let running = Arc::new(AtomicBool::new(true));
+    let (sent, failed) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let clients: Vec<_> = (0..4)
+        .map(|n| {
+            let (running, sent, failed) = (running.clone(), sent.clone(), failed.clone());
+            let front_addr = front_addr.clone();
+            std::thread::spawn(move || {
+                let paths = [
+                    "/api/search?q=judicial",
+                    "/search?q=court+order",
+                    "/",
+                    "/api/search?q=zqrollout",
+                ];
+                while running.load(Ordering::Relaxed) {
+                    let path = paths[(sent.load(Ordering::Relaxed) + n) % paths.len()];
+                    sent.fetch_add(1, Ordering::Relaxed);
+                    if !http_get(&front_addr, path).is_some_and(|(s, _)| s == 200) {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+
+    // One replica at a time: drain it, start it on the new build, wait until it is ready.
+    for at in 0..2 {
+        replicas.remove(at).stop();
+        replicas.insert(at, Replica::start(&f, &new, ports[at]));
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    running.store(false, Ordering::Relaxed);
+    for client in clients {
+        client.join().unwrap();
+    }
+    let _ = balancer.kill();
+    let _ = balancer.wait();
+
+    let (sent, failed) = (sent.load(Ordering::Relaxed), failed.load(Ordering::Relaxed));
+    assert!(sent > 100, "only {sent} requests were sent");
+    assert_eq!(
+        failed, 0,
+        "{failed} of {sent} requests failed during the roll-out"
+    );
+    eprintln!("rolling update: {sent} requests through nginx, none failed");
+    // Both replicas now answer from the new build, identically.
+    let answers: Vec<serde_json::Value> = replicas
+        .iter()
+        .map(|r| {
+            let body = http_get(&r.addr, "/api/search?q=zqrollout").unwrap().1;
+            let mut answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+            // The one field that differs between any two answers.
+            answer["elapsed_ms"] = serde_json::Value::Null;
+            answer
+        })
+        .collect();
+    assert_eq!(
+        answers[0]["hits"][0]["jurisdiction"], "alpha",
+        "{}",
+        answers[0]
+    );
+    assert_eq!(answers[0], answers[1]);
+    // Serving a prebuilt output writes nothing into it.
+    assert!(snapshot(&old) == before, "a replica wrote into its output");
+}
