@@ -170,7 +170,7 @@ fn a_rolling_update_behind_nginx_fails_no_request() {
                 while running.load(Ordering::Relaxed) {
                     let path = paths[(sent.load(Ordering::Relaxed) + n) % paths.len()];
                     sent.fetch_add(1, Ordering::Relaxed);
-                    if !http_get(&front_addr, path).is_some_and(|(s, _)| s == 200) {
+                    if http_get(&front_addr, path).is_none_or(|(s, _)| s != 200) {
                         failed.fetch_add(1, Ordering::Relaxed);
                     }
                 }
@@ -180,9 +180,9 @@ fn a_rolling_update_behind_nginx_fails_no_request() {
     std::thread::sleep(Duration::from_millis(500));
 
     // One replica at a time: drain it, start it on the new build, wait until it is ready.
-    for at in 0..2 {
+    for (at, &port) in ports.iter().enumerate() {
         replicas.remove(at).stop();
-        replicas.insert(at, Replica::start(&f, &new, ports[at]));
+        replicas.insert(at, Replica::start(&f, &new, port));
         std::thread::sleep(Duration::from_millis(500));
     }
     running.store(false, Ordering::Relaxed);
