@@ -36,11 +36,11 @@ if [[ ! -x $pagefind ]] && ! $smoke; then
 fi
 have_pagefind=false; [[ -x $pagefind ]] && have_pagefind=true
 
-# The figures come from the tuned `dist` profile; a smoke run only checks that the benchmark works,
-# so it takes the quicker release build.
-if $smoke; then profile=release; else profile=dist; fi
+# The figures come from the tuned `dist` profile. A smoke run only checks that the benchmark works,
+# so it takes the debug build the tests have already made.
+if $smoke; then profile=dev; dir=debug; else profile=dist; dir=dist; fi
 cargo build --profile "$profile" --quiet --locked
-bin=$repo/target/$profile/jurisdex
+bin=$repo/target/$dir/jurisdex
 make_work_dir jurisdex-bench
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }

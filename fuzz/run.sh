@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-60}"
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
-  cargo install cargo-fuzz --locked --quiet
+  cargo install cargo-fuzz --locked --quiet --debug
 fi
 export RUSTC_BOOTSTRAP=1
 
