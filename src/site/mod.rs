@@ -273,7 +273,7 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
     copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
     if keep_entries {
         let site = shared.into_site(entries);
-        write_client_index(&site, dir)?;
+        write_client_files(&site, &catalog, dir)?;
     }
     let pages = writer.written.into_inner();
     let broken = writer
