@@ -27,6 +27,8 @@ mod corpus;
 mod linear;
 #[path = "suite/listings.rs"]
 mod listings;
+#[path = "suite/offline_compare.rs"]
+mod offline_compare;
 #[path = "suite/overview.rs"]
 mod overview;
 #[path = "suite/properties.rs"]
