@@ -18,7 +18,7 @@ use crate::routes;
 /// Shape: `window.JURISDEX_COMPARE = {"min","max","values":{"yes":{"label","symbol"}…},
 /// "rows":[{"key","label","safeguard","href"}…],"entries":[{"id","name","iso","aliases","href",
 /// "cells":[{"value","confidence","answer","text","provision","href","sources":[…]}…]}…],
-/// "sources":[{"title","url"}…]};` where `rows` are every safeguard then every fact in table
+/// "sources":[{"title","url","href"}…]};` where `rows` are every safeguard then every fact in table
 /// order, an entry's `cells` follow `rows`, a row differs when the answers of its cells do (the
 /// `answer`, or the `text` when there is no `answer`),
 /// `sources` are positions in the top-level `sources` (each title and URL once, so equal lists
@@ -83,7 +83,10 @@ struct ClientCell {
 #[derive(Serialize)]
 struct ClientSource {
     title: String,
+    /// The address as written, for the printed list of sources.
     url: Option<String>,
+    /// The address made ready for a link (see [`encode_url`]).
+    href: Option<String>,
 }
 
 /// A site-root-relative address of a file: `/topics/x/` → `topics/x/index.html`.
@@ -132,7 +135,8 @@ impl CompareData {
                             .map(|s| {
                                 *numbers.entry(s.clone()).or_insert_with(|| {
                                     sources.push(ClientSource {
-                                        url: s.url.as_deref().map(|u| encode_url(u).into_owned()),
+                                        href: s.url.as_deref().map(|u| encode_url(u).into_owned()),
+                                        url: s.url,
                                         title: s.title,
                                     });
                                     sources.len() - 1

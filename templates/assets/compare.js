@@ -133,7 +133,34 @@
         else citedBy[key] = r.row.label;
       });
     });
-    return { columns: cols, rows: rows, hidden: hidden };
+    // The print notes: each source numbered at its first citation by a cell that lists its own.
+    var notes = [];
+    rows.forEach(function (r) {
+      r.cells.forEach(function (cell) {
+        if (cell.sourcesAs !== null) return;
+        cell.notes = cell.cell.sources.map(function (at) {
+          var n = notes.indexOf(at);
+          if (n < 0) n = notes.push(at) - 1;
+          return n + 1;
+        });
+      });
+    });
+    return { columns: cols, rows: rows, hidden: hidden, notes: notes };
+  }
+
+  // Note numbers as a reader writes them: [6, 7, 8, 9, 11] → "6–9, 11" (`number_ranges` in
+  // src/render/mod.rs).
+  function numberRanges(numbers) {
+    var sorted = numbers.slice().sort(function (a, b) { return a - b; })
+      .filter(function (n, i, all) { return i === 0 || n !== all[i - 1]; });
+    var parts = [];
+    for (var at = 0; at < sorted.length;) {
+      var end = at;
+      while (end + 1 < sorted.length && sorted[end + 1] === sorted[end] + 1) end += 1;
+      parts.push(end === at ? String(sorted[at]) : end - at === 1 ? sorted[at] + ", " + sorted[end] : sorted[at] + "\u2013" + sorted[end]);
+      at = end + 1;
+    }
+    return parts.join(", ");
   }
 
   // The address of this selection, written as the server writes its "Link to this comparison".
@@ -170,11 +197,11 @@
       var n = cell.sources.length;
       var list = el("ul", {}, cell.sources.map(function (at) {
         var s = data.sources[at];
-        return el("li", {}, [s.url ? el("a", { href: s.url, rel: "noopener noreferrer" }, [s.title]) : s.title]);
+        return el("li", {}, [s.href ? el("a", { href: s.href, rel: "noopener noreferrer" }, [s.title]) : s.title]);
       }));
       cites.append(" ", el("details", { class: "cell-sources screen-only" }, [
         el("summary", {}, [n + " source" + (n === 1 ? "" : "s")]), list,
-      ]));
+      ]), " ", el("span", { class: "print-only" }, ["Sources " + numberRanges(shown.notes)]));
     }
     td.appendChild(cites);
     return td;
@@ -205,6 +232,15 @@
         el("table", { class: "compare" }, [caption, el("thead", {}, [head]), body]),
       ]),
     );
+    if (t.notes.length) {
+      result.appendChild(el("section", { class: "print-only source-notes", "aria-label": "Sources cited in the table" }, [
+        el("h2", {}, ["Sources"]),
+        el("ol", {}, t.notes.map(function (at) {
+          var s = data.sources[at];
+          return el("li", {}, [s.url ? s.title + ", " + s.url : s.title]);
+        })),
+      ]));
+    }
   }
 
   // The form shows the selection drawn, so that it can be changed.

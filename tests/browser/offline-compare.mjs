@@ -46,9 +46,14 @@ async function tableOf(page) {
           badgeLink: entry(td.querySelector("a:has(.badge)")),
           entry: entry([...td.querySelectorAll(".cites a")].find((a) => a.textContent === "Entry")),
           sourcesAs: words(td.querySelector(".sources-as")),
-          sources: [...td.querySelectorAll(".cell-sources li")].map((li) => words(li)),
+          sources: [...td.querySelectorAll(".cell-sources li")].map((li) => ({
+            title: words(li),
+            href: li.querySelector("a") && li.querySelector("a").getAttribute("href"),
+          })),
+          printed: words(td.querySelector(".cites .print-only")),
         })),
       })),
+      notes: [...document.querySelectorAll(".source-notes li")].map((li) => words(li)),
     };
   });
 }
@@ -90,6 +95,7 @@ await checks.check("the form draws the comparison from file:// as the server doe
   assert.deepEqual(drawn.columns.map((c) => c.name), ["Safeguard or fact", "Indonesia", "Malaysia", "Singapore"]);
   assert.deepEqual(drawn.rows.slice(0, 2).map((r) => r.label.replace(/ differs$/, "")), ["Judicial authorisation", "User notice"]);
   assert.ok(drawn.rows.every((r) => r.cells.every((c) => c.entry && c.text)), "every cell has its text and entry link");
+  assert.ok(drawn.notes.length > 0 && drawn.rows.some((r) => r.cells.some((c) => c.sourcesAs)), "numbered sources, some cited as above");
   assert.deepEqual(drawn, expected);
   // The form shows what was drawn, so it can be changed.
   assert.equal(await page.locator(".compare-form input[name=j][value=malaysia]").isChecked(), true);
