@@ -6,8 +6,9 @@
 (function () {
   "use strict";
 
+  // Only the static compare page holds the container; a table already there was drawn by the server.
   var result = document.querySelector("[data-compare-result]");
-  if (!result) return;
+  if (!result || document.querySelector("table.compare")) return;
   var root = result.getAttribute("data-root") || "";
   var params = new URLSearchParams(window.location.search);
 
