@@ -2,7 +2,8 @@
 //! render environment's formatter, for the HTML pages and the XML feed), search snippets and the
 //! inline SVG of QR codes all use it. It also defines the characters no document may carry, and
 //! the URL encoders: what a URL needs before it is written into an `href` or `src`, and what a
-//! text needs to become one value of a URL's query.
+//! text needs to become one value of a URL's query; and JSON made safe inside a script (the
+//! client-side search index and comparison data).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -76,6 +77,22 @@ pub fn escape(text: &str) -> String {
     let mut html = String::with_capacity(text.len());
     escape_into(&mut html, text);
     html
+}
+
+/// JSON made safe for a script however it is loaded: `<` (so no `</script>` or `<!--` closes or
+/// opens anything in an inline script) and the line separators U+2028 and U+2029 (line breaks in
+/// older JavaScript) are written as escapes. Outside strings JSON never holds any of them.
+pub fn script_safe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// `url` as it may be written into an `href` or `src` attribute, a feed or a QR code: every

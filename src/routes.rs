@@ -11,6 +11,8 @@ pub const SEARCH: &str = "/search";
 pub const SEARCH_PAGE_FILE: &str = "search/index.html";
 /// The client-side search index, relative to the site root.
 pub const CLIENT_INDEX_FILE: &str = "assets/search-index.js";
+/// The comparison data of custom comparisons in the browser, relative to the site root.
+pub const CLIENT_COMPARE_FILE: &str = "assets/compare-data.js";
 /// The top-level folders the site writes its own pages and files into: a site page (`/<id>/`)
 /// may not take one of these names, or the two would be written to the same place.
 pub const SITE_SECTIONS: [&str; 9] = [

@@ -29,6 +29,8 @@ mod deploy;
 mod linear;
 #[path = "suite/listings.rs"]
 mod listings;
+#[path = "suite/offline_compare.rs"]
+mod offline_compare;
 #[path = "suite/overview.rs"]
 mod overview;
 #[path = "suite/properties.rs"]

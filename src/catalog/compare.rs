@@ -206,6 +206,16 @@ pub struct Cell {
     pub sources_as: Option<String>,
 }
 
+impl Cell {
+    /// What a row's cells are compared by: a safeguard's value, or a fact's text.
+    pub fn answer(&self) -> &str {
+        match self.value {
+            Some(value) => value.key(),
+            None => &self.text,
+        }
+    }
+}
+
 /// A cited source.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SourceLink {
@@ -424,7 +434,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                 }
             })
             .collect();
-        let differs = cells.windows(2).any(|w| w[0].value != w[1].value);
+        let differs = cells.windows(2).any(|w| w[0].answer() != w[1].answer());
         rows.push(Row {
             key: key.key().to_string(),
             label: key.label().to_string(),
@@ -450,7 +460,7 @@ pub fn table(selection: &Selection, root: &str) -> Table {
                 }
             })
             .collect();
-        let differs = cells.windows(2).any(|w| w[0].text != w[1].text);
+        let differs = cells.windows(2).any(|w| w[0].answer() != w[1].answer());
         rows.push(Row {
             key: key.to_string(),
             label: label.to_string(),

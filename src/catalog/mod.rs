@@ -5,6 +5,7 @@
 //! A build writes the catalog beside the search index ([`CATALOG_FILE`]); the server reads it to
 //! answer compare views and exports, and to re-render listing pages after an edit.
 
+pub mod client_compare;
 pub mod collection;
 pub mod compare;
 

@@ -18,6 +18,10 @@ pub struct ComparePage<'a> {
     /// A grouping comparison's own address (absolute), which its citation pins; a custom
     /// comparison's is its `/compare/?j=…` address.
     pub address: Option<&'a str>,
+    /// The static compare page (`compare/index.html`): the browser draws the comparison its
+    /// address asks for (`compare.js`), and without JavaScript it points to the ready-made ones.
+    /// Never the server's `/compare/?j=…`, which draws its own.
+    pub in_browser: bool,
 }
 
 /// The addresses of a pre-rendered comparison page's two views.
@@ -37,6 +41,7 @@ impl<'a> ComparePage<'a> {
             pager: None,
             views: None,
             address: None,
+            in_browser: false,
         }
     }
 }
@@ -64,6 +69,7 @@ pub(super) struct CompareView<'a> {
     pub(super) views: Option<&'a CompareViews>,
     pub(super) min: usize,
     pub(super) max: usize,
+    pub(super) in_browser: bool,
 }
 
 /// Up to this many entries, the compare form offers a checkbox (and a benchmark option) for each;
@@ -153,6 +159,7 @@ impl<'a> CompareView<'a> {
                 .collect(),
             min: compare::MIN_CHOSEN,
             max: compare::MAX_CHOSEN,
+            in_browser: page.in_browser,
         }
     }
 }

@@ -216,7 +216,10 @@ impl Renderer {
                 catalog,
                 meta,
                 &empty,
-                &ComparePage::titled("Compare jurisdictions"),
+                &ComparePage {
+                    in_browser: true,
+                    ..ComparePage::titled("Compare jurisdictions")
+                },
             )?,
         })?;
         sink(page(

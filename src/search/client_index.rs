@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::analysis::is_unspaced;
 use super::citation::{is_citation_symbol, marker_at};
 use super::units;
+use crate::html::script_safe;
 use crate::model::Site;
 use crate::routes;
 
@@ -59,22 +60,6 @@ pub fn client_index(site: &Site) -> String {
     let json =
         serde_json::to_string(&index).unwrap_or_else(|_| "{\"docs\":[],\"terms\":{}}".into());
     format!("window.JURISDEX_INDEX = {};\n", script_safe(&json))
-}
-
-/// JSON made safe for a script however it is loaded: `<` (so no `</script>` or `<!--` closes or
-/// opens anything in an inline script) and the line separators U+2028 and U+2029 (line breaks in
-/// older JavaScript) are written as escapes. Outside strings JSON never holds any of them.
-fn script_safe(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[derive(Serialize)]

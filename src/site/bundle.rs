@@ -1,8 +1,10 @@
 //! The offline bundle: the whole site as a zip that works when opened from disk (`file://`), with
-//! relative links and a prebuilt client-side search index, for workshops with poor connectivity.
+//! relative links, a prebuilt client-side search index and comparison data, for workshops with
+//! poor connectivity.
 //!
-//! The client-side search index it carries (`search::client_index`) is written by every build, so
-//! the same search works wherever the static site is hosted without the jurisdex server.
+//! The client-side search index (`search::client_index`) and comparison data
+//! (`catalog::client_compare`) it carries are written by every build, so the same search and
+//! custom comparisons work wherever the static site is hosted without the jurisdex server.
 
 use std::fs;
 use std::io::{BufWriter, Write};

@@ -32,8 +32,9 @@ use crate::render::{self, Nav, OutputFile, Renderer};
 use crate::search;
 use crate::validate::{self, Identity};
 
-/// Above this many entries the single-file client-side search index (about 25 KB per entry) is
-/// not written: a browser could not load it usefully, and the server's search covers such sites.
+/// Above this many entries the single-file client-side search index (about 25 KB per entry) and
+/// comparison data are not written: a browser could not load them usefully, and the server's
+/// search and comparisons cover such sites.
 pub const CLIENT_INDEX_MAX_ENTRIES: usize = 500;
 
 /// Name of the search index directory inside the output (hidden: the server never serves it).
@@ -277,7 +278,7 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
     copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
     if keep_entries {
         let site = shared.into_site(entries);
-        write_client_index(&site, dir)?;
+        write_client_files(&site, &catalog, dir)?;
     }
     let pages = writer.written.into_inner();
     let broken = writer

@@ -335,12 +335,17 @@ fn payloads_fire_no_dialog_and_run_no_script_in_chromium() {
         ]
         .map(String::from),
     );
+    let chosen = (0..entries.min(8))
+        .map(|n| format!("xss-{n}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    paths.push(format!("/compare/?j={chosen}"));
+    // The same comparison drawn in the browser from the comparison data by the static compare
+    // page (`compare.js`), with and without a benchmark and differences only.
+    paths.push(format!("/compare/index.html?j={chosen}"));
     paths.push(format!(
-        "/compare/?j={}",
-        (0..entries.min(8))
-            .map(|n| format!("xss-{n}"))
-            .collect::<Vec<_>>()
-            .join(",")
+        "/compare/index.html?j={chosen}&diff=1&bench=xss-{}",
+        entries - 1
     ));
     // Payloads as queries: the search page echoes them; compare answers 400 with a message.
     for payload in payloads.iter().step_by(3) {
@@ -350,6 +355,7 @@ fn payloads_fire_no_dialog_and_run_no_script_in_chromium() {
     for payload in payloads.iter().step_by(9) {
         let j = serde_urlencoded::to_string([("j", payload.as_str())]).unwrap();
         paths.push(format!("/compare/?{j}"));
+        paths.push(format!("/compare/index.html?{j}"));
     }
     let list = f.dir.path().join("xss-paths.txt");
     fs::write(&list, paths.join("\n")).unwrap();
