@@ -9,8 +9,9 @@
 pub const SEARCH: &str = "/search";
 /// The client-side search page of a static site or bundle, relative to the site root.
 pub const SEARCH_PAGE_FILE: &str = "search/index.html";
-/// The client-side search index, relative to the site root.
-pub const CLIENT_INDEX_FILE: &str = "assets/search-index.js";
+/// The root file of the client-side search index (its parts are beside it), relative to the
+/// site root.
+pub const CLIENT_INDEX_FILE: &str = "assets/search/index.js";
 /// The top-level folders the site writes its own pages and files into: a site page (`/<id>/`)
 /// may not take one of these names, or the two would be written to the same place.
 pub const SITE_SECTIONS: [&str; 9] = [

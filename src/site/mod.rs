@@ -27,14 +27,10 @@ use crate::diagnostics::{Diagnostic, Report};
 use crate::export;
 use crate::links::{Anchors, LinkChecker, PageLinks};
 use crate::load::{self, Loaded};
-use crate::model::{Date, Jurisdiction, Site, Taxonomy};
+use crate::model::{Date, Site, Taxonomy};
 use crate::render::{self, Nav, OutputFile, Renderer};
 use crate::search;
 use crate::validate::{self, Identity};
-
-/// Above this many entries the single-file client-side search index (about 25 KB per entry) is
-/// not written: a browser could not load it usefully, and the server's search covers such sites.
-pub const CLIENT_INDEX_MAX_ENTRIES: usize = 500;
 
 /// Name of the search index directory inside the output (hidden: the server never serves it).
 pub const INDEX_DIR: &str = ".search-index";
@@ -104,8 +100,6 @@ pub fn build(options: &Config) -> Result<Built, BuildError> {
 struct Streamed {
     summary: Summary,
     identity: Identity,
-    /// The whole entry, for small sites (the client-side index needs every entry's text).
-    entry: Option<Jurisdiction>,
 }
 
 /// Output sinks shared by the threads of a build: files are written as soon as they are rendered,
@@ -171,12 +165,12 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
     let referenced: HashSet<String> = crate::catalog::collection::referenced_ids(&collections)
         .into_iter()
         .collect();
-    let keep_entries = files.len() <= CLIENT_INDEX_MAX_ENTRIES;
     let meta = options.meta();
     let renderer = Renderer::new(&options.templates_dir);
     let pages: Vec<_> = shared.pages.iter().map(|(p, _)| p.clone()).collect();
     let nav = Nav::new(&pages);
     let index = search::IndexBuilder::create(&dir.join(INDEX_DIR), &taxonomy)?;
+    let client_index = search::ClientIndexBuilder::new();
     let writer = OutputSinks {
         dir,
         root: &meta.root,
@@ -217,16 +211,10 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
                     )?)?;
                     writer.write(export::entry_file(&j))?;
                     index.add_entry(&j)?;
+                    client_index.add_entry(&j);
                 }
                 let summary = Summary::new(&j, referenced.contains(&j.id));
-                Ok((
-                    found.diagnostics,
-                    Some(Streamed {
-                        summary,
-                        identity,
-                        entry: keep_entries.then_some(j),
-                    }),
-                ))
+                Ok((found.diagnostics, Some(Streamed { summary, identity })))
             },
         )
         .collect::<Result<Vec<_>, BuildError>>()?;
@@ -235,13 +223,11 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
 
     let mut summaries = Vec::with_capacity(streamed.len());
     let mut identities = Vec::with_capacity(streamed.len());
-    let mut entries = Vec::new();
     for (diagnostics, kept) in streamed {
         report.diagnostics.extend(diagnostics);
         if let Some(kept) = kept {
             summaries.push(Arc::new(kept.summary));
             identities.push(kept.identity);
-            entries.extend(kept.entry);
         }
     }
     validate::check_identities(&identities, &mut report);
@@ -271,10 +257,7 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
         writer.record(PathBuf::from(path));
     }
     copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
-    if keep_entries {
-        let site = shared.into_site(entries);
-        write_client_index(&site, dir)?;
-    }
+    client_index.write(&catalog.topics, &catalog.pages, dir)?;
     let pages = writer.written.into_inner();
     let broken = writer
         .links

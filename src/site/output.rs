@@ -143,16 +143,3 @@ pub(super) fn copy_dir(from: &Path, to: &Path) -> Result<(), BuildError> {
     }
     Ok(())
 }
-
-/// Writes the client-side search index ([`crate::search::client_index`]) into a built site.
-pub(super) fn write_client_index(site: &Site, dir: &Path) -> Result<(), BuildError> {
-    let path = dir.join(crate::routes::CLIENT_INDEX_FILE);
-    let io = |source| BuildError::Io {
-        path: path.clone(),
-        source,
-    };
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(io)?;
-    }
-    fs::write(&path, crate::search::client_index(site)).map_err(io)
-}
