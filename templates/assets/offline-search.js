@@ -314,19 +314,16 @@
     lists.sort(function (a, b) { return a.length - b.length; });
     var ids = lists.reduce(intersect);
     query.excluded.forEach(function (words) {
-      var out = words.map(function (w) { return index.ids(w); }).reduce(intersect);
-      ids = ids.filter(function (id) { return out.indexOf(id) < 0; });
+      var out = new Set(words.map(function (w) { return index.ids(w); }).reduce(intersect));
+      ids = ids.filter(function (id) { return !out.has(id); });
     });
-    var scores = {};
-    ids.forEach(function (id) { scores[id] = 0; });
     var n = index.meta.docs;
+    var scores = new Float64Array(n);
     query.terms.forEach(function (t) {
       var list = index.postings(t);
       var df = list.ids.length;
       var idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      list.ids.forEach(function (id, i) {
-        if (Object.prototype.hasOwnProperty.call(scores, id)) scores[id] += idf * list.weights[i];
-      });
+      list.ids.forEach(function (id, i) { scores[id] += idf * list.weights[i]; });
     });
     return ids.sort(function (a, b) { return scores[b] - scores[a] || a - b; });
   }
