@@ -59,14 +59,6 @@ impl Loaded {
         )
     }
 
-    /// The site of this shared content (see [`load_shared`]) with the given entries.
-    pub fn into_site(mut self, jurisdictions: Vec<Jurisdiction>) -> Site {
-        let mut site = self.take_site();
-        site.jurisdictions = jurisdictions;
-        site.jurisdictions.sort_by(|a, b| a.name.cmp(&b.name));
-        site
-    }
-
     /// Like [`Loaded::site`], but moves the items out instead of copying them (a large site's
     /// bodies are then held once); the report and the taxonomy stay.
     pub fn take_site(&mut self) -> Site {

@@ -9,8 +9,9 @@
 pub const SEARCH: &str = "/search";
 /// The client-side search page of a static site or bundle, relative to the site root.
 pub const SEARCH_PAGE_FILE: &str = "search/index.html";
-/// The client-side search index, relative to the site root.
-pub const CLIENT_INDEX_FILE: &str = "assets/search-index.js";
+/// The root file of the client-side search index (its parts are beside it), relative to the
+/// site root.
+pub const CLIENT_INDEX_FILE: &str = "assets/search/index.js";
 /// The comparison data of custom comparisons in the browser, relative to the site root.
 pub const CLIENT_COMPARE_FILE: &str = "assets/compare-data.js";
 /// The top-level folders the site writes its own pages and files into: a site page (`/<id>/`)

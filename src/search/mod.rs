@@ -34,7 +34,7 @@ mod units;
 use analysis::*;
 pub use build::*;
 use citation::*;
-pub use client_index::client_index;
+pub use client_index::{CLIENT_INDEX_DIR, ClientIndexBuilder, shard_of};
 pub use error::*;
 use facets::*;
 pub use profile::StageTimes;

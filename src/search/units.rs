@@ -101,6 +101,7 @@ impl<'a> Unit<'a> {
 
 /// Every unit of the site in browse order: jurisdictions by name (ignoring case), each followed
 /// by its parts in page order, then topics and pages.
+#[cfg(test)]
 pub(crate) fn units(site: &Site) -> Vec<Unit<'_>> {
     let mut jurisdictions: Vec<&Jurisdiction> = site.jurisdictions.iter().collect();
     jurisdictions.sort_by_cached_key(|j| SortKey::entry_unit(j, 0));

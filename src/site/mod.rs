@@ -27,15 +27,14 @@ use crate::diagnostics::{Diagnostic, Report};
 use crate::export;
 use crate::links::{Anchors, LinkChecker, PageLinks};
 use crate::load::{self, Loaded};
-use crate::model::{Date, Jurisdiction, Site, Taxonomy};
+use crate::model::{Date, Site, Taxonomy};
 use crate::render::{self, Nav, OutputFile, Renderer};
 use crate::search;
 use crate::validate::{self, Identity};
 
-/// Above this many entries the single-file client-side search index (about 25 KB per entry) and
-/// comparison data are not written: a browser could not load them usefully, and the server's
-/// search and comparisons cover such sites.
-pub const CLIENT_INDEX_MAX_ENTRIES: usize = 500;
+/// Above this many entries the comparison data for the browser (about 15 KB per entry) is not
+/// written: a page could not load it usefully, and the server's comparisons cover such sites.
+pub const CLIENT_COMPARE_MAX_ENTRIES: usize = 500;
 
 /// Name of the search index directory inside the output (hidden: the server never serves it).
 pub const INDEX_DIR: &str = ".search-index";
@@ -105,8 +104,6 @@ pub fn build(options: &Config) -> Result<Built, BuildError> {
 struct Streamed {
     summary: Summary,
     identity: Identity,
-    /// The whole entry, for small sites (the client-side index needs every entry's text).
-    entry: Option<Jurisdiction>,
 }
 
 /// Output sinks shared by the threads of a build: files are written as soon as they are rendered,
@@ -172,12 +169,12 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
     let referenced: HashSet<String> = crate::catalog::collection::referenced_ids(&collections)
         .into_iter()
         .collect();
-    let keep_entries = files.len() <= CLIENT_INDEX_MAX_ENTRIES;
     let meta = options.meta();
     let renderer = Renderer::new(&options.templates_dir);
     let pages: Vec<_> = shared.pages.iter().map(|(p, _)| p.clone()).collect();
     let nav = Nav::new(&pages);
     let index = search::IndexBuilder::create(&dir.join(INDEX_DIR), &taxonomy)?;
+    let client_index = search::ClientIndexBuilder::new();
     let writer = OutputSinks {
         dir,
         root: &meta.root,
@@ -222,16 +219,10 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
                     writer.write(page)?;
                     writer.write(export::entry_file(&j))?;
                     index.add_entry(&j)?;
+                    client_index.add_entry(&j);
                     summary
                 };
-                Ok((
-                    found.diagnostics,
-                    Some(Streamed {
-                        summary,
-                        identity,
-                        entry: keep_entries.then_some(j),
-                    }),
-                ))
+                Ok((found.diagnostics, Some(Streamed { summary, identity })))
             },
         )
         .collect::<Result<Vec<_>, BuildError>>()?;
@@ -240,13 +231,11 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
 
     let mut summaries = Vec::with_capacity(streamed.len());
     let mut identities = Vec::with_capacity(streamed.len());
-    let mut entries = Vec::new();
     for (diagnostics, kept) in streamed {
         report.diagnostics.extend(diagnostics);
         if let Some(kept) = kept {
             summaries.push(Arc::new(kept.summary));
             identities.push(kept.identity);
-            entries.extend(kept.entry);
         }
     }
     validate::check_identities(&identities, &mut report);
@@ -276,9 +265,9 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
         writer.record(PathBuf::from(path));
     }
     copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
-    if keep_entries {
-        let site = shared.into_site(entries);
-        write_client_files(&site, &catalog, dir)?;
+    client_index.write(&catalog.topics, &catalog.pages, dir)?;
+    if catalog.entries.len() <= CLIENT_COMPARE_MAX_ENTRIES {
+        write_client_compare(&catalog, dir)?;
     }
     let pages = writer.written.into_inner();
     let broken = writer

@@ -144,33 +144,16 @@ pub(super) fn copy_dir(from: &Path, to: &Path) -> Result<(), BuildError> {
     Ok(())
 }
 
-/// Writes the client-side search index ([`crate::search::client_index`]) and comparison data
-/// ([`crate::catalog::client_compare`]) into a built site.
-pub(super) fn write_client_files(
-    site: &Site,
-    catalog: &Catalog,
-    dir: &Path,
-) -> Result<(), BuildError> {
-    let files = [
-        (
-            crate::routes::CLIENT_INDEX_FILE,
-            crate::search::client_index(site),
-        ),
-        (
-            crate::routes::CLIENT_COMPARE_FILE,
-            crate::catalog::client_compare::client_compare(catalog),
-        ),
-    ];
-    for (file, contents) in files {
-        let path = dir.join(file);
-        let io = |source| BuildError::Io {
-            path: path.clone(),
-            source,
-        };
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(io)?;
-        }
-        fs::write(&path, contents).map_err(io)?;
+/// Writes the comparison data for the browser ([`crate::catalog::client_compare`]) into a built
+/// site.
+pub(super) fn write_client_compare(catalog: &Catalog, dir: &Path) -> Result<(), BuildError> {
+    let path = dir.join(crate::routes::CLIENT_COMPARE_FILE);
+    let io = |source| BuildError::Io {
+        path: path.clone(),
+        source,
+    };
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(io)?;
     }
-    Ok(())
+    fs::write(&path, crate::catalog::client_compare::client_compare(catalog)).map_err(io)
 }

@@ -1,9 +1,11 @@
-// jurisdex offline search: searches the prebuilt index in search-index.js, from disk (file://) or
-// any static host, without a server. Tokenises exactly like `client_index::tokens` in the Rust code.
+// jurisdex offline search: searches the prebuilt index in assets/search/, from disk (file://) or
+// any static host, without a server, loading only the parts a query needs. Tokenises exactly like
+// `client_index::tokens` in the Rust code; ranks by BM25; corrects misspelt words as the server.
 (function () {
   "use strict";
 
-  var MAX_HITS = 50;
+  // Hits shown at once; "More results" shows the next as many.
+  var PAGE = 20;
   var MAX_QUERY = 1000;
   // Scripts written without spaces between words, indexed as character bigrams (see is_unspaced).
   var UNSPACED = /[\u0E00-\u0EFF\u1000-\u109F\uA9E0-\uA9FF\uAA60-\uAA7F\u1780-\u17FF\u19E0-\u19FF\u2E80-\u2FDF\u3040-\u30FF\u3100-\u312F\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\u{20000}-\u{3134F}]/u;
@@ -121,9 +123,11 @@
     return out;
   }
 
-  // Words (all must match), `-word` exclusions and `name:value[,value]` filters, as on the server.
+  // Words (all must match), `-word` exclusions and `name:value[,value]` filters, as on the server;
+  // the words of a "quoted phrase" must all appear. Each word part keeps its tokens, so that a
+  // misspelt word can be replaced in the query shown.
   function parse(q) {
-    var query = { terms: [], filters: [], excluded: [] };
+    var query = { words: [], terms: [], filters: [], excluded: [] };
     parts(q).forEach(function (part) {
       var filter = FILTER.exec(part);
       if (filter) {
@@ -134,37 +138,213 @@
         var excluded = tokens(part.slice(1));
         if (excluded.length) query.excluded.push(excluded);
       } else {
-        query.terms = query.terms.concat(tokens(part));
+        var found = tokens(part);
+        query.words.push({ text: part, tokens: found });
+        query.terms = query.terms.concat(found);
       }
     });
     query.terms = unique(query.terms);
     return query;
   }
 
-  function postings(index, term) {
-    return Object.prototype.hasOwnProperty.call(index.terms, term) ? index.terms[term] : [];
+  // Edits allowed for a word of this many characters, as `fuzzy_distance` in src/search/typo.rs.
+  function fuzzyDistance(chars) {
+    return chars <= 2 ? 0 : chars <= 7 ? 1 : 2;
   }
 
-  function search(index, query) {
-    var lists = query.terms.map(function (t) { return postings(index, t); });
+  // Optimal string alignment distance (a swap of neighbours is one edit), as `edit_distance`.
+  function editDistance(a, b) {
+    a = Array.from(a);
+    b = Array.from(b);
+    var previous = [], row = [], i, j;
+    for (j = 0; j <= b.length; j++) row.push(j);
+    for (i = 1; i <= a.length; i++) {
+      var next = [i];
+      for (j = 1; j <= b.length; j++) {
+        var best = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, previous[j - 2] + 1);
+        next.push(best);
+      }
+      previous = row;
+      row = next;
+    }
+    return row[b.length];
+  }
+
+  // The index's parts, each loaded once by a <script> (fetch() fails on file://) that calls
+  // jurisdexSearchPart(kind, number, data), see src/search/client_index/files.rs.
+  function Index(meta, base) {
+    this.meta = meta;
+    this.base = base;
+    this.parts = {};
+    this.waiting = {};
+    this.terms = {};
+  }
+
+  Index.prototype.received = function (kind, number, data) {
+    var key = kind + "/" + number;
+    this.parts[key] = data;
+    if (this.waiting[key]) this.waiting[key].resolve(data);
+  };
+
+  Index.prototype.part = function (kind, number) {
+    var key = kind + "/" + number;
+    if (Object.prototype.hasOwnProperty.call(this.parts, key)) return Promise.resolve(this.parts[key]);
+    if (this.waiting[key]) return this.waiting[key].promise;
+    var waiting = {};
+    waiting.promise = new Promise(function (resolve, reject) {
+      waiting.resolve = resolve;
+      var script = document.createElement("script");
+      script.src = this.base + key + ".js";
+      script.onerror = function () { reject(new Error("assets/search/" + key + ".js")); };
+      document.head.appendChild(script);
+    }.bind(this));
+    this.waiting[key] = waiting;
+    return waiting.promise;
+  };
+
+  // The shard of a term: FNV-1a (32 bits) of its UTF-8 bytes, as `shard_of` in Rust.
+  Index.prototype.shardOf = function (term) {
+    var hash = 0x811c9dc5;
+    new TextEncoder().encode(term).forEach(function (byte) {
+      hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+    });
+    return hash % Math.max(1, this.meta.shards);
+  };
+
+  // Loads the shards of `terms`; then `postings` answers for them.
+  Index.prototype.load = function (terms) {
+    var self = this;
+    var shards = unique(terms.map(function (t) { return self.shardOf(t); }));
+    return Promise.all(shards.map(function (s) { return self.part("t", s); }));
+  };
+
+  // A term's posting list, decoded from base64 (varint doc id deltas, each with a weight byte):
+  // {ids, weights}, or null when the term is in no document.
+  Index.prototype.postings = function (term) {
+    if (Object.prototype.hasOwnProperty.call(this.terms, term)) return this.terms[term];
+    var shard = this.parts["t/" + this.shardOf(term)];
+    var list = null;
+    if (shard && Object.prototype.hasOwnProperty.call(shard, term)) {
+      var bytes = atob(shard[term]);
+      list = { ids: [], weights: [] };
+      var id = 0, at = 0;
+      while (at < bytes.length) {
+        var delta = 0, shift = 0, byte;
+        do {
+          byte = bytes.charCodeAt(at++);
+          delta += (byte & 0x7f) * Math.pow(2, shift);
+          shift += 7;
+        } while (byte & 0x80);
+        id += delta;
+        list.ids.push(id);
+        list.weights.push(bytes.charCodeAt(at++));
+      }
+    }
+    this.terms[term] = list;
+    return list;
+  };
+
+  Index.prototype.ids = function (term) {
+    var list = this.postings(term);
+    return list ? list.ids : [];
+  };
+
+  // The indexed word closest to `word` (edit distance at most fuzzyDistance), the most frequent
+  // of those closest, or null; as the server's `similar_words`, from the word lists by length.
+  Index.prototype.correct = function (word) {
+    var self = this;
+    var length = Array.from(word).length;
+    var allowed = fuzzyDistance(length);
+    var lengths = this.meta.lengths.filter(function (l) { return Math.abs(l - length) <= allowed; });
+    if (!allowed || !lengths.length) return Promise.resolve(null);
+    return Promise.all(lengths.map(function (l) { return self.part("v", l); })).then(function (lists) {
+      var best = allowed + 1, found = [];
+      lists.forEach(function (list) {
+        list.split(" ").forEach(function (candidate) {
+          var d = editDistance(word, candidate);
+          if (d < best) { best = d; found = [candidate]; }
+          else if (d === best) found.push(candidate);
+        });
+      });
+      if (!found.length) return null;
+      return self.load(found).then(function () {
+        found.sort(function (a, b) { return self.ids(b).length - self.ids(a).length || (a < b ? -1 : 1); });
+        return found[0];
+      });
+    });
+  };
+
+  // The query with each misspelt word replaced by its correction: {query, corrected} where
+  // corrected is the new query text, or null when no word needed one; a word of several
+  // tokens, or one with no close word, cannot be corrected (query null).
+  function corrections(index, q, query) {
+    var missing = query.terms.filter(function (t) { return !index.postings(t); });
+    if (!missing.length) return Promise.resolve({ query: query, corrected: null });
+    var fixable = query.words.every(function (w) {
+      return w.tokens.length === 1 || w.tokens.every(function (t) { return missing.indexOf(t) < 0; });
+    });
+    if (!fixable) return Promise.resolve({ query: null, corrected: null });
+    return Promise.all(missing.map(function (t) { return index.correct(t); })).then(function (found) {
+      if (found.indexOf(null) >= 0) return { query: null, corrected: null };
+      var replace = function (token) {
+        var at = missing.indexOf(token);
+        return at < 0 ? token : found[at];
+      };
+      var text = parts(q).map(function (part) {
+        var word = query.words.filter(function (w) { return w.text === part; })[0];
+        return word && word.tokens.length === 1 ? replace(word.tokens[0]) : part;
+      }).join(" ");
+      var fixed = {
+        words: query.words, terms: unique(query.terms.map(replace)),
+        filters: query.filters, excluded: query.excluded
+      };
+      return { query: fixed, corrected: text };
+    });
+  }
+
+  // The ids of the documents matching `query`, best first: BM25 (each posting's weight, summed
+  // over the words, times the word's idf), ties in site order.
+  function rank(index, query) {
+    var lists = query.terms.map(function (t) { return index.ids(t); });
     query.filters.forEach(function (values) {
-      lists.push(values.map(function (v) { return postings(index, v); }).reduce(union, []));
+      lists.push(values.map(function (v) { return index.ids(v); }).reduce(union, []));
     });
     if (!lists.length) return [];
     lists.sort(function (a, b) { return a.length - b.length; });
     var ids = lists.reduce(intersect);
     query.excluded.forEach(function (words) {
-      var out = words.map(function (w) { return postings(index, w); }).reduce(intersect);
-      ids = ids.filter(function (id) { return out.indexOf(id) < 0; });
+      var out = new Set(words.map(function (w) { return index.ids(w); }).reduce(intersect));
+      ids = ids.filter(function (id) { return !out.has(id); });
     });
-    var terms = query.terms;
-    var ranked = ids.map(function (id) {
-      var title = tokens(index.docs[id].title);
-      var inTitle = terms.filter(function (t) { return title.indexOf(t) >= 0; }).length;
-      return { id: id, inTitle: inTitle };
+    var n = index.meta.docs;
+    var scores = new Float64Array(n);
+    query.terms.forEach(function (t) {
+      var list = index.postings(t);
+      var df = list.ids.length;
+      var idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      list.ids.forEach(function (id, i) { scores[id] += idf * list.weights[i]; });
     });
-    ranked.sort(function (a, b) { return b.inTitle - a.inTitle || a.id - b.id; });
-    return ranked.map(function (r) { return r.id; });
+    return ids.sort(function (a, b) { return scores[b] - scores[a] || a - b; });
+  }
+
+  // The shown parts of documents `ids`: [{title, crumb, url, kind, text}], loading their chunks.
+  function documents(index, ids) {
+    var size = index.meta.chunk;
+    var chunks = unique(ids.map(function (id) { return Math.floor(id / size); }));
+    return Promise.all(chunks.map(function (c) { return index.part("d", c); })).then(function () {
+      return ids.map(function (id) {
+        var chunk = index.parts["d/" + Math.floor(id / size)];
+        var at = id % size;
+        var row = chunk[at];
+        // A url on the page of the row before is written as its #anchor alone.
+        var url = row[2];
+        for (var i = at - 1; url.charAt(0) === "#" && i >= 0; i--) {
+          url = chunk[i][2].split("#")[0] + url;
+        }
+        return { title: row[0], crumb: row[1], url: url, kind: index.meta.kinds[row[3]], text: row[4] };
+      });
+    });
   }
 
   // Appends `text` to `parent` as text nodes, with each occurrence of a word in <mark>, and each
@@ -224,43 +404,93 @@
     return item;
   }
 
+  // The words of `q` to mark in snippets.
+  function marked(q) {
+    return runs(parts(q).filter(function (part) {
+      return !FILTER.test(part) && part.charAt(0) !== "-";
+    }).join(" ")).filter(function (r) {
+      return r.kind === "unspaced" || r.marker || (r.kind === "spaced" && (r.cited || Array.from(r.text).length >= 2));
+    });
+  }
+
+  // The base address of the index's parts: beside its root script.
+  function base() {
+    var script = document.querySelector("script[src$='assets/search/index.js']");
+    return script ? script.src.replace(/index\.js$/, "") : "";
+  }
+
   function run() {
     var container = document.querySelector("[data-offline-results]");
     if (!container) return;
     var root = container.getAttribute("data-root") || "";
     var status = container.querySelector("[data-offline-status]");
+    var notice = container.querySelector("[data-offline-corrected]");
     var list = container.querySelector("ol.hits");
+    var more = container.querySelector("[data-offline-more]");
     var q = (new URLSearchParams(window.location.search).get("q") || "").slice(0, MAX_QUERY).trim();
     Array.prototype.forEach.call(document.querySelectorAll("input[name=q]"), function (input) {
       input.value = q;
     });
-    var index = window.JURISDEX_INDEX;
-    if (!index || !index.docs || !index.terms) {
-      status.textContent = "The search index could not be loaded (assets/search-index.js).";
+    var meta = window.JURISDEX_SEARCH;
+    if (!meta || !meta.shards || !meta.chunk) {
+      status.textContent = "The search index could not be loaded (assets/search/index.js).";
       return;
     }
     if (!q) {
-      status.textContent = "Search " + index.docs.length + " sections of jurisdex, offline.";
+      status.textContent = "Search " + meta.docs + " sections of jurisdex, offline.";
       return;
     }
     document.title = "Search: " + q + " · jurisdex";
+    var index = new Index(meta, base());
+    window.jurisdexSearchPart = index.received.bind(index);
     var query = parse(q);
-    var ids = search(index, query);
-    if (!ids.length) {
-      status.textContent = "No results for “" + q + "”. Try fewer or other words.";
-      return;
+    var needed = query.terms.concat([].concat.apply([], query.filters), [].concat.apply([], query.excluded));
+    status.textContent = "Searching…";
+    index.load(needed).then(function () {
+      return corrections(index, q, query);
+    }).then(function (fixed) {
+      if (!fixed.query) return { ids: [], corrected: null };
+      return index.load(fixed.query.terms).then(function () {
+        return { ids: rank(index, fixed.query), corrected: fixed.corrected };
+      });
+    }).then(function (found) {
+      var ids = found.ids;
+      if (!ids.length) {
+        status.textContent = "No results for “" + q + "”. Try fewer or other words.";
+        return;
+      }
+      var shownQuery = found.corrected || q;
+      if (found.corrected) {
+        // The server's wording: "No results for “x”. Showing results for “y”." with y a link.
+        notice.textContent = "";
+        notice.appendChild(document.createTextNode("No results for “" + q + "”. Showing results for “"));
+        var link = element("a", "", found.corrected);
+        link.setAttribute("href", "?q=" + encodeURIComponent(found.corrected));
+        notice.appendChild(link);
+        notice.appendChild(document.createTextNode("”."));
+        notice.hidden = false;
+      }
+      status.textContent = ids.length + " result" + (ids.length === 1 ? "" : "s") + " for “" + shownQuery + "”";
+      var words = marked(shownQuery);
+      var shown = 0;
+      var show = function () {
+        var page = ids.slice(shown, shown + PAGE);
+        shown += page.length;
+        more.hidden = true;
+        return documents(index, page).then(function (docs) {
+          docs.forEach(function (doc) { list.appendChild(hit(doc, root, words)); });
+          more.hidden = shown >= ids.length;
+        });
+      };
+      more.addEventListener("click", function () {
+        show().catch(failed);
+      });
+      return show();
+    }).catch(failed);
+
+    function failed(error) {
+      status.textContent = "The search index could not be loaded (" + error.message + ").";
     }
-    var count = ids.length + " result" + (ids.length === 1 ? "" : "s") + " for “" + q + "”";
-    if (ids.length > MAX_HITS) count += " (showing the first " + MAX_HITS + ")";
-    status.textContent = count;
-    var words = runs(parts(q).filter(function (part) {
-      return !FILTER.test(part) && part.charAt(0) !== "-";
-    }).join(" ")).filter(function (r) {
-      return r.kind === "unspaced" || r.marker || (r.kind === "spaced" && (r.cited || Array.from(r.text).length >= 2));
-    });
-    ids.slice(0, MAX_HITS).forEach(function (id) {
-      list.appendChild(hit(index.docs[id], root, words));
-    });
   }
 
   if (document.readyState === "loading") {

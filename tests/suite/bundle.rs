@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::browser::{browser_suites, run_suite};
 use crate::support::{Fixture, chromium};
+use jurisdex::routes;
+use jurisdex::search::{CLIENT_INDEX_DIR, SearchIndex, SearchRequest, shard_of};
+use jurisdex::site::INDEX_DIR;
 use jurisdex::site::bundle::{self, BundleError};
 
 /// Bundles the basic fixture and unzips it; returns the fixture, the unzip dir and the zip path.
@@ -112,7 +116,7 @@ fn bundle_has_relative_links_that_name_files() {
     let search = fs::read_to_string(site.join("search/index.html")).unwrap();
     assert!(search.contains(r#"data-root="../""#));
     let index_script = search
-        .find(r#"<script src="../assets/search-index.js" defer></script>"#)
+        .find(r#"<script src="../assets/search/index.js" defer></script>"#)
         .expect("index script");
     let search_script = search
         .find(r#"<script src="../assets/offline-search.js" defer></script>"#)
@@ -125,36 +129,144 @@ fn bundle_has_relative_links_that_name_files() {
     );
 }
 
+/// The JSON a part of the client index hands over: `jurisdexSearchPart("t",3,{…});`, or the root
+/// file's `window.JURISDEX_SEARCH = {…};`.
+fn part_json(file: &Path) -> serde_json::Value {
+    let js = fs::read_to_string(file).unwrap();
+    let js = js.trim_end().strip_suffix(';').expect("a statement");
+    let json = match js.strip_prefix("window.JURISDEX_SEARCH = ") {
+        Some(json) => json,
+        None => {
+            let args = js
+                .strip_prefix("jurisdexSearchPart(")
+                .and_then(|a| a.strip_suffix(')'))
+                .expect("a part");
+            let mut at = 0;
+            for _ in 0..2 {
+                at += args[at..].find(',').expect("kind, number, data") + 1;
+            }
+            &args[at..]
+        }
+    };
+    serde_json::from_str(json).expect("valid JSON")
+}
+
+/// A posting list of the client index: (doc id, weight) pairs from base64 varint deltas.
+fn postings(encoded: &str) -> Vec<(u64, u8)> {
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let sextets: Vec<u32> = encoded
+        .trim_end_matches('=')
+        .chars()
+        .map(|c| alphabet.find(c).expect("base64") as u32)
+        .collect();
+    let mut bytes = Vec::new();
+    for group in sextets.chunks(4) {
+        let n = group
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &s)| n | s << (18 - 6 * i));
+        bytes.extend((0..group.len() - 1).map(|i| (n >> (16 - 8 * i)) as u8));
+    }
+    let (mut out, mut id, mut at) = (Vec::new(), 0u64, 0);
+    while at < bytes.len() {
+        let (mut delta, mut shift) = (0u64, 0);
+        loop {
+            let byte = bytes[at];
+            at += 1;
+            delta |= u64::from(byte & 0x7f) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        id += delta;
+        out.push((id, bytes[at]));
+        at += 1;
+    }
+    out
+}
+
 #[test]
-fn client_index_parses_and_points_at_files() {
+fn client_index_is_sharded_and_points_at_files() {
     let (_f, unzipped, _) = bundled();
     let site = unzipped.path().join("jurisdex-offline");
-    let js = fs::read_to_string(site.join("assets/search-index.js")).unwrap();
-    let json = js
-        .trim_end()
-        .strip_prefix("window.JURISDEX_INDEX = ")
-        .and_then(|j| j.strip_suffix(';'))
-        .expect("index assignment");
-    let index: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
-    let docs = index["docs"].as_array().expect("docs");
-    assert!(docs.len() > 20);
-    for doc in docs {
-        let url = doc["url"].as_str().unwrap();
+    let dir = site.join(CLIENT_INDEX_DIR);
+    let root = part_json(&dir.join("index.js"));
+    let docs = root["docs"].as_u64().unwrap();
+    let shards = u32::try_from(root["shards"].as_u64().unwrap()).unwrap();
+    let chunk = root["chunk"].as_u64().unwrap();
+    assert!(docs > 20);
+    assert_eq!(files(&dir.join("t"), "js").len(), shards as usize);
+    assert_eq!(
+        files(&dir.join("d"), "js").len() as u64,
+        docs.div_ceil(chunk)
+    );
+
+    // Every term is in the shard its hash names, and only there.
+    let mut seen = std::collections::HashSet::new();
+    for shard in 0..shards {
+        let terms = part_json(&dir.join(format!("t/{shard}.js")));
+        for (term, list) in terms.as_object().unwrap() {
+            assert_eq!(shard_of(term, shards), shard, "{term}");
+            assert!(seen.insert(term.clone()), "{term} twice");
+            let list = postings(list.as_str().unwrap());
+            assert!(
+                list.windows(2).all(|w| w[0].0 < w[1].0),
+                "{term}: ids ascend"
+            );
+            assert!(list.iter().all(|&(id, _)| id < docs));
+            // Words are scored (weight 1 to 255), filters are not (0).
+            assert!(
+                list.iter().all(|&(_, w)| (w == 0) == term.contains(':')),
+                "{term}: {list:?}"
+            );
+        }
+    }
+    // One-character words are not indexed.
+    assert!(!seen.contains("a"));
+
+    let doc = |id: u64| -> (String, serde_json::Value) {
+        let rows = part_json(&dir.join(format!("d/{}.js", id / chunk)));
+        let rows = rows.as_array().unwrap();
+        let at = (id % chunk) as usize;
+        let mut url = rows[at][2].as_str().unwrap().to_owned();
+        // A url on the page of the row before is its #anchor alone.
+        for before in rows[..at].iter().rev() {
+            if !url.starts_with('#') {
+                break;
+            }
+            let page = before[2].as_str().unwrap().split('#').next().unwrap();
+            url = format!("{page}{url}");
+        }
+        (url, rows[at].clone())
+    };
+    for id in 0..docs {
+        let (url, row) = doc(id);
         let file = url.split('#').next().unwrap();
         assert!(site.join(file).is_file(), "{url}");
-        assert!(doc["text"].as_str().unwrap().chars().count() <= 301);
+        assert!(row[4].as_str().unwrap().chars().count() <= 301);
     }
-    let kominfo = index["terms"]["kominfo"]
-        .as_array()
-        .expect("kominfo indexed");
-    assert!(kominfo.iter().all(|id| {
-        docs[id.as_u64().unwrap() as usize]["url"]
-            .as_str()
-            .unwrap()
-            .starts_with("jurisdictions/alpha/index.html")
-    }));
-    // One-character words are not indexed.
-    assert!(index["terms"].get("a").is_none());
+    let kominfo = part_json(&dir.join(format!("t/{}.js", shard_of("kominfo", shards))));
+    let kominfo = postings(kominfo["kominfo"].as_str().expect("kominfo indexed"));
+    assert!(!kominfo.is_empty());
+    for (id, _) in kominfo {
+        assert!(doc(id).0.starts_with("jurisdictions/alpha/index.html"));
+    }
+
+    // Word lists for typo corrections, by length, without filters.
+    let lengths = root["lengths"].as_array().unwrap();
+    assert!(!lengths.is_empty());
+    for length in lengths {
+        let words = part_json(&dir.join(format!("v/{length}.js")));
+        for word in words.as_str().unwrap().split(' ') {
+            assert_eq!(
+                word.chars().count() as u64,
+                length.as_u64().unwrap(),
+                "{word}"
+            );
+            assert!(seen.contains(word) && !word.contains(':'), "{word}");
+        }
+    }
 }
 
 #[test]
@@ -162,9 +274,10 @@ fn normal_builds_carry_the_client_index() {
     let f = Fixture::new("basic");
     f.build().expect("fixture builds");
     assert!(
-        f.read_out("assets/search-index.js")
-            .starts_with("window.JURISDEX_INDEX = {")
+        f.read_out("assets/search/index.js")
+            .starts_with("window.JURISDEX_SEARCH = {")
     );
+    assert!(f.out().join("assets/search/t/0.js").is_file());
     assert!(f.out().join("assets/offline-search.js").is_file());
     // The client-side search page serves static hosting without the server (`/search/`).
     assert!(
@@ -310,9 +423,13 @@ fn offline_search_reads_citations_as_the_server_does() {
         assert!(dom.contains(hit), "{q}: no hit in\n{dom}");
         assert!(dom.contains(marked), "{q}: no {marked} in\n{dom}");
     }
-    // A marker alone is an ordinary word, which the section does not hold.
+    // A marker alone is an ordinary word, which no section holds (`article` is indexed): it is
+    // corrected to the closest word instead.
     let dom = search("art");
-    assert!(!dom.contains(hit), "{dom}");
+    assert!(
+        dom.contains("No results for “art”. Showing results for"),
+        "{dom}"
+    );
 }
 
 /// Opened from disk a page gets no headers: each page of the bundle carries the policy itself, so
@@ -330,4 +447,96 @@ fn bundle_pages_carry_their_own_content_security_policy() {
             page.display()
         );
     }
+}
+
+/// The bundle's search page as a `file://` URL.
+fn search_page(unzipped: &Path) -> String {
+    let page = unzipped
+        .join("jurisdex-offline/search/index.html")
+        .canonicalize()
+        .unwrap();
+    format!("file://{}", page.display())
+}
+
+#[test]
+fn offline_search_ranks_and_corrects_as_the_server_does() {
+    let Some(dir) = browser_suites("offline ranking and corrections are not tried in a browser")
+    else {
+        return;
+    };
+    let f = Fixture::shipped();
+    f.build().expect("shipped content builds");
+    let index = SearchIndex::open(&f.out().join(INDEX_DIR)).expect("the index opens");
+    let server = index.search(&SearchRequest {
+        q: "one hour".into(),
+        ..SearchRequest::default()
+    });
+    // The server's top ten as the bundle's search page links them.
+    let top: Vec<String> = server
+        .hits
+        .iter()
+        .map(|h| routes::file_link(&h.url, "", 1))
+        .collect();
+    assert_eq!(top.len(), 10);
+    let zip_path = f.dir.path().join("offline.zip");
+    bundle::bundle(&f.options(), &zip_path).expect("shipped content bundles");
+    let unzipped = tempfile::tempdir().expect("tempdir");
+    zip::ZipArchive::new(fs::File::open(&zip_path).unwrap())
+        .expect("a zip")
+        .extract(unzipped.path())
+        .expect("unzip");
+    let top = serde_json::to_string(&top).unwrap();
+    run_suite(
+        &dir,
+        "offline",
+        &["shipped".into(), search_page(unzipped.path()), top],
+    );
+}
+
+#[test]
+fn offline_search_covers_sites_of_over_500_entries() {
+    let Some(dir) = browser_suites("a large site's offline search is not tried in a browser")
+    else {
+        return;
+    };
+    let f = Fixture::new("basic");
+    let content = f.dir.path().join("generated");
+    jurisdex::tools::corpus::generate(&content, 520, 7).expect("corpus");
+    let options = jurisdex::config::Config {
+        content_dir: content.clone(),
+        ..f.options()
+    };
+    let zip_path = f.dir.path().join("large.zip");
+    let summary = bundle::bundle(&options, &zip_path).expect("the corpus bundles");
+    assert_eq!(summary.jurisdictions, 520);
+    let unzipped = tempfile::tempdir().expect("tempdir");
+    zip::ZipArchive::new(fs::File::open(&zip_path).unwrap())
+        .expect("a zip")
+        .extract(unzipped.path())
+        .expect("unzip");
+    // The entry of the last file, found by its name among 520.
+    let last = fs::read_dir(content.join("jurisdictions"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .max()
+        .unwrap();
+    let id = last.file_stem().unwrap().to_string_lossy().into_owned();
+    let front = fs::read_to_string(&last).unwrap();
+    let name = front
+        .lines()
+        .find_map(|l| l.strip_prefix("name: "))
+        .expect("a name")
+        .trim_matches('"')
+        .to_owned();
+    run_suite(
+        &dir,
+        "offline",
+        &[
+            "large".into(),
+            search_page(unzipped.path()),
+            name,
+            format!("../jurisdictions/{id}/index.html"),
+        ],
+    );
 }
