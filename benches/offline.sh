@@ -28,7 +28,7 @@ echo "== $($bin --version); pagefind $("$pagefind" --version | cut -d' ' -f2); $
 for n in "${sizes[@]}"; do
   content="$work/content-$n" out="$work/out-$n"
   $bin gen-corpus "$n" --content "$content" >/dev/null
-  /usr/bin/time -f '%e %M' -o "$work/time" $bin build --content "$content" --out "$out" >/dev/null 2>&1
+  /usr/bin/time -f '%e %M' -o "$work/time" $bin build --static-search always --content "$content" --out "$out" >/dev/null 2>&1
   read -r build_s build_kb <"$work/time"
   start=$(date +%s.%N)
   "$pagefind" --site "$out" --glob 'jurisdictions/**/*.html' --quiet

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
-use jurisdex::config::Config;
+use jurisdex::config::{Config, StaticSearch};
 use jurisdex::search::{SearchIndex, SearchRequest};
 use jurisdex::server;
 use jurisdex::site::bundle::BundleError;
@@ -52,6 +52,10 @@ enum Command {
         /// Pages poll the server for new versions (`serve --watch` builds with it).
         #[arg(long, hide = true)]
         dev_reload: bool,
+        /// Write the client-side search index for static hosts: auto (up to 2,000 entries),
+        /// always, or never.
+        #[arg(long, default_value = "auto", value_name = "WHEN", value_parser = StaticSearch::parse)]
+        static_search: StaticSearch,
     },
     /// Build, index and serve the site with full-text search.
     Serve {
@@ -94,6 +98,9 @@ enum Command {
         /// Public URL of the hosted site, for permalinks, citations and QR codes in the bundle.
         #[arg(long, default_value = "http://127.0.0.1:8080", value_name = "URL")]
         base_url: String,
+        /// Write the client-side search index: auto (up to 2,000 entries), always, or never.
+        #[arg(long, default_value = "auto", value_name = "WHEN", value_parser = StaticSearch::parse)]
+        static_search: StaticSearch,
     },
     /// What a trainer needs for a workshop collection: the address to project, the handout to
     /// print, and whether its QR codes will open on participants' devices.
@@ -219,12 +226,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build {
             base_url,
             dev_reload,
+            static_search,
         } => {
             // A build run by `serve` (which said so already) does not repeat the note.
             if std::env::var_os(server::PARENT_ENV).is_none() {
                 warn_if_local_only(&base_url);
             }
-            let options = build_options(&paths, base_url, dev_reload);
+            let options = Config {
+                static_search,
+                ..build_options(&paths, base_url, dev_reload)
+            };
             server::exit_with_parent(&options.out_dir);
             report_build(site::build(&options))
         }
@@ -257,7 +268,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Search { query, json, limit } => search(&paths, &query, json, limit),
-        Command::Bundle { zip, base_url } => bundle(&paths, &zip, base_url),
+        Command::Bundle {
+            zip,
+            base_url,
+            static_search,
+        } => bundle(&paths, &zip, base_url, static_search),
         Command::Workshop {
             collection,
             addr,
@@ -325,6 +340,7 @@ fn build_options(paths: &Paths, base_url: String, dev_reload: bool) -> Config {
         out_dir: paths.out.clone(),
         base_url,
         dev_reload,
+        static_search: StaticSearch::Auto,
     }
 }
 
@@ -495,9 +511,17 @@ fn workshop(
     Ok(ExitCode::SUCCESS)
 }
 
-fn bundle(paths: &Paths, zip: &Path, base_url: String) -> anyhow::Result<ExitCode> {
+fn bundle(
+    paths: &Paths,
+    zip: &Path,
+    base_url: String,
+    static_search: StaticSearch,
+) -> anyhow::Result<ExitCode> {
     warn_if_local_only(&base_url);
-    let options = build_options(paths, base_url, false);
+    let options = Config {
+        static_search,
+        ..build_options(paths, base_url, false)
+    };
     match jurisdex::site::bundle::bundle(&options, zip) {
         Ok(summary) => {
             for d in &summary.report.diagnostics {

@@ -49,6 +49,7 @@ fn workspace() -> &'static Workspace {
                 out_dir: dir.path().join("public"),
                 base_url: "https://jurisdex.example.org/kb".into(),
                 dev_reload: false,
+                static_search: jurisdex::config::StaticSearch::Auto,
             },
             _dir: dir,
         }

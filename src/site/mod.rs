@@ -174,7 +174,10 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
     let pages: Vec<_> = shared.pages.iter().map(|(p, _)| p.clone()).collect();
     let nav = Nav::new(&pages);
     let index = search::IndexBuilder::create(&dir.join(INDEX_DIR), &taxonomy)?;
-    let client_index = search::ClientIndexBuilder::new();
+    let client_index = options
+        .static_search
+        .writes(files.len())
+        .then(search::ClientIndexBuilder::new);
     let writer = OutputSinks {
         dir,
         root: &meta.root,
@@ -219,7 +222,9 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
                     writer.write(page)?;
                     writer.write(export::entry_file(&j))?;
                     index.add_entry(&j)?;
-                    client_index.add_entry(&j);
+                    if let Some(client_index) = &client_index {
+                        client_index.add_entry(&j);
+                    }
                     summary
                 };
                 Ok((found.diagnostics, Some(Streamed { summary, identity })))
@@ -265,7 +270,10 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
         writer.record(PathBuf::from(path));
     }
     copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
-    client_index.write(&catalog.topics, &catalog.pages, dir)?;
+    match client_index {
+        Some(client_index) => client_index.write(&catalog.topics, &catalog.pages, dir)?,
+        None => search::ClientIndexBuilder::write_left_out(catalog.entries.len(), dir)?,
+    }
     if catalog.entries.len() <= CLIENT_COMPARE_MAX_ENTRIES {
         write_client_compare(&catalog, dir)?;
     }
@@ -322,6 +330,7 @@ mod tests {
             out_dir: "public".into(),
             base_url: "http://127.0.0.1:8080".into(),
             dev_reload: false,
+            static_search: crate::config::StaticSearch::Auto,
         };
         assert_eq!(options.root(), "");
         options.base_url = "https://example.org/kb/".into();

@@ -155,5 +155,9 @@ pub(super) fn write_client_compare(catalog: &Catalog, dir: &Path) -> Result<(), 
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent).map_err(io)?;
     }
-    fs::write(&path, crate::catalog::client_compare::client_compare(catalog)).map_err(io)
+    fs::write(
+        &path,
+        crate::catalog::client_compare::client_compare(catalog),
+    )
+    .map_err(io)
 }

@@ -432,6 +432,11 @@
       input.value = q;
     });
     var meta = window.JURISDEX_SEARCH;
+    if (meta && meta.left_out) {
+      status.textContent = "This copy of jurisdex (" + meta.left_out + " entries) was built without its offline search index: " +
+        "search it on a jurisdex server, or build it again with `jurisdex build --static-search always`.";
+      return;
+    }
     if (!meta || !meta.shards || !meta.chunk) {
       status.textContent = "The search index could not be loaded (assets/search/index.js).";
       return;

@@ -287,6 +287,69 @@ fn normal_builds_carry_the_client_index() {
 }
 
 #[test]
+fn a_build_may_leave_the_client_index_out_and_its_search_page_says_so() {
+    use jurisdex::config::StaticSearch;
+    // Large sites get it when asked: by default up to 2,000 entries.
+    assert!(StaticSearch::Auto.writes(StaticSearch::AUTO_MAX_ENTRIES));
+    assert!(!StaticSearch::Auto.writes(StaticSearch::AUTO_MAX_ENTRIES + 1));
+    assert!(StaticSearch::Always.writes(100_000) && !StaticSearch::Never.writes(1));
+    let f = Fixture::new("basic");
+    let out = f
+        .command(&["build", "--static-search", "never"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let root = f.read_out("assets/search/index.js");
+    assert_eq!(root, "window.JURISDEX_SEARCH = {\"left_out\":2};\n");
+    assert!(
+        !f.out().join("assets/search/t").exists(),
+        "no shards written"
+    );
+    let bad = f
+        .command(&["build", "--static-search", "sometimes"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("expected auto, always or never"));
+    // The bundle's search page, opened from disk, explains itself.
+    let zip = f.dir.path().join("never.zip");
+    let bundled = f
+        .command(&[
+            "bundle",
+            "--static-search",
+            "never",
+            "--zip",
+            zip.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        bundled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bundled.stderr)
+    );
+    let Some(browser) = crate::support::chromium("the left-out index page was not opened") else {
+        return;
+    };
+    let unzipped = tempfile::tempdir().unwrap();
+    zip::ZipArchive::new(fs::File::open(&zip).unwrap())
+        .unwrap()
+        .extract(unzipped.path())
+        .unwrap();
+    let page = unzipped.path().join("jurisdex-offline/search/index.html");
+    let dom = dump_dom(&browser, &format!("file://{}?q=court", page.display()));
+    assert!(
+        dom.contains("(2 entries) was built without its offline search index")
+            && dom.contains("--static-search always"),
+        "{dom}"
+    );
+}
+
+#[test]
 fn failed_bundle_leaves_the_previous_zip() {
     let f = Fixture::new("basic");
     let zip_path = f.dir.path().join("jurisdex-offline.zip");

@@ -39,6 +39,7 @@ fn build_shipped() -> (tempfile::TempDir, site::Built) {
         out_dir: dir.path().join("public"),
         base_url: "http://127.0.0.1:8080".into(),
         dev_reload: false,
+        static_search: jurisdex::config::StaticSearch::Auto,
     };
     let built =
         site::build(&options).unwrap_or_else(|e| panic!("shipped content must build:\n{e}"));

@@ -34,6 +34,7 @@ impl Generated {
             out_dir: self.dir.path().join("public"),
             base_url: "http://127.0.0.1:8080".into(),
             dev_reload: false,
+            static_search: jurisdex::config::StaticSearch::Auto,
         }
     }
 

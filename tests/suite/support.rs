@@ -54,6 +54,7 @@ impl Fixture {
             out_dir: self.out(),
             base_url: "http://127.0.0.1:8080".into(),
             dev_reload: false,
+            static_search: jurisdex::config::StaticSearch::Auto,
         }
     }
 

@@ -2,7 +2,8 @@
 //! its part to `jurisdexSearchPart(kind, number, data)` in `offline-search.js`, except the root,
 //! which sets `window.JURISDEX_SEARCH`.
 //!
-//! - `index.js`: `{"docs": N, "shards": S, "chunk": C, "kinds": [...], "lengths": [...]}`;
+//! - `index.js`: `{"docs": N, "shards": S, "chunk": C, "kinds": [...], "lengths": [...]}`, or
+//!   `{"left_out": entries}` when the build left the index out (see `StaticSearch`);
 //! - `t/<shard>.js`: `{"term": postings…}` for the terms whose [`shard_of`] is `shard`, each
 //!   posting list the base64 of (doc id delta as a LEB128 varint, BM25 weight byte) pairs, the
 //!   first delta from 0;
@@ -115,6 +116,24 @@ pub(super) fn write(
         "lengths": by_length.keys().collect::<Vec<_>>(),
     });
     let path = site_dir.join(crate::routes::CLIENT_INDEX_FILE);
+    fs::write(
+        &path,
+        format!("window.JURISDEX_SEARCH = {};\n", json(&root)),
+    )
+    .map_err(|source| SearchError::ClientIndexIo { path, source })
+}
+
+/// The root file of a build that leaves the index out: `{"left_out": entries}`, so that the
+/// search page says why it cannot search and what to do.
+pub fn write_left_out(entries: usize, site_dir: &Path) -> Result<(), SearchError> {
+    let path = site_dir.join(crate::routes::CLIENT_INDEX_FILE);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).map_err(|source| SearchError::ClientIndexIo {
+            path: path.clone(),
+            source,
+        })?;
+    }
+    let root = serde_json::json!({ "left_out": entries });
     fs::write(
         &path,
         format!("window.JURISDEX_SEARCH = {};\n", json(&root)),

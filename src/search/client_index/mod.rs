@@ -84,6 +84,12 @@ impl ClientIndexBuilder {
         state.entries.push((SortKey::entry_unit(j, 0), docs));
     }
 
+    /// Writes, instead of the index, the root file of a build of `entries` entries that left it
+    /// out.
+    pub fn write_left_out(entries: usize, site_dir: &Path) -> Result<(), SearchError> {
+        files::write_left_out(entries, site_dir)
+    }
+
     /// Adds the topic and page units and writes the index into `site_dir`'s
     /// [`CLIENT_INDEX_DIR`].
     pub fn write(
