@@ -70,19 +70,23 @@ fn worst_case_bodies_cost_linear_time() {
         ("nested quotes", "> "),
     ];
     for (name, unit) in cases {
-        let one = best_cost(&entry_of(&front, unit, MIB));
-        let two = best_cost(&entry_of(&front, unit, 2 * MIB));
-        eprintln!(
-            "{name}: 1 MiB {one:.2} s, 2 MiB {two:.2} s; an ordinary 2 MiB entry {ordinary:.2} s"
-        );
+        // The tests of this binary run side by side, so one measurement can fall on a busy moment:
+        // a case passes when any of three rounds is linear. A quadratic cost fails every round.
+        let mut rounds = Vec::new();
+        let linear = (0..3).any(|_| {
+            let one = best_cost(&entry_of(&front, unit, MIB));
+            let two = best_cost(&entry_of(&front, unit, 2 * MIB));
+            eprintln!(
+                "{name}: 1 MiB {one:.2} s, 2 MiB {two:.2} s; an ordinary 2 MiB entry {ordinary:.2} s"
+            );
+            rounds.push(format!("{one:.2} s → {two:.2} s"));
+            two <= 3.0 * one + 0.5 && two <= 20.0 * ordinary + 1.0
+        });
         assert!(
-            two <= 3.0 * one + 0.5,
-            "{name}: twice the input took {:.1}× the time ({one:.2} s → {two:.2} s)",
-            two / one
-        );
-        assert!(
-            two <= 20.0 * ordinary + 1.0,
-            "{name}: a 2 MiB worst case took {two:.2} s against {ordinary:.2} s for an ordinary entry"
+            linear,
+            "{name}: twice the input took more than 3× the time, or 20× an ordinary entry's \
+             ({ordinary:.2} s), in every round: {}",
+            rounds.join(", ")
         );
     }
 }

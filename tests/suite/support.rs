@@ -137,7 +137,8 @@ impl Fixture {
             }
         });
         let server = Server { child, addr, log };
-        wait_for("the server", Duration::from_secs(30), || {
+        // Generous: the server builds first, and the tests of this binary run side by side.
+        wait_for("the server", Duration::from_secs(120), || {
             http_get(&server.addr, "/healthz").is_some_and(|(s, _)| s == 200)
         });
         server
