@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use crate::support::{Fixture, copy_dir, http_get, manifest_dir, missing, wait_for};
+use crate::support::{Fixture, copy_dir, http_get, manifest_dir, missing, send_sigterm, wait_for};
 
 /// nginx, where Debian installs it.
 fn nginx(skipped: &str) -> Option<PathBuf> {
@@ -59,14 +59,7 @@ impl Replica {
 
     /// SIGTERM, then wait for it to drain and exit.
     fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
+        send_sigterm(&self.child);
         let status = self.child.wait().unwrap();
         assert!(status.success(), "the replica exits cleanly on SIGTERM");
     }

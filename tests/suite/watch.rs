@@ -4,25 +4,12 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::support::Server;
-use crate::support::{Fixture, http_get, wait_for};
-
-/// Sends SIGTERM to the server.
-fn send_sigterm(server: &Server) {
-    let pid = server.child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-}
+use crate::support::{Fixture, http_get, send_sigterm, wait_for};
 
 fn version(server: &Server) -> String {
     http_get(&server.addr, "/__version")
@@ -188,7 +175,7 @@ fn sigterm_finishes_in_flight_requests_then_exits() {
         })
         .collect();
     std::thread::sleep(Duration::from_millis(500));
-    send_sigterm(&server);
+    send_sigterm(&server.child);
     let start = Instant::now();
     loop {
         if let Some(status) = server.child.try_wait().unwrap() {
@@ -538,7 +525,7 @@ fn slow_rebuilds_are_cancelled_by_newer_changes_and_time_limits_and_never_outliv
 
     // SIGTERM in the middle of a rebuild: the server stops at once, and the build with it.
     let build = start_full_rebuild(&f, &server, "four");
-    send_sigterm(&server);
+    send_sigterm(&server.child);
     let asked = Instant::now();
     let status = loop {
         if let Some(status) = server.child.try_wait().unwrap() {

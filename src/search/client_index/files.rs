@@ -20,6 +20,7 @@ use super::super::SearchError;
 use super::super::analysis::is_unspaced;
 use super::super::units::Kind;
 use super::{ClientDoc, term_weight};
+use crate::html::script_safe;
 
 /// The client index's folder, relative to the site root; its root file is
 /// [`crate::routes::CLIENT_INDEX_FILE`].
@@ -159,22 +160,6 @@ fn put(dir: &Path, kind: &str, number: usize, data: &str) -> Result<(), SearchEr
 fn json(value: &impl serde::Serialize) -> String {
     // Serialising strings, numbers and maps of them cannot fail; `null` is the safe fallback.
     script_safe(&serde_json::to_string(value).unwrap_or_else(|_| "null".into()))
-}
-
-/// JSON made safe for a script however it is loaded: `<` (so no `</script>` or `<!--` closes or
-/// opens anything in an inline script) and the line separators U+2028 and U+2029 (line breaks in
-/// older JavaScript) are written as escapes. Outside strings JSON never holds any of them.
-fn script_safe(json: &str) -> String {
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Appends `n` as an unsigned LEB128 varint: seven bits a byte, the high bit set on all but the
