@@ -174,10 +174,11 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
     let pages: Vec<_> = shared.pages.iter().map(|(p, _)| p.clone()).collect();
     let nav = Nav::new(&pages);
     let index = search::IndexBuilder::create(&dir.join(INDEX_DIR), &taxonomy)?;
-    let client_index = options
-        .static_search
-        .writes(files.len())
-        .then(search::ClientIndexBuilder::new);
+    let client_index = if options.static_search.writes(files.len()) {
+        Some(search::ClientIndexBuilder::new(dir)?)
+    } else {
+        None
+    };
     let writer = OutputSinks {
         dir,
         root: &meta.root,
@@ -223,7 +224,7 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
                     writer.write(export::entry_file(&j))?;
                     index.add_entry(&j)?;
                     if let Some(client_index) = &client_index {
-                        client_index.add_entry(&j);
+                        client_index.add_entry(&j)?;
                     }
                     summary
                 };
@@ -270,10 +271,6 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
         writer.record(PathBuf::from(path));
     }
     copy_dir(&options.templates_dir.join("assets"), &dir.join("assets"))?;
-    match client_index {
-        Some(client_index) => client_index.write(&catalog.topics, &catalog.pages, dir)?,
-        None => search::ClientIndexBuilder::write_left_out(catalog.entries.len(), dir)?,
-    }
     if catalog.entries.len() <= CLIENT_COMPARE_MAX_ENTRIES {
         write_client_compare(&catalog, dir)?;
     }
@@ -308,6 +305,13 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
     progress.finish_and_clear();
     let indexed = indexed.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
     indexed.and(written)?;
+    // Last, once the server's index is committed and its memory given back: the client index
+    // holds its postings for a share of its shards at a time.
+    match client_index {
+        Some(client_index) => client_index.write(&catalog.topics, &catalog.pages, dir)?,
+        None => search::ClientIndexBuilder::write_left_out(catalog.entries.len(), dir)?,
+    }
+    tracing::debug!("client index written in {:.2?}", started.elapsed());
 
     Ok(Built {
         pages,

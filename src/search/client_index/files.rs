@@ -19,8 +19,10 @@ use std::path::Path;
 use super::super::SearchError;
 use super::super::analysis::is_unspaced;
 use super::super::units::Kind;
-use super::{ClientDoc, term_weight};
+use super::spill::{DocMeta, Spilled, write_varint};
+use super::term_weight;
 use crate::html::script_safe;
+use rayon::prelude::*;
 
 /// The client index's folder, relative to the site root; its root file is
 /// [`crate::routes::CLIENT_INDEX_FILE`].
@@ -43,36 +45,94 @@ pub fn shard_of(term: &str, shards: u32) -> u32 {
     hash % shards.max(1)
 }
 
-/// Writes the client index of `docs` (in id order) and `terms` (by number) into `site_dir`.
+/// Postings held in memory at once while the shards are written: a larger index is written in
+/// several passes over the spilled documents, each for a share of the shards.
+const POSTINGS_PER_PASS: usize = 16 * 1024 * 1024;
+
+/// Writes the client index of the `spilled` documents and `terms` (by number) into `site_dir`.
 pub(super) fn write(
-    docs: &[ClientDoc],
+    spilled: &Spilled,
     terms: &[Box<str>],
     site_dir: &Path,
 ) -> Result<(), SearchError> {
-    let dir = site_dir.join(CLIENT_INDEX_DIR);
-    let average = docs.iter().map(|d| f64::from(d.length)).sum::<f64>() / docs.len().max(1) as f64;
-    let mut postings: Vec<Vec<u8>> = vec![Vec::new(); terms.len()];
-    let mut last: Vec<u32> = vec![0; terms.len()];
-    let mut frequency: Vec<u32> = vec![0; terms.len()];
-    for (id, doc) in (0u32..).zip(docs) {
-        for &(term, count) in &doc.terms {
-            let t = term as usize;
-            varint(id - last[t], &mut postings[t]);
-            postings[t].push(term_weight(count, doc.length, average));
-            last[t] = id;
-            frequency[t] += 1;
-        }
-    }
-    let total: usize = postings.iter().map(|p| p.len().div_ceil(3) * 4).sum();
-    let shards = u32::try_from(total.div_ceil(SHARD_BYTES).max(1)).unwrap_or(u32::MAX);
+    write_in_passes(spilled, terms, site_dir, POSTINGS_PER_PASS)
+}
 
-    let mut sharded: Vec<BTreeMap<&str, String>> = vec![BTreeMap::new(); shards as usize];
-    for (term, list) in terms.iter().zip(&postings) {
-        sharded[shard_of(term, shards) as usize].insert(term, base64(list));
+/// [`write`], holding about `postings_per_pass` bytes of postings at a time.
+fn write_in_passes(
+    spilled: &Spilled,
+    terms: &[Box<str>],
+    site_dir: &Path,
+    postings_per_pass: usize,
+) -> Result<(), SearchError> {
+    let dir = site_dir.join(CLIENT_INDEX_DIR);
+    let spill_error = |source| SearchError::ClientIndexIo {
+        path: site_dir.to_path_buf(),
+        source,
+    };
+    write_docs(spilled, &dir)?;
+
+    // A first pass sizes every posting list exactly (documents and bytes), which gives the
+    // number of shards and of passes.
+    let mut frequency: Vec<u32> = vec![0; terms.len()];
+    let mut bytes: Vec<usize> = vec![0; terms.len()];
+    let mut last: Vec<u32> = vec![0; terms.len()];
+    spilled
+        .for_each_terms(|id, _, doc_terms| {
+            for &(term, _) in doc_terms {
+                let t = term as usize;
+                bytes[t] += varint_len(id - last[t]) + 1;
+                last[t] = id;
+                frequency[t] += 1;
+            }
+        })
+        .map_err(spill_error)?;
+    drop(last);
+    let total: usize = bytes.iter().map(|&b| b.div_ceil(3) * 4).sum();
+    let shards = u32::try_from(total.div_ceil(SHARD_BYTES).max(1)).unwrap_or(u32::MAX);
+    let passes = total.div_ceil(postings_per_pass).max(1);
+    let mut by_shard: Vec<Vec<u32>> = vec![Vec::new(); shards as usize];
+    for (number, term) in (0u32..).zip(terms) {
+        by_shard[shard_of(term, shards) as usize].push(number);
     }
-    drop(postings);
-    for (number, shard) in sharded.iter().enumerate() {
-        put(&dir, "t", number, &json(shard))?;
+
+    let average = spilled.total_length as f64 / spilled.docs.max(1) as f64;
+    for pass in 0..passes {
+        // The terms of this pass's shards: shard `s` is written by pass `s % passes`.
+        let mut postings: Vec<Option<Vec<u8>>> = vec![None; terms.len()];
+        for shard in by_shard.iter().skip(pass).step_by(passes) {
+            for &term in shard {
+                postings[term as usize] = Some(Vec::with_capacity(bytes[term as usize]));
+            }
+        }
+        let mut last: Vec<u32> = vec![0; terms.len()];
+        spilled
+            .for_each_terms(|id, length, doc_terms| {
+                for &(term, count) in doc_terms {
+                    let t = term as usize;
+                    if let Some(list) = &mut postings[t] {
+                        write_varint(id - last[t], list);
+                        list.push(term_weight(count, length, average));
+                        last[t] = id;
+                    }
+                }
+            })
+            .map_err(spill_error)?;
+        by_shard
+            .par_iter()
+            .enumerate()
+            .skip(pass)
+            .step_by(passes)
+            .try_for_each(|(number, shard)| {
+                let map: BTreeMap<&str, String> = shard
+                    .iter()
+                    .map(|&term| {
+                        let list = postings[term as usize].as_deref().unwrap_or_default();
+                        (&*terms[term as usize], base64(list))
+                    })
+                    .collect();
+                put(&dir, "t", number, &json(&map))
+            })?;
     }
 
     let mut by_length: BTreeMap<usize, Vec<(u32, &str)>> = BTreeMap::new();
@@ -90,27 +150,8 @@ pub(super) fn write(
         put(&dir, "v", *length, &json(&list.join(" ")))?;
     }
 
-    let kind_number = |kind: Kind| Kind::ALL.iter().position(|&k| k == kind).unwrap_or(0);
-    for (number, chunk) in docs.chunks(DOCS_PER_CHUNK).enumerate() {
-        let mut page = "";
-        let rows: Vec<serde_json::Value> = chunk
-            .iter()
-            .map(|doc| {
-                let (this_page, anchor) = doc.url.split_once('#').unwrap_or((&doc.url, ""));
-                let url = if this_page == page && !anchor.is_empty() {
-                    format!("#{anchor}")
-                } else {
-                    doc.url.to_string()
-                };
-                page = this_page;
-                serde_json::json!([doc.title, doc.crumb, url, kind_number(doc.kind), doc.text])
-            })
-            .collect();
-        put(&dir, "d", number, &json(&rows))?;
-    }
-
     let root = serde_json::json!({
-        "docs": docs.len(),
+        "docs": spilled.docs,
         "shards": shards,
         "chunk": DOCS_PER_CHUNK,
         "kinds": Kind::ALL.map(Kind::key),
@@ -122,6 +163,53 @@ pub(super) fn write(
         format!("window.JURISDEX_SEARCH = {};\n", json(&root)),
     )
     .map_err(|source| SearchError::ClientIndexIo { path, source })
+}
+
+/// Writes the metadata chunks `d/<n>.js` of the spilled documents, in id order, a batch of
+/// chunks at a time in parallel.
+fn write_docs(spilled: &Spilled, dir: &Path) -> Result<(), SearchError> {
+    /// Chunks made in memory before they are written in parallel.
+    const BATCH: usize = 64;
+    let kind_number = |kind: Kind| Kind::ALL.iter().position(|&k| k == kind).unwrap_or(0);
+    let mut batch: Vec<DocMeta> = Vec::with_capacity(BATCH * DOCS_PER_CHUNK);
+    let mut first_chunk = 0;
+    let flush = |batch: &mut Vec<DocMeta>, first_chunk: &mut usize| -> Result<(), SearchError> {
+        let chunks: Vec<&[DocMeta]> = batch.chunks(DOCS_PER_CHUNK).collect();
+        chunks.par_iter().enumerate().try_for_each(|(k, chunk)| {
+            let mut page = "";
+            let rows: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|doc| {
+                    let (this_page, anchor) = doc.url.split_once('#').unwrap_or((&doc.url, ""));
+                    let url = if this_page == page && !anchor.is_empty() {
+                        format!("#{anchor}")
+                    } else {
+                        doc.url.clone()
+                    };
+                    page = this_page;
+                    serde_json::json!([doc.title, doc.crumb, url, kind_number(doc.kind), doc.text])
+                })
+                .collect();
+            put(dir, "d", *first_chunk + k, &json(&rows))
+        })?;
+        *first_chunk += chunks.len();
+        batch.clear();
+        Ok(())
+    };
+    let mut failed = Ok(());
+    spilled
+        .for_each_meta(|meta| {
+            batch.push(meta);
+            if batch.len() == BATCH * DOCS_PER_CHUNK && failed.is_ok() {
+                failed = flush(&mut batch, &mut first_chunk);
+            }
+        })
+        .map_err(|source| SearchError::ClientIndexIo {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    failed?;
+    flush(&mut batch, &mut first_chunk)
 }
 
 /// The root file of a build that leaves the index out: `{"left_out": entries}`, so that the
@@ -162,14 +250,9 @@ fn json(value: &impl serde::Serialize) -> String {
     script_safe(&serde_json::to_string(value).unwrap_or_else(|_| "null".into()))
 }
 
-/// Appends `n` as an unsigned LEB128 varint: seven bits a byte, the high bit set on all but the
-/// last.
-fn varint(mut n: u32, out: &mut Vec<u8>) {
-    while n >= 0x80 {
-        out.push((n & 0x7f) as u8 | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
+/// The bytes of `n` as a LEB128 varint ([`write_varint`]).
+fn varint_len(n: u32) -> usize {
+    (32 - n.leading_zeros() as usize).div_ceil(7).max(1)
 }
 
 /// Standard base64 with padding, which `atob` decodes.
@@ -213,21 +296,77 @@ mod tests {
     }
 
     #[test]
-    fn varints_and_base64_match_their_specifications() {
-        let mut out = Vec::new();
-        for n in [0, 1, 127, 128, 300, u32::MAX] {
-            varint(n, &mut out);
+    fn varint_lengths_and_base64_match_their_specifications() {
+        for n in [0, 1, 127, 128, 300, 16_383, 16_384, u32::MAX] {
+            let mut out = Vec::new();
+            write_varint(n, &mut out);
+            assert_eq!(varint_len(n), out.len(), "{n}");
         }
-        assert_eq!(
-            out,
-            [0, 1, 127, 0x80, 1, 0xac, 2, 0xff, 0xff, 0xff, 0xff, 0x0f]
-        );
         assert_eq!(base64(b""), "");
         assert_eq!(base64(b"f"), "Zg==");
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
         assert_eq!(base64(&[0xff, 0xfe]), "//4=");
+    }
+
+    /// Every file under `dir`, by path relative to it, with its contents.
+    fn files_in(dir: &Path) -> BTreeMap<std::path::PathBuf, Vec<u8>> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(Result::unwrap)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let relative = e.path().strip_prefix(dir).unwrap().to_path_buf();
+                (relative, fs::read(e.path()).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_shards_are_the_same_in_one_pass_or_many() {
+        use super::super::spill::{SpillWriter, SpilledDoc};
+        let terms: Vec<Box<str>> = (0..300).map(|t| format!("w{t}").into()).collect();
+        let spill_dir = tempfile::tempdir().unwrap();
+        let mut writer = SpillWriter::new(spill_dir.path()).unwrap();
+        for entry in 0..40u32 {
+            let docs: Vec<SpilledDoc> = (0..7u32)
+                .map(|unit| SpilledDoc {
+                    meta: DocMeta {
+                        title: format!("Entry {entry} part {unit}"),
+                        crumb: format!("Entry {entry}"),
+                        url: format!("jurisdictions/e{entry}/index.html#p{unit}"),
+                        kind: Kind::ALL[0],
+                        text: "text".into(),
+                    },
+                    length: 50 + unit,
+                    terms: (0..300)
+                        .filter(|t| (t * 7 + entry * 3 + unit) % 11 < 3)
+                        .map(|t| (t, 1 + t % 4))
+                        .collect(),
+                })
+                .collect();
+            writer.push(format!("1e{:03}", 39 - entry), &docs).unwrap();
+        }
+        let spilled = writer.finish().unwrap();
+        let (one, many) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        write_in_passes(&spilled, &terms, one.path(), usize::MAX).unwrap();
+        write_in_passes(&spilled, &terms, many.path(), 2048).unwrap();
+        // About 25 KB of postings: a dozen passes.
+        let (one, many) = (files_in(one.path()), files_in(many.path()));
+        assert_eq!(one, many);
+        // 280 documents in chunks of 16, and every term in some shard.
+        let chunks = one
+            .keys()
+            .filter(|p| p.starts_with("assets/search/d"))
+            .count();
+        assert_eq!(chunks, 280usize.div_ceil(DOCS_PER_CHUNK));
+        let shards: String = one
+            .iter()
+            .filter(|(p, _)| p.starts_with("assets/search/t"))
+            .map(|(_, text)| String::from_utf8_lossy(text).into_owned())
+            .collect();
+        assert!(terms.iter().all(|t| shards.contains(&format!("\"{t}\":"))));
     }
 
     #[test]

@@ -9,16 +9,19 @@
 //! ranks by summing the weights of the query's words times their idf.
 
 mod files;
+mod spill;
 mod tokens;
 
 pub use files::{CLIENT_INDEX_DIR, shard_of};
 pub use tokens::tokens;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use super::units::{Kind, Unit, jurisdiction_units, site_units};
+use spill::{DocMeta, SpillWriter, SpilledDoc};
+
+use super::units::{Unit, jurisdiction_units, site_units};
 use super::{SearchError, SortKey};
 use crate::model::{Jurisdiction, Page as SitePage, Topic};
 use crate::routes;
@@ -39,49 +42,75 @@ const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
 /// Collects the client index of a build entry by entry, from many threads at once, and writes
-/// it when every entry is in. It holds each unit's metadata and weighted word counts, not the
-/// entries.
-#[derive(Default)]
+/// it when every entry is in. It holds the vocabulary; the units themselves wait on disk
+/// ([`spill`]) until their order is known.
 pub struct ClientIndexBuilder {
-    state: Mutex<State>,
-}
-
-#[derive(Default)]
-struct State {
     /// Every word (and filter term) seen → its number.
-    terms: HashMap<Box<str>, u32>,
-    /// Each entry's units with its sort key: entries arrive in any order.
-    entries: Vec<(String, Vec<ClientDoc>)>,
-}
-
-/// One unit as the client index keeps it.
-struct ClientDoc {
-    title: Box<str>,
-    crumb: Box<str>,
-    /// Relative to the site root, naming a file (`jurisdictions/x/index.html#a`).
-    url: Box<str>,
-    kind: Kind,
-    /// The start of the text, for the snippet.
-    text: Box<str>,
-    /// The weighted number of words.
-    length: u32,
-    /// Term numbers with their weighted counts (0 for filter terms, which are not scored).
-    terms: Vec<(u32, u32)>,
+    vocabulary: Mutex<HashMap<Box<str>, u32>>,
+    spill: Mutex<SpillWriter>,
+    /// Where the spill files are, for error messages.
+    dir: PathBuf,
 }
 
 impl ClientIndexBuilder {
-    pub fn new() -> ClientIndexBuilder {
-        ClientIndexBuilder::default()
+    /// A builder whose temporary files go in `site_dir` (the build's directory).
+    pub fn new(site_dir: &Path) -> Result<ClientIndexBuilder, SearchError> {
+        Ok(ClientIndexBuilder {
+            vocabulary: Mutex::default(),
+            spill: Mutex::new(SpillWriter::new(site_dir).map_err(spill_error(site_dir))?),
+            dir: site_dir.to_path_buf(),
+        })
     }
 
     /// Adds one jurisdiction's units. Callable from many threads at once.
-    pub fn add_entry(&self, j: &Jurisdiction) {
+    pub fn add_entry(&self, j: &Jurisdiction) -> Result<(), SearchError> {
         let mut units = Vec::new();
         jurisdiction_units(j, &mut units);
+        self.add(SortKey::entry_unit(j, 0), &units)
+    }
+
+    fn add(&self, key: String, units: &[Unit]) -> Result<(), SearchError> {
         let counted: Vec<_> = units.iter().map(count).collect();
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let docs = state.docs(&units, counted);
-        state.entries.push((SortKey::entry_unit(j, 0), docs));
+        let lengths: Vec<u32> = counted.iter().map(|c| c.length).collect();
+        let numbered: Vec<Vec<(u32, u32)>> = {
+            let mut vocabulary = self
+                .vocabulary
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            counted
+                .into_iter()
+                .map(|counted| {
+                    counted
+                        .words
+                        .into_iter()
+                        .map(|(word, weight)| (number(&mut vocabulary, word), weight))
+                        .collect()
+                })
+                .collect()
+        };
+        let docs: Vec<SpilledDoc> = units
+            .iter()
+            .zip(numbered.into_iter().zip(lengths))
+            .map(|(unit, (mut terms, length))| {
+                terms.sort_unstable();
+                SpilledDoc {
+                    meta: DocMeta {
+                        title: unit.title.clone(),
+                        crumb: unit.breadcrumb.clone(),
+                        url: routes::file_link(&unit.url, "", 0),
+                        kind: unit.kind,
+                        text: snippet_text(&unit.text),
+                    },
+                    length,
+                    terms,
+                }
+            })
+            .collect();
+        self.spill
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(key, &docs)
+            .map_err(spill_error(&self.dir))
     }
 
     /// Writes, instead of the index, the root file of a build of `entries` entries that left it
@@ -98,58 +127,39 @@ impl ClientIndexBuilder {
         pages: &[SitePage],
         site_dir: &Path,
     ) -> Result<(), SearchError> {
-        let mut state = self
-            .state
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner);
         let (topics, pages) = site_units(topics, pages);
         let site: Vec<Unit> = topics.into_iter().chain(pages).collect();
-        let counted = site.iter().map(count).collect();
-        let site_docs = state.docs(&site, counted);
         // Browse order: jurisdictions by name, each with its parts in page order; then topics
         // and pages. The order breaks ties in ranking.
-        state.entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let docs: Vec<ClientDoc> = std::mem::take(&mut state.entries)
+        self.add(SortKey::topic(0), &site)?;
+        let spilled = self
+            .spill
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .finish()
+            .map_err(spill_error(&self.dir))?;
+        let mut terms: Vec<(Box<str>, u32)> = self
+            .vocabulary
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
             .into_iter()
-            .flat_map(|(_, docs)| docs)
-            .chain(site_docs)
             .collect();
-        let mut terms: Vec<(Box<str>, u32)> = state.terms.into_iter().collect();
-        terms.sort_by_key(|&(_, id)| id);
+        terms.sort_unstable_by_key(|&(_, id)| id);
         let terms: Vec<Box<str>> = terms.into_iter().map(|(term, _)| term).collect();
-        files::write(&docs, &terms, site_dir)
+        files::write(&spilled, &terms, site_dir)
     }
 }
 
-impl State {
-    /// The client documents of `units`, numbering their new words.
-    fn docs(&mut self, units: &[Unit], counted: Vec<Counted>) -> Vec<ClientDoc> {
-        units
-            .iter()
-            .zip(counted)
-            .map(|(unit, counted)| {
-                let mut terms: Vec<(u32, u32)> = counted
-                    .words
-                    .into_iter()
-                    .map(|(word, weight)| (self.number(word), weight))
-                    .collect();
-                terms.sort_unstable();
-                ClientDoc {
-                    title: unit.title.as_str().into(),
-                    crumb: unit.breadcrumb.as_str().into(),
-                    url: routes::file_link(&unit.url, "", 0).into(),
-                    kind: unit.kind,
-                    text: snippet_text(&unit.text).into(),
-                    length: counted.length,
-                    terms,
-                }
-            })
-            .collect()
-    }
+fn number(vocabulary: &mut HashMap<Box<str>, u32>, term: String) -> u32 {
+    let next = u32::try_from(vocabulary.len()).unwrap_or(u32::MAX);
+    *vocabulary.entry(term.into_boxed_str()).or_insert(next)
+}
 
-    fn number(&mut self, term: String) -> u32 {
-        let next = u32::try_from(self.terms.len()).unwrap_or(u32::MAX);
-        *self.terms.entry(term.into_boxed_str()).or_insert(next)
+/// The error of a spill file in `dir`.
+fn spill_error(dir: &Path) -> impl Fn(std::io::Error) -> SearchError + '_ {
+    move |source| SearchError::ClientIndexIo {
+        path: dir.to_path_buf(),
+        source,
     }
 }
 
