@@ -81,11 +81,12 @@
     return out;
   }
 
-  // The query's words split at spaces, a citation marker joined to its number (`s 233`), as the
-  // server's query parser joins them.
+  // The query's words split at spaces, a "quoted phrase" (straight or curly quotes, `-` before
+  // it to exclude it) kept whole, and a citation marker joined to its number (`s 233`), as the
+  // server's query parser reads them.
   function parts(q) {
     var out = [];
-    q.split(/\s+/).forEach(function (part) {
+    (q.match(/-?["\u201c\u201d][^"\u201c\u201d]*["\u201c\u201d]?|[^\s"\u201c\u201d]+/g) || []).forEach(function (part) {
       var previous = out[out.length - 1];
       var marker = previous && previous.replace(/^-/, "").replace(/\.$/, "").toLowerCase();
       if (previous && /^[0-9]/.test(part) && Object.prototype.hasOwnProperty.call(MARKERS, marker)) {
@@ -124,7 +125,7 @@
   }
 
   // Words (all must match), `-word` exclusions and `name:value[,value]` filters, as on the server;
-  // the words of a "quoted phrase" must all appear. Each word part keeps its tokens, so that a
+  // the words of a "quoted phrase" must stand together. Each word part keeps its tokens, so that a
   // misspelt word can be replaced in the query shown.
   function parse(q) {
     var query = { words: [], terms: [], filters: [], excluded: [] };
@@ -179,6 +180,7 @@
     this.parts = {};
     this.waiting = {};
     this.terms = {};
+    this.positionLists = {};
   }
 
   Index.prototype.received = function (kind, number, data) {
@@ -245,6 +247,53 @@
     return list;
   };
 
+  // Loads the position shards of `terms` (the words of phrases); then `positions` answers.
+  Index.prototype.loadPositions = function (terms) {
+    var self = this;
+    var shards = unique(terms.map(function (t) { return self.shardOf(t); }));
+    return Promise.all(shards.map(function (s) { return self.part("p", s); }));
+  };
+
+  // Where a term stands in each document of its posting list: a Map from document id to its
+  // ascending positions, decoded from base64 (for each posting in order, the number of
+  // positions, then the first and the gaps, as varints).
+  Index.prototype.positions = function (term) {
+    if (this.positionLists[term]) return this.positionLists[term];
+    var shard = this.parts["p/" + this.shardOf(term)];
+    var list = this.postings(term);
+    var byId = new Map();
+    if (list && shard && Object.prototype.hasOwnProperty.call(shard, term)) {
+      var bytes = atob(shard[term]), at = 0;
+      var next = function () {
+        var n = 0, shift = 0, byte;
+        do {
+          byte = bytes.charCodeAt(at++);
+          n += (byte & 0x7f) * Math.pow(2, shift);
+          shift += 7;
+        } while (byte & 0x80);
+        return n;
+      };
+      list.ids.forEach(function (id) {
+        var count = next(), position = 0, positions = [];
+        for (var i = 0; i < count; i++) {
+          position += next();
+          positions.push(position);
+        }
+        byId.set(id, positions);
+      });
+    }
+    this.positionLists[term] = byId;
+    return byId;
+  };
+
+  // Whether the `tokens` of a phrase stand next to one another, in order, in document `id`.
+  Index.prototype.hasPhrase = function (tokens, id) {
+    var lists = tokens.map(function (t) { return this.positions(t).get(id) || []; }, this);
+    return lists[0].some(function (start) {
+      return lists.every(function (positions, k) { return positions.indexOf(start + k) >= 0; });
+    });
+  };
+
   Index.prototype.ids = function (term) {
     var list = this.postings(term);
     return list ? list.ids : [];
@@ -303,6 +352,20 @@
     });
   }
 
+  // The words of `query` made of several tokens ("quoted phrases", hyphenated words, citations
+  // such as "s 233", unspaced text): their tokens must stand together, as on the server.
+  function phrases(query) {
+    return query.words.filter(function (w) { return w.tokens.length > 1; }).map(function (w) {
+      return w.tokens;
+    });
+  }
+
+  // The tokens whose positions `query` needs: those of its phrases, included or excluded.
+  function phraseTerms(query) {
+    var excluded = query.excluded.filter(function (words) { return words.length > 1; });
+    return [].concat.apply([], phrases(query).concat(excluded));
+  }
+
   // The ids of the documents matching `query`, best first: BM25 (each posting's weight, summed
   // over the words, times the word's idf), ties in site order.
   function rank(index, query) {
@@ -315,7 +378,12 @@
     var ids = lists.reduce(intersect);
     query.excluded.forEach(function (words) {
       var out = new Set(words.map(function (w) { return index.ids(w); }).reduce(intersect));
-      ids = ids.filter(function (id) { return !out.has(id); });
+      ids = ids.filter(function (id) {
+        return !out.has(id) || (words.length > 1 && !index.hasPhrase(words, id));
+      });
+    });
+    phrases(query).forEach(function (tokens) {
+      ids = ids.filter(function (id) { return index.hasPhrase(tokens, id); });
     });
     var n = index.meta.docs;
     var scores = new Float64Array(n);
@@ -455,7 +523,7 @@
       return corrections(index, q, query);
     }).then(function (fixed) {
       if (!fixed.query) return { ids: [], corrected: null };
-      return index.load(fixed.query.terms).then(function () {
+      return Promise.all([index.load(fixed.query.terms), index.loadPositions(phraseTerms(fixed.query))]).then(function () {
         return { ids: rank(index, fixed.query), corrected: fixed.corrected };
       });
     }).then(function (found) {

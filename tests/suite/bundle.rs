@@ -486,6 +486,28 @@ fn offline_search_reads_citations_as_the_server_does() {
         assert!(dom.contains(hit), "{q}: no hit in\n{dom}");
         assert!(dom.contains(marked), "{q}: no {marked} in\n{dom}");
     }
+    // A quoted phrase holds only where its words stand together, in order, as on the server.
+    for q in [
+        "\"rest on\"",
+        "\"orders rest on s 233\"",
+        "\"233 of the Act\"",
+    ] {
+        let dom = search(q);
+        assert!(dom.contains(hit), "{q}: no hit in\n{dom}");
+    }
+    // Excluding a phrase excludes only the sections where its words stand together.
+    let dom = search("orders -\"on rest\"");
+    assert!(dom.contains(hit), "{dom}");
+    let dom = search("orders -\"rest on\"");
+    assert!(!dom.contains(hit), "{dom}");
+    for q in ["\"on rest\"", "\"233 Act\"", "\"Covenant Code\""] {
+        let dom = search(q);
+        assert!(
+            !dom.contains(hit),
+            "{q}: a hit where the words are apart in\n{dom}"
+        );
+        assert!(dom.contains("No results for"), "{q}: {dom}");
+    }
     // A marker alone is an ordinary word, which no section holds (`article` is indexed): it is
     // corrected to the closest word instead.
     let dom = search("art");

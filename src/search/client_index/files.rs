@@ -7,6 +7,9 @@
 //! - `t/<shard>.js`: `{"term": postings…}` for the terms whose [`shard_of`] is `shard`, each
 //!   posting list the base64 of (doc id delta as a LEB128 varint, BM25 weight byte) pairs, the
 //!   first delta from 0;
+//! - `p/<shard>.js`: `{"term": positions…}` for the same terms but filters, each the base64 of,
+//!   for every posting in the order of `t/`, the number of the word's positions in that
+//!   document and the positions as LEB128 gaps (the first from 0); loaded only for phrases;
 //! - `v/<length>.js`: the words of that many characters (no filters, no unspaced bigrams),
 //!   space-separated, the most frequent first, for typo corrections;
 //! - `d/<chunk>.js`: `[[title, breadcrumb, url, kind number, snippet text]…]` for C documents in
@@ -72,25 +75,29 @@ fn write_in_passes(
     };
     write_docs(spilled, &dir)?;
 
-    // A first pass sizes every posting list exactly (documents and bytes), which gives the
-    // number of shards and of passes.
+    // A first pass sizes every posting list and position list exactly, which gives the number
+    // of shards (from the postings alone, which every query loads) and of passes.
     let mut frequency: Vec<u32> = vec![0; terms.len()];
     let mut bytes: Vec<usize> = vec![0; terms.len()];
+    let mut position_bytes: Vec<usize> = vec![0; terms.len()];
     let mut last: Vec<u32> = vec![0; terms.len()];
     spilled
         .for_each_terms(|id, _, doc_terms| {
-            for &(term, _) in doc_terms {
+            for (term, _, positions) in doc_terms.iter() {
                 let t = term as usize;
                 bytes[t] += varint_len(id - last[t]) + 1;
+                position_bytes[t] += position_list_len(positions);
                 last[t] = id;
                 frequency[t] += 1;
             }
         })
         .map_err(spill_error)?;
     drop(last);
-    let total: usize = bytes.iter().map(|&b| b.div_ceil(3) * 4).sum();
+    let encoded = |b: usize| b.div_ceil(3) * 4;
+    let total: usize = bytes.iter().copied().map(encoded).sum();
+    let held: usize = total + position_bytes.iter().copied().map(encoded).sum::<usize>();
     let shards = u32::try_from(total.div_ceil(SHARD_BYTES).max(1)).unwrap_or(u32::MAX);
-    let passes = total.div_ceil(postings_per_pass).max(1);
+    let passes = held.div_ceil(postings_per_pass).max(1);
     let mut by_shard: Vec<Vec<u32>> = vec![Vec::new(); shards as usize];
     for (number, term) in (0u32..).zip(terms) {
         by_shard[shard_of(term, shards) as usize].push(number);
@@ -99,20 +106,25 @@ fn write_in_passes(
     let average = spilled.total_length as f64 / spilled.docs.max(1) as f64;
     for pass in 0..passes {
         // The terms of this pass's shards: shard `s` is written by pass `s % passes`.
-        let mut postings: Vec<Option<Vec<u8>>> = vec![None; terms.len()];
+        let mut lists: Vec<Option<(Vec<u8>, Vec<u8>)>> = vec![None; terms.len()];
         for shard in by_shard.iter().skip(pass).step_by(passes) {
             for &term in shard {
-                postings[term as usize] = Some(Vec::with_capacity(bytes[term as usize]));
+                let t = term as usize;
+                lists[t] = Some((
+                    Vec::with_capacity(bytes[t]),
+                    Vec::with_capacity(position_bytes[t]),
+                ));
             }
         }
         let mut last: Vec<u32> = vec![0; terms.len()];
         spilled
             .for_each_terms(|id, length, doc_terms| {
-                for &(term, count) in doc_terms {
+                for (term, count, positions) in doc_terms.iter() {
                     let t = term as usize;
-                    if let Some(list) = &mut postings[t] {
-                        write_varint(id - last[t], list);
-                        list.push(term_weight(count, length, average));
+                    if let Some((postings, position_list)) = &mut lists[t] {
+                        write_varint(id - last[t], postings);
+                        postings.push(term_weight(count, length, average));
+                        write_position_list(positions, position_list);
                         last[t] = id;
                     }
                 }
@@ -124,14 +136,20 @@ fn write_in_passes(
             .skip(pass)
             .step_by(passes)
             .try_for_each(|(number, shard)| {
-                let map: BTreeMap<&str, String> = shard
-                    .iter()
-                    .map(|&term| {
-                        let list = postings[term as usize].as_deref().unwrap_or_default();
-                        (&*terms[term as usize], base64(list))
-                    })
-                    .collect();
-                put(&dir, "t", number, &json(&map))
+                let (mut postings, mut positions) = (BTreeMap::new(), BTreeMap::new());
+                for &term in shard {
+                    let (list, position_list) = lists[term as usize]
+                        .as_ref()
+                        .map_or((&[][..], &[][..]), |(p, l)| (p.as_slice(), l.as_slice()));
+                    let term = &*terms[term as usize];
+                    postings.insert(term, base64(list));
+                    // Filter terms have no positions: no phrase holds them.
+                    if !term.contains(':') {
+                        positions.insert(term, base64(position_list));
+                    }
+                }
+                put(&dir, "t", number, &json(&postings))?;
+                put(&dir, "p", number, &json(&positions))
             })?;
     }
 
@@ -250,6 +268,27 @@ fn json(value: &impl serde::Serialize) -> String {
     script_safe(&serde_json::to_string(value).unwrap_or_else(|_| "null".into()))
 }
 
+/// Appends the positions of a word in one document to its position list: their number, then
+/// the first and the gaps between them, as varints.
+fn write_position_list(positions: &[u32], out: &mut Vec<u8>) {
+    write_varint(u32::try_from(positions.len()).unwrap_or(u32::MAX), out);
+    let mut at = 0;
+    for &position in positions {
+        write_varint(position - at, out);
+        at = position;
+    }
+}
+
+/// The bytes [`write_position_list`] appends for `positions`.
+fn position_list_len(positions: &[u32]) -> usize {
+    let mut at = 0;
+    let gaps: usize = positions
+        .iter()
+        .map(|&position| varint_len(position - std::mem::replace(&mut at, position)))
+        .sum();
+    varint_len(u32::try_from(positions.len()).unwrap_or(u32::MAX)) + gaps
+}
+
 /// The bytes of `n` as a LEB128 varint ([`write_varint`]).
 fn varint_len(n: u32) -> usize {
     (32 - n.leading_zeros() as usize).div_ceil(7).max(1)
@@ -325,7 +364,7 @@ mod tests {
 
     #[test]
     fn the_shards_are_the_same_in_one_pass_or_many() {
-        use super::super::spill::{SpillWriter, SpilledDoc};
+        use super::super::spill::{DocTerms, SpillWriter, SpilledDoc};
         let terms: Vec<Box<str>> = (0..300).map(|t| format!("w{t}").into()).collect();
         let spill_dir = tempfile::tempdir().unwrap();
         let mut writer = SpillWriter::new(spill_dir.path()).unwrap();
@@ -340,10 +379,13 @@ mod tests {
                         text: "text".into(),
                     },
                     length: 50 + unit,
-                    terms: (0..300)
-                        .filter(|t| (t * 7 + entry * 3 + unit) % 11 < 3)
-                        .map(|t| (t, 1 + t % 4))
-                        .collect(),
+                    terms: {
+                        let mut terms = DocTerms::default();
+                        for t in (0..300).filter(|t| (t * 7 + entry * 3 + unit) % 11 < 3) {
+                            terms.push(t, 1 + t % 4, &[t % 5, 5 + t % 7]);
+                        }
+                        terms
+                    },
                 })
                 .collect();
             writer.push(format!("1e{:03}", 39 - entry), &docs).unwrap();
@@ -361,12 +403,16 @@ mod tests {
             .filter(|p| p.starts_with("assets/search/d"))
             .count();
         assert_eq!(chunks, 280usize.div_ceil(DOCS_PER_CHUNK));
-        let shards: String = one
+        let shards_text: String = one
             .iter()
             .filter(|(p, _)| p.starts_with("assets/search/t"))
             .map(|(_, text)| String::from_utf8_lossy(text).into_owned())
             .collect();
-        assert!(terms.iter().all(|t| shards.contains(&format!("\"{t}\":"))));
+        assert!(
+            terms
+                .iter()
+                .all(|t| shards_text.contains(&format!("\"{t}\":")))
+        );
     }
 
     #[test]

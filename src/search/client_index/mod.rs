@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use spill::{DocMeta, SpillWriter, SpilledDoc};
+use spill::{DocMeta, DocTerms, SpillWriter, SpilledDoc};
 
 use super::units::{Unit, jurisdiction_units, site_units};
 use super::{SearchError, SortKey};
@@ -72,7 +72,7 @@ impl ClientIndexBuilder {
     fn add(&self, key: String, units: &[Unit]) -> Result<(), SearchError> {
         let counted: Vec<_> = units.iter().map(count).collect();
         let lengths: Vec<u32> = counted.iter().map(|c| c.length).collect();
-        let numbered: Vec<Vec<(u32, u32)>> = {
+        let numbered: Vec<DocTerms> = {
             let mut vocabulary = self
                 .vocabulary
                 .lock()
@@ -80,30 +80,33 @@ impl ClientIndexBuilder {
             counted
                 .into_iter()
                 .map(|counted| {
-                    counted
+                    let mut terms: Vec<(u32, Word)> = counted
                         .words
                         .into_iter()
-                        .map(|(word, weight)| (number(&mut vocabulary, word), weight))
-                        .collect()
+                        .map(|(word, used)| (number(&mut vocabulary, word), used))
+                        .collect();
+                    terms.sort_unstable_by_key(|&(term, _)| term);
+                    let mut doc_terms = DocTerms::default();
+                    for (term, used) in terms {
+                        doc_terms.push(term, used.weight, &used.positions);
+                    }
+                    doc_terms
                 })
                 .collect()
         };
         let docs: Vec<SpilledDoc> = units
             .iter()
             .zip(numbered.into_iter().zip(lengths))
-            .map(|(unit, (mut terms, length))| {
-                terms.sort_unstable();
-                SpilledDoc {
-                    meta: DocMeta {
-                        title: unit.title.clone(),
-                        crumb: unit.breadcrumb.clone(),
-                        url: routes::file_link(&unit.url, "", 0),
-                        kind: unit.kind,
-                        text: snippet_text(&unit.text),
-                    },
-                    length,
-                    terms,
-                }
+            .map(|(unit, (terms, length))| SpilledDoc {
+                meta: DocMeta {
+                    title: unit.title.clone(),
+                    crumb: unit.breadcrumb.clone(),
+                    url: routes::file_link(&unit.url, "", 0),
+                    kind: unit.kind,
+                    text: snippet_text(&unit.text),
+                },
+                length,
+                terms,
             })
             .collect();
         self.spill
@@ -163,15 +166,25 @@ fn spill_error(dir: &Path) -> impl Fn(std::io::Error) -> SearchError + '_ {
     }
 }
 
-/// A unit's words with their weighted counts, and its weighted length.
+/// A unit's words with their weighted counts and positions, and its weighted length.
 struct Counted {
-    words: HashMap<String, u32>,
+    words: HashMap<String, Word>,
     length: u32,
 }
 
-/// The words of `unit`'s fields weighted by field, plus its filter terms `kind:`,
-/// `jurisdiction:`, `region:` and `grouping:` (which no text yields, as `:` splits words) at
-/// weight 0.
+/// How a unit uses a word.
+#[derive(Default)]
+struct Word {
+    /// Its count weighted by field (0 for a filter term).
+    weight: u32,
+    /// Where it is among the unit's words, ascending; the fields follow one another with a
+    /// position left out between them, so that no phrase spans two.
+    positions: Vec<u32>,
+}
+
+/// The words of `unit`'s fields weighted by field, with their positions, plus its filter terms
+/// `kind:`, `jurisdiction:`, `region:` and `grouping:` (which no text yields, as `:` splits
+/// words) at weight 0.
 fn count(unit: &Unit) -> Counted {
     let fields = [
         (unit.title.as_str(), TITLE_WEIGHT),
@@ -180,13 +193,18 @@ fn count(unit: &Unit) -> Counted {
         (unit.breadcrumb.as_str(), CRUMB_WEIGHT),
         (unit.text.as_str(), TEXT_WEIGHT),
     ];
-    let mut words: HashMap<String, u32> = HashMap::new();
+    let mut words: HashMap<String, Word> = HashMap::new();
     let mut length = 0u32;
+    let mut position = 0u32;
     for (text, weight) in fields {
         for token in tokens(text) {
-            *words.entry(token).or_default() += weight;
+            let word = words.entry(token).or_default();
+            word.weight += weight;
+            word.positions.push(position);
+            position = position.saturating_add(1);
             length = length.saturating_add(weight);
         }
+        position = position.saturating_add(1);
     }
     let mut filters = vec![format!("kind:{}", unit.kind.key())];
     if let Some(j) = unit.jurisdiction {
@@ -195,7 +213,7 @@ fn count(unit: &Unit) -> Counted {
         filters.extend(j.groupings.iter().map(|g| format!("grouping:{g}")));
     }
     for filter in filters {
-        words.entry(filter).or_insert(0);
+        words.entry(filter).or_default();
     }
     Counted { words, length }
 }

@@ -18,8 +18,40 @@ pub(super) struct SpilledDoc {
     pub(super) meta: DocMeta,
     /// The weighted number of words.
     pub(super) length: u32,
-    /// Term numbers, ascending, with their weighted counts (0 for filter terms).
-    pub(super) terms: Vec<(u32, u32)>,
+    /// Its terms, by ascending number.
+    pub(super) terms: DocTerms,
+}
+
+/// A unit's terms, by ascending number, each with its weighted count (0 for filter terms) and
+/// the positions of its words in the unit (none for filter terms), kept in one flat list.
+#[derive(Default, Debug, PartialEq)]
+pub(super) struct DocTerms {
+    /// (term number, weighted count, end of its positions in `positions`).
+    terms: Vec<(u32, u32, usize)>,
+    positions: Vec<u32>,
+}
+
+impl DocTerms {
+    /// Adds the next term, numbered above the last, with its ascending `positions`.
+    pub(super) fn push(&mut self, term: u32, count: u32, positions: &[u32]) {
+        self.positions.extend_from_slice(positions);
+        self.terms.push((term, count, self.positions.len()));
+    }
+
+    /// Each term with its weighted count and positions.
+    pub(super) fn iter(&self) -> impl Iterator<Item = (u32, u32, &[u32])> {
+        let mut start = 0;
+        self.terms.iter().map(move |&(term, count, end)| {
+            let positions = &self.positions[start..end];
+            start = end;
+            (term, count, positions)
+        })
+    }
+
+    fn clear(&mut self) {
+        self.terms.clear();
+        self.positions.clear();
+    }
 }
 
 /// What a result shows of a unit.
@@ -146,14 +178,11 @@ impl Spilled {
         Ok(())
     }
 
-    /// Calls `f` with each document's id, weighted length and (term, weighted count) pairs, in
-    /// id order.
-    pub(super) fn for_each_terms(
-        &self,
-        mut f: impl FnMut(u32, u32, &[(u32, u32)]),
-    ) -> io::Result<()> {
+    /// Calls `f` with each document's id, weighted length and terms, in id order.
+    pub(super) fn for_each_terms(&self, mut f: impl FnMut(u32, u32, &DocTerms)) -> io::Result<()> {
         let mut buffer = Vec::new();
-        let mut terms = Vec::new();
+        let mut terms = DocTerms::default();
+        let mut positions = Vec::new();
         let mut id = 0u32;
         for record in &self.records {
             read_span(&self.terms, record.terms, &mut buffer)?;
@@ -167,7 +196,16 @@ impl Spilled {
                     term = term
                         .checked_add(read_varint(&mut bytes)?)
                         .ok_or_else(corrupt)?;
-                    terms.push((term, read_varint(&mut bytes)?));
+                    let weight = read_varint(&mut bytes)?;
+                    positions.clear();
+                    let mut at = 0u32;
+                    for _ in 0..read_varint(&mut bytes)? {
+                        at = at
+                            .checked_add(read_varint(&mut bytes)?)
+                            .ok_or_else(corrupt)?;
+                        positions.push(at);
+                    }
+                    terms.push(term, weight, &positions);
                 }
                 f(id, length, &terms);
                 id += 1;
@@ -216,11 +254,20 @@ fn decode_meta(bytes: &mut &[u8]) -> io::Result<DocMeta> {
 
 fn encode_terms(doc: &SpilledDoc, out: &mut Vec<u8>) {
     write_varint(doc.length, out);
-    write_varint(u32::try_from(doc.terms.len()).unwrap_or(u32::MAX), out);
+    write_varint(
+        u32::try_from(doc.terms.terms.len()).unwrap_or(u32::MAX),
+        out,
+    );
     let mut last = 0;
-    for &(term, count) in &doc.terms {
+    for (term, count, positions) in doc.terms.iter() {
         write_varint(term - last, out);
         write_varint(count, out);
+        write_varint(u32::try_from(positions.len()).unwrap_or(u32::MAX), out);
+        let mut at = 0;
+        for &position in positions {
+            write_varint(position - at, out);
+            at = position;
+        }
         last = term;
     }
 }
@@ -263,7 +310,11 @@ fn corrupt() -> io::Error {
 mod tests {
     use super::*;
 
-    fn doc(title: &str, length: u32, terms: &[(u32, u32)]) -> SpilledDoc {
+    fn doc(title: &str, length: u32, terms: &[(u32, u32, &[u32])]) -> SpilledDoc {
+        let mut doc_terms = DocTerms::default();
+        for &(term, count, positions) in terms {
+            doc_terms.push(term, count, positions);
+        }
         SpilledDoc {
             meta: DocMeta {
                 title: title.into(),
@@ -273,7 +324,7 @@ mod tests {
                 text: "text".into(),
             },
             length,
-            terms: terms.to_vec(),
+            terms: doc_terms,
         }
     }
 
@@ -284,11 +335,21 @@ mod tests {
         writer
             .push(
                 "1zeta".into(),
-                &[doc("z1", 5, &[(3, 2), (700, 1)]), doc("z2", 1, &[])],
+                &[
+                    doc("z1", 5, &[(3, 2, &[0, 4]), (700, 1, &[2])]),
+                    doc("z2", 1, &[]),
+                ],
             )
             .unwrap();
         writer
-            .push("1alpha".into(), &[doc("a1", 300, &[(0, 0), (u32::MAX, 9)])])
+            .push(
+                "1alpha".into(),
+                &[doc(
+                    "a1",
+                    300,
+                    &[(0, 0, &[]), (u32::MAX, 9, &[7, 300, 301])],
+                )],
+            )
             .unwrap();
         let spilled = writer.finish().unwrap();
         assert_eq!((spilled.docs, spilled.total_length), (3, 306));
@@ -303,13 +364,20 @@ mod tests {
         assert_eq!(titles, ["a1", "z1", "z2"]);
         let mut seen = Vec::new();
         spilled
-            .for_each_terms(|id, length, terms| seen.push((id, length, terms.to_vec())))
+            .for_each_terms(|id, length, terms| {
+                let terms: Vec<_> = terms.iter().map(|(t, c, p)| (t, c, p.to_vec())).collect();
+                seen.push((id, length, terms));
+            })
             .unwrap();
         assert_eq!(
             seen,
             [
-                (0, 300, vec![(0, 0), (u32::MAX, 9)]),
-                (1, 5, vec![(3, 2), (700, 1)]),
+                (
+                    0,
+                    300,
+                    vec![(0, 0, vec![]), (u32::MAX, 9, vec![7, 300, 301])]
+                ),
+                (1, 5, vec![(3, 2, vec![0, 4]), (700, 1, vec![2])]),
                 (2, 1, vec![]),
             ]
         );
