@@ -180,6 +180,7 @@
     this.parts = {};
     this.waiting = {};
     this.terms = {};
+    this.own = {};
     this.positionLists = {};
   }
 
@@ -214,17 +215,51 @@
     return hash % Math.max(1, this.meta.shards);
   };
 
-  // Loads the shards of `terms`; then `postings` answers for them.
+  // Loads the shards of `terms`, then those of the other forms of their stems; then `postings`
+  // answers for them.
   Index.prototype.load = function (terms) {
     var self = this;
-    var shards = unique(terms.map(function (t) { return self.shardOf(t); }));
-    return Promise.all(shards.map(function (s) { return self.part("t", s); }));
+    var shards = function (words) {
+      return Promise.all(unique(words.map(function (t) { return self.shardOf(t); })).map(function (s) {
+        return self.part("t", s);
+      }));
+    };
+    return shards(terms).then(function () {
+      return shards([].concat.apply([], terms.map(function (t) { return self.forms(t); })));
+    });
   };
 
-  // A term's posting list, decoded from base64 (varint doc id deltas, each with a weight byte):
-  // {ids, weights}, or null when the term is in no document.
+  // The other words of the index that share `term`'s stem (the server's English stemmer), from
+  // `"~term"` in its shard: the server indexes stems, so a query for one finds them all.
+  Index.prototype.forms = function (term) {
+    var shard = this.parts["t/" + this.shardOf(term)];
+    var key = "~" + term;
+    return shard && Object.prototype.hasOwnProperty.call(shard, key) ? shard[key].split(" ") : [];
+  };
+
+  // The posting list of `term` and the other forms of its stem, merged: {ids, weights} with a
+  // document's best weight among the forms, or null when no form is in any document.
   Index.prototype.postings = function (term) {
     if (Object.prototype.hasOwnProperty.call(this.terms, term)) return this.terms[term];
+    var lists = [term].concat(this.forms(term)).map(this.ownPostings, this).filter(Boolean);
+    var list = null;
+    if (lists.length === 1) list = lists[0];
+    else if (lists.length > 1) {
+      var best = new Map();
+      lists.forEach(function (l) {
+        l.ids.forEach(function (id, i) { best.set(id, Math.max(best.get(id) || 0, l.weights[i])); });
+      });
+      var ids = Array.from(best.keys()).sort(function (a, b) { return a - b; });
+      list = { ids: ids, weights: ids.map(function (id) { return best.get(id); }) };
+    }
+    this.terms[term] = list;
+    return list;
+  };
+
+  // One word's own posting list, decoded from base64 (varint doc id deltas, each with a weight
+  // byte): {ids, weights}, or null when the word is in no document.
+  Index.prototype.ownPostings = function (term) {
+    if (Object.prototype.hasOwnProperty.call(this.own, term)) return this.own[term];
     var shard = this.parts["t/" + this.shardOf(term)];
     var list = null;
     if (shard && Object.prototype.hasOwnProperty.call(shard, term)) {
@@ -243,14 +278,15 @@
         list.weights.push(bytes.charCodeAt(at++));
       }
     }
-    this.terms[term] = list;
+    this.own[term] = list;
     return list;
   };
 
   // Loads the position shards of `terms` (the words of phrases); then `positions` answers.
   Index.prototype.loadPositions = function (terms) {
     var self = this;
-    var shards = unique(terms.map(function (t) { return self.shardOf(t); }));
+    var words = [].concat.apply(terms, terms.map(function (t) { return self.forms(t); }));
+    var shards = unique(words.map(function (t) { return self.shardOf(t); }));
     return Promise.all(shards.map(function (s) { return self.part("p", s); }));
   };
 
@@ -259,8 +295,21 @@
   // positions, then the first and the gaps, as varints).
   Index.prototype.positions = function (term) {
     if (this.positionLists[term]) return this.positionLists[term];
+    var byId = new Map();
+    [term].concat(this.forms(term)).forEach(function (form) {
+      this.ownPositions(form).forEach(function (positions, id) {
+        var known = byId.get(id);
+        byId.set(id, known ? known.concat(positions).sort(function (a, b) { return a - b; }) : positions);
+      });
+    }, this);
+    this.positionLists[term] = byId;
+    return byId;
+  };
+
+  // One word's own positions (see `positions`).
+  Index.prototype.ownPositions = function (term) {
     var shard = this.parts["p/" + this.shardOf(term)];
-    var list = this.postings(term);
+    var list = this.ownPostings(term);
     var byId = new Map();
     if (list && shard && Object.prototype.hasOwnProperty.call(shard, term)) {
       var bytes = atob(shard[term]), at = 0;
@@ -282,7 +331,6 @@
         byId.set(id, positions);
       });
     }
-    this.positionLists[term] = byId;
     return byId;
   };
 
@@ -545,6 +593,12 @@
       }
       status.textContent = ids.length + " result" + (ids.length === 1 ? "" : "s") + " for “" + shownQuery + "”";
       var words = marked(shownQuery);
+      // The other forms of the words' stems are marked too (`blocked` for `blocking`).
+      words = words.concat([].concat.apply([], words.map(function (w) {
+        return w.marker || w.kind !== "spaced" ? [] : index.forms(w.text.toLowerCase()).map(function (form) {
+          return { text: form, kind: "spaced" };
+        });
+      })));
       var shown = 0;
       var show = function () {
         var page = ids.slice(shown, shown + PAGE);

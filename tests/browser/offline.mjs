@@ -96,8 +96,12 @@ if (mode === "shipped") {
   await check("“section 233” finds Malaysia's s 233, loading only its words' shards", async () => {
     const r = await search("section 233");
     assert.ok(r.hits[0].startsWith("../jurisdictions/malaysia/index.html"), JSON.stringify(r.hits));
+    // The shards of its two words, of the other forms of their stems (`sections`), and the
+    // position shards of the phrase they make.
     const shards = r.loaded.filter((p) => p.startsWith("t/"));
-    assert.ok(shards.length >= 1 && shards.length <= 2, JSON.stringify(r.loaded));
+    assert.ok(shards.length >= 1 && shards.length <= 4, JSON.stringify(r.loaded));
+    const positions = r.loaded.filter((p) => p.startsWith("p/"));
+    assert.ok(positions.length >= 1 && positions.length <= 4, JSON.stringify(r.loaded));
     assert.ok(!r.loaded.some((p) => p.startsWith("v/")), JSON.stringify(r.loaded));
     const same = await search("s. 233");
     assert.deepEqual(same.hits, r.hits);

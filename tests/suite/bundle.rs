@@ -452,7 +452,7 @@ fn offline_search_reads_citations_as_the_server_does() {
         hour,
         &format!(
             "{hour}\n\n## Citations\n\nThe orders rest on s 233 of the Act, Art. 19 of the \
-             Covenant, § 12 of the Code and para. 4 of the Schedule.\n"
+             Covenant, § 12 of the Code and para. 4 of the Schedule. Providers comply.\n"
         ),
     );
     let (_f, unzipped, _) = bundled_from(f);
@@ -486,6 +486,12 @@ fn offline_search_reads_citations_as_the_server_does() {
         assert!(dom.contains(hit), "{q}: no hit in\n{dom}");
         assert!(dom.contains(marked), "{q}: no {marked} in\n{dom}");
     }
+    // The other forms of a word's stem are found and marked, as on the server, which indexes
+    // stems: `comply` finds `complied` in another section.
+    let dom = search("comply");
+    assert!(dom.contains(hit), "{dom}");
+    assert!(dom.contains("<mark>complied</mark>"), "{dom}");
+    assert!(dom.contains("2 results"), "{dom}");
     // A quoted phrase holds only where its words stand together, in order, as on the server.
     for q in [
         "\"rest on\"",

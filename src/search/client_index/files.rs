@@ -6,7 +6,8 @@
 //!   `{"left_out": entries}` when the build left the index out (see `StaticSearch`);
 //! - `t/<shard>.js`: `{"term": postings…}` for the terms whose [`shard_of`] is `shard`, each
 //!   posting list the base64 of (doc id delta as a LEB128 varint, BM25 weight byte) pairs, the
-//!   first delta from 0;
+//!   first delta from 0; and `"~term": "other forms"`, the index's other words that share the
+//!   term's stem, whose postings a query for the term merges;
 //! - `p/<shard>.js`: `{"term": positions…}` for the same terms but filters, each the base64 of,
 //!   for every posting in the order of `t/`, the number of the word's positions in that
 //!   document and the positions as LEB128 gaps (the first from 0); loaded only for phrases;
@@ -15,12 +16,12 @@
 //! - `d/<chunk>.js`: `[[title, breadcrumb, url, kind number, snippet text]…]` for C documents in
 //!   id order; a url on the same page as the one before is written as its `#anchor` alone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
 
 use super::super::SearchError;
-use super::super::analysis::is_unspaced;
+use super::super::analysis::{is_unspaced, stem_in_place};
 use super::super::units::Kind;
 use super::spill::{DocMeta, Spilled, write_varint};
 use super::term_weight;
@@ -103,6 +104,7 @@ fn write_in_passes(
         by_shard[shard_of(term, shards) as usize].push(number);
     }
 
+    let siblings = Siblings::of(terms);
     let average = spilled.total_length as f64 / spilled.docs.max(1) as f64;
     for pass in 0..passes {
         // The terms of this pass's shards: shard `s` is written by pass `s % passes`.
@@ -141,8 +143,12 @@ fn write_in_passes(
                     let (list, position_list) = lists[term as usize]
                         .as_ref()
                         .map_or((&[][..], &[][..]), |(p, l)| (p.as_slice(), l.as_slice()));
+                    let forms = siblings.of_term(term, terms);
                     let term = &*terms[term as usize];
-                    postings.insert(term, base64(list));
+                    if !forms.is_empty() {
+                        postings.insert(format!("~{term}"), forms);
+                    }
+                    postings.insert(term.to_string(), base64(list));
                     // Filter terms have no positions: no phrase holds them.
                     if !term.contains(':') {
                         positions.insert(term, base64(position_list));
@@ -266,6 +272,53 @@ fn put(dir: &Path, kind: &str, number: usize, data: &str) -> Result<(), SearchEr
 fn json(value: &impl serde::Serialize) -> String {
     // Serialising strings, numbers and maps of them cannot fail; `null` is the safe fallback.
     script_safe(&serde_json::to_string(value).unwrap_or_else(|_| "null".into()))
+}
+
+/// The words of the index that share a stem (the server's English stemmer): a query for one of
+/// them finds all, as on the server, which indexes stems. Written into each word's term shard as
+/// `"~word": "other forms"`.
+struct Siblings {
+    /// Each term's group in `groups`, or `u32::MAX` for a term that shares its stem with none.
+    group: Vec<u32>,
+    groups: Vec<Vec<u32>>,
+}
+
+impl Siblings {
+    fn of(terms: &[Box<str>]) -> Siblings {
+        let mut by_stem: HashMap<String, Vec<u32>> = HashMap::new();
+        for (number, term) in (0u32..).zip(terms) {
+            if term.contains(':') || term.chars().any(is_unspaced) {
+                continue;
+            }
+            let mut stem = term.to_string();
+            stem_in_place(&mut stem);
+            by_stem.entry(stem).or_default().push(number);
+        }
+        let mut group = vec![u32::MAX; terms.len()];
+        let mut groups = Vec::new();
+        for forms in by_stem.into_values().filter(|forms| forms.len() > 1) {
+            let number = u32::try_from(groups.len()).unwrap_or(u32::MAX);
+            for &form in &forms {
+                group[form as usize] = number;
+            }
+            groups.push(forms);
+        }
+        Siblings { group, groups }
+    }
+
+    /// The other forms of `term`'s stem, space-separated in order, or "".
+    fn of_term(&self, term: u32, terms: &[Box<str>]) -> String {
+        let Some(forms) = self.groups.get(self.group[term as usize] as usize) else {
+            return String::new();
+        };
+        let mut others: Vec<&str> = forms
+            .iter()
+            .filter(|&&form| form != term)
+            .map(|&form| &*terms[form as usize])
+            .collect();
+        others.sort_unstable();
+        others.join(" ")
+    }
 }
 
 /// Appends the positions of a word in one document to its position list: their number, then
