@@ -1,7 +1,7 @@
 //! Reads `content/`: splits front matter from Markdown, deserialises it, and collects every
 //! problem as a [`Diagnostic`] instead of stopping at the first.
 //!
-//! Parsing limits (documented in the README): a content file may be at most
+//! Parsing limits (documented in `docs/REFERENCE.md`): a content file may be at most
 //! [`MAX_FILE_BYTES`]; front matter at most [`MAX_FRONT_MATTER_BYTES`]; YAML nesting is capped by
 //! the parser at 128 levels and alias expansion at 100 events per document event (which stops
 //! "billion laughs"). Symlinks that leave the content directory are refused.

@@ -2,7 +2,7 @@
 //! static build of the shipped content and of hostile content, the offline bundle, the pages the
 //! server renders) through the W3C Nu HTML Checker, every URL attribute against RFC 3986, the Atom
 //! feed against RFC 4287, the CSV exports against RFC 4180, and the JSON exports and API answers
-//! against the shapes the README documents. The Nu checker needs Java and
+//! against the shapes `docs/REFERENCE.md` documents. The Nu checker needs Java and
 //! `npm ci --prefix tests/browser` (the `vnu-jar` package); without them that test prints
 //! `skipped: …` and passes, except with `CI=true`.
 
@@ -911,7 +911,7 @@ async fn json_exports_and_api_answers_have_the_documented_shape() {
             .any(|s| s["url"].as_str().unwrap().contains("[@attr_id="))
     );
 
-    // Search: the README's answer, hit and facet.
+    // Search: the answer docs/REFERENCE.md shows, hit and facet.
     let (status, body) = get(&router, "/api/search?q=alpha&limit=2").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let answer = parse_json("/api/search", &body);
