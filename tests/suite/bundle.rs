@@ -202,12 +202,37 @@ fn client_index_is_sharded_and_points_at_files() {
         docs.div_ceil(chunk)
     );
 
-    // Every term is in the shard its hash names, and only there.
+    assert_eq!(files(&dir.join("p"), "js").len(), shards as usize);
+
+    // Every term is in the shard its hash names, and only there, with the other forms of its
+    // stem (`~term`) beside it and its positions in the position shard of the same number.
     let mut seen = std::collections::HashSet::new();
+    let mut forms = Vec::new();
     for shard in 0..shards {
         let terms = part_json(&dir.join(format!("t/{shard}.js")));
+        let positions = part_json(&dir.join(format!("p/{shard}.js")));
         for (term, list) in terms.as_object().unwrap() {
+            if let Some(word) = term.strip_prefix('~') {
+                assert_eq!(shard_of(word, shards), shard, "{term}");
+                assert!(terms.get(word).is_some(), "{term} without {word}");
+                let others: Vec<String> = list
+                    .as_str()
+                    .unwrap()
+                    .split(' ')
+                    .map(str::to_owned)
+                    .collect();
+                assert!(
+                    !others.is_empty() && !others.iter().any(|o| o == word),
+                    "{term}"
+                );
+                forms.push((word.to_owned(), others));
+                continue;
+            }
             assert_eq!(shard_of(term, shards), shard, "{term}");
+            if !term.contains(':') {
+                let positions = positions[term.as_str()].as_str().expect("positions");
+                assert!(!positions.is_empty() || list.as_str() == Some(""), "{term}");
+            }
             assert!(seen.insert(term.clone()), "{term} twice");
             let list = postings(list.as_str().unwrap());
             assert!(
@@ -224,6 +249,22 @@ fn client_index_is_sharded_and_points_at_files() {
     }
     // One-character words are not indexed.
     assert!(!seen.contains("a"));
+    // Forms are indexed words, and each lists the others: `block` and `blocking` share a stem.
+    for (word, others) in &forms {
+        for other in others {
+            assert!(seen.contains(other), "{word}: {other}");
+            let back = forms
+                .iter()
+                .find(|(w, _)| w == other)
+                .expect("forms both ways");
+            assert!(back.1.contains(word), "{other} does not list {word}");
+        }
+    }
+    let blocking = forms
+        .iter()
+        .find(|(w, _)| w == "blocking")
+        .expect("forms of blocking");
+    assert!(blocking.1.iter().any(|o| o == "block"), "{blocking:?}");
 
     let doc = |id: u64| -> (String, serde_json::Value) {
         let rows = part_json(&dir.join(format!("d/{}.js", id / chunk)));
