@@ -4,7 +4,8 @@
 # edit-to-served time of one entry under `serve --watch`, and wrk load (64 connections) on
 # /api/search and /search with a mixed and a cache-hostile query stream, /healthz as the ceiling,
 # and server RSS; then a page and a search (16 connections) while hostile clients hold 10,000 idle
-# and 1,000 slow-reading connections open, and the server's RSS under them. Then Debian's Hugo and Pagefind on the same entries. Prints figures; asserts
+# and 1,000 slow-reading connections open, and the server's RSS under them. Then Debian's Hugo and Pagefind on the same entries,
+# and (not in a smoke run) every page type in Lighthouse on slow 3G (benches/pages.sh). Prints figures; asserts
 # nothing about time.
 #
 # Usage: benches/run.sh [--smoke] [N ...]   (default N: 100 1000 10000; wrk runs of $SECS s, default 10;
@@ -230,4 +231,11 @@ if [[ ${#sizes[@]} -gt 1 ]]; then
     fi
     prev=$t; pn=$n
   done
+fi
+
+# Light pages: each page type of the shipped content in Lighthouse on slow 3G (a full run only:
+# it installs Lighthouse on first use and takes about two minutes).
+if ! $smoke; then
+  echo "== light pages (benches/pages.sh: mobile, slow 3G, the shipped content)"
+  JURISDEX=$bin benches/pages.sh
 fi

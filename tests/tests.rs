@@ -43,5 +43,7 @@ mod server;
 mod standards;
 #[path = "suite/watch.rs"]
 mod watch;
+#[path = "suite/weight.rs"]
+mod weight;
 #[path = "suite/xss.rs"]
 mod xss;

@@ -99,6 +99,7 @@ pub(super) fn url(kind: String, id: String) -> Result<String, minijinja::Error> 
         "grouping_compare" => routes::grouping_compare(&id),
         "collection" => routes::collection(&id),
         "reading_pack" => routes::reading_pack(&id),
+        "api_jurisdiction" => format!("/{}", routes::api_jurisdiction_file(&id)),
         _ => return Err(unknown_route("url", &kind)),
     };
     Ok(href(url))

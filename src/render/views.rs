@@ -58,7 +58,6 @@ pub struct MatrixCell {
     pub value: Value,
     pub confidence: Confidence,
     pub href: String,
-    pub note: String,
 }
 
 impl MatrixRow {
@@ -80,7 +79,6 @@ impl MatrixRow {
                     value: a.value,
                     confidence: a.confidence,
                     href: format!("{}#{}", routes::jurisdiction(&j.id), a.key.anchor()),
-                    note: a.note.clone(),
                 })
                 .collect(),
         }

@@ -57,6 +57,23 @@ await checks.check("home → matrix cell → the entry scrolled to that safeguar
   await page.close();
 });
 
+await checks.check("a matrix cell's note comes as a tooltip when a pointer rests on its row", async () => {
+  const page = await recordingPage(context);
+  await page.goto(`${base}/`);
+  const cell = page.locator('table.matrix td.cell a[href$="/jurisdictions/indonesia/#safeguard-judicial-authorisation"]');
+  assert.equal(await cell.getAttribute("title"), null, "the notes are not in the page");
+  // The enhancements start after the page has loaded: the filter form shows then.
+  await page.locator("[data-matrix-filter]").waitFor({ state: "visible" });
+  await cell.hover();
+  await page.waitForFunction(() => document.querySelector('table.matrix tr[data-notes="loaded"]'));
+  const entry = await (await page.request.get(`${base}/api/jurisdictions/indonesia.json`)).json();
+  const note = entry.safeguards.judicial_authorisation.note;
+  assert.ok(note.length > 20, "the entry has a note for the rating");
+  assert.equal(await cell.getAttribute("title"), note);
+  checks.noProblems(page);
+  await page.close();
+});
+
 await checks.check("the matrix filters are in the address, so a filtered view can be shared", async () => {
   const page = await recordingPage(context);
   await page.goto(`${base}/`);

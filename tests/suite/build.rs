@@ -41,7 +41,7 @@ fn entry_page_has_data_anchors_and_escapes_hostile_text() {
     );
     // The only scripts are jurisdex's own.
     assert_eq!(html.matches("<script").count(), 1);
-    assert!(html.contains(r#"<script src="/assets/app.js" defer></script>"#));
+    assert!(html.contains(r#"<script src="/assets/app.js" async></script>"#));
     // Local-language titles carry their language; a ruling is tied to its instrument.
     assert!(html.contains(r#"<p class="original" lang="th" dir="auto">"#));
     assert!(html.contains(
