@@ -8,7 +8,7 @@
 # and (not in a smoke run) every page type in Lighthouse on slow 3G (benches/pages.sh). Prints figures; asserts
 # nothing about time.
 #
-# Usage: benches/run.sh [--smoke] [N ...]   (default N: 100 1000 10000; wrk runs of $SECS s, default 10;
+# Usage: [JURISDEX=binary] benches/run.sh [--smoke] [N ...]   (default N: 100 1000 10000; wrk runs of $SECS s, default 10;
 #        $RUNS timed builds per size for jurisdex and for Hugo, default 3, the best kept)
 #        --smoke: N = 100, one build, 2 s wrk runs, one edit, 1,000 + 100 hostile clients; Hugo and Pagefind only if already installed.
 set -euo pipefail
@@ -38,10 +38,16 @@ fi
 have_pagefind=false; [[ -x $pagefind ]] && have_pagefind=true
 
 # The figures come from the tuned `dist` profile. A smoke run only checks that the benchmark works,
-# so it takes the debug build the tests have already made.
-if $smoke; then profile=dev; dir=debug; else profile=dist; dir=dist; fi
-cargo build --profile "$profile" --quiet --locked
-bin=$repo/target/$dir/jurisdex
+# so it takes a debug build; JURISDEX=path names a binary already built (CI passes the one the
+# tests built: a `cargo build` after `cargo test` compiles again, without the dev-dependencies'
+# features).
+if [[ -n ${JURISDEX:-} ]]; then
+  bin=$(realpath "$JURISDEX")
+else
+  if $smoke; then profile=dev; dir=debug; else profile=dist; dir=dist; fi
+  cargo build --profile "$profile" --quiet --locked
+  bin=$repo/target/$dir/jurisdex
+fi
 make_work_dir jurisdex-bench
 
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
