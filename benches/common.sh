@@ -25,3 +25,13 @@ hostile_words() { # content dir, words file to write
   find "$1/jurisdictions" -name '*.md' | sort | sed -n 1,50p | xargs cat | tr -cs 'a-z' '\n' \
     | awk 'length > 2' | sort | uniq -c | sort -rn | awk 'NR <= 3000 {print $2}' >"$2"
 }
+
+# The broad stream's vocabulary: the 60 commonest words a reader sees in (up to) 50 entries, leaving
+# out English function words ("the", "which"), which a reader does not search for.
+broad_words() { # content dir, words file to write
+  local function_words='^(and|are|any|but|for|from|has|have|had|its|not|the|that|this|these|those|their|there|they|them|then|than|was|were|with|which|who|whom|will|would|what|when|where|also|only|other|such|into|been|being|does|each|some|upon|may|can|all|one|more|most|our|out|per|via)$'
+  # The text a reader sees: no YAML keys, no addresses, in lower case.
+  find "$1/jurisdictions" -name '*.md' | sort | sed -n 1,50p | xargs cat \
+    | sed -E 's#https?://[^ ]*##g; s/^[[:space:]-]*[a-z_]+:[[:space:]]*//' | tr 'A-Z' 'a-z' | tr -cs 'a-z' '\n' \
+    | awk 'length > 2' | grep -Ev "$function_words" | sort | uniq -c | sort -rn | awk 'NR <= 60 {print $2}' >"$2"
+}

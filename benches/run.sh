@@ -2,7 +2,7 @@
 # The benchmark. For the shipped content and for generated corpora of N entries
 # (`jurisdex gen-corpus N`): full build (wall, entries/s, peak RSS), `serve` start to first 200,
 # edit-to-served time of one entry under `serve --watch`, and wrk load (64 connections) on
-# /api/search and /search with a mixed and a cache-hostile query stream, /healthz as the ceiling,
+# /api/search and /search with a mixed, a cache-hostile and a broad query stream, /healthz as the ceiling,
 # and server RSS; then a page and a search (16 connections) while hostile clients hold 10,000 idle
 # and 1,000 slow-reading connections open, and the server's RSS under them. Then Debian's Hugo and Pagefind on the same entries,
 # and (not in a smoke run) every page type in Lighthouse on slow 3G (benches/pages.sh). Prints figures; asserts
@@ -152,9 +152,11 @@ serve_bench() { # content dir, entries
   # server, not the disk flushing it.
   sync
   hostile_words "$1" "$work/words.txt"
+  broad_words "$1" "$work/broad.txt"
   for path in /api/search /search; do
     JX_PATH=$path load "$path mixed" -s benches/mixed.lua "$base"
     JX_PATH=$path JX_WORDS="$work/words.txt" load "$path cache-hostile" -s benches/hostile.lua "$base"
+    JX_PATH=$path JX_WORDS="$work/broad.txt" load "$path broad" -s benches/broad.lua "$base"
   done
   load "/jurisdictions/${entry%.md}/ (a page)" "$base/jurisdictions/${entry%.md}/"
   load "/healthz (ceiling)" "$base/healthz"
