@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 smoke=false
 if [[ "${1:-}" == "--smoke" ]]; then smoke=true; shift; fi
-if $smoke; then sizes=(100); secs=2; edits=1; SETTLE=0; else sizes=("${@:-100 1000 10000}"); secs="${SECS:-10}"; edits=5; fi
+if $smoke; then sizes=(100); secs=2; edits=1; mixed_edits=4; SETTLE=0; else sizes=("${@:-100 1000 10000}"); secs="${SECS:-10}"; edits=5; mixed_edits=50; fi
 read -r -a sizes <<<"${sizes[*]}"
 conns=64
 # Hostile clients of the load test: as many as the open-file limit allows, up to 10,000 + 1,000.
@@ -148,6 +148,7 @@ serve_bench() { # content dir, entries
   entry=$(find "$1/jurisdictions" -name "*.md" -printf "%f\n" | sort | sed -n 1p)
   echo "  edit analysis to served (watch)     $(python3 benches/incremental.py "$base" "$1/jurisdictions/$entry" "$edits" body)"
   echo "  edit summary to served (watch)      $(python3 benches/incremental.py "$base" "$1/jurisdictions/$entry" "$edits" summary)"
+  echo "  mixed edits to served (watch)       $(python3 benches/incremental.py "$base" "$1/jurisdictions/$entry" "$mixed_edits" mixed)"
   # The build and the edits leave up to a gigabyte of output to write back; the loads measure the
   # server, not the disk flushing it.
   sync

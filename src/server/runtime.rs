@@ -61,7 +61,7 @@ pub async fn serve(options: Config, serve: ServeOptions) -> Result<(), ServeErro
         // What a killed server left beside --out (its rebuilds' directories) goes now.
         site::remove_orphans(&site::parent_dir(&options.out_dir), SNAPSHOT_PREFIX);
         let built = tokio::select! {
-            built = build_in_child(&options, &options.out_dir) => built?,
+            built = build_in_child(&options, &options.out_dir, Urgency::Now) => built?,
             () = shutdown_signal() => {
                 eprintln!("stopped before the first build was done");
                 return Ok(());

@@ -41,8 +41,9 @@ pub enum OpenError {
     Catalog(#[from] CatalogError),
 }
 
-/// After this many edits served as layers, the next change rebuilds in full.
-pub const MAX_LAYERS: usize = 16;
+/// After this many edits served as layers, the next change rebuilds in full. A compaction
+/// ([`super::watch::COMPACT_AT`]) normally replaces the layers long before.
+pub const MAX_LAYERS: usize = 64;
 
 /// A directory of built files, removed with the last snapshot using it when it is private.
 pub(super) struct Layer {

@@ -18,11 +18,32 @@ pub(super) fn private_dir(options: &Config) -> Result<PathBuf, ServeError> {
 /// when that process is gone ([`exit_with_parent`]), so a killed server leaves no build running.
 pub const PARENT_ENV: &str = "JURISDEX_SERVE_PID";
 
+/// The environment variable that asks a build run by `serve` to lower its own CPU priority by
+/// this much (`nice`), so that a compaction in the background leaves the cores to the server's
+/// answers and to the edits it serves.
+pub const NICE_ENV: &str = "JURISDEX_BUILD_NICE";
+
+/// How much a compaction's build lowers its priority ([`NICE_ENV`]).
+pub const COMPACTION_NICENESS: i32 = 10;
+
+/// How urgent a build in a child process is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Urgency {
+    /// What the server is waiting for: its first build, or a change that cannot be layered.
+    Now,
+    /// A compaction: the edits it folds in are already served.
+    Background,
+}
+
 /// Builds the site into `out` in a child process (`jurisdex build`), so that the server's own
 /// memory never holds a build: its diagnostics go to the server's stderr. Returns whether the
 /// build succeeded. Dropping the future (a newer change, the time limit, the server stopping)
 /// kills the build.
-pub(super) async fn build_in_child(options: &Config, out: &Path) -> Result<bool, ServeError> {
+pub(super) async fn build_in_child(
+    options: &Config,
+    out: &Path,
+    urgency: Urgency,
+) -> Result<bool, ServeError> {
     let exe = std::env::current_exe().map_err(ServeError::Binary)?;
     let mut command = tokio::process::Command::new(exe);
     // The build is short-lived and gives all its memory back when it exits: glibc's own
@@ -45,6 +66,9 @@ pub(super) async fn build_in_child(options: &Config, out: &Path) -> Result<bool,
         .kill_on_drop(true);
     if options.dev_reload {
         command.arg("--dev-reload");
+    }
+    if urgency == Urgency::Background {
+        command.env(NICE_ENV, COMPACTION_NICENESS.to_string());
     }
     let mut build = BuildProcess {
         child: Some(command.spawn().map_err(ServeError::Child)?),
@@ -83,8 +107,17 @@ impl Drop for BuildProcess {
 
 /// In a build run by `serve` (see [`PARENT_ENV`]) into `out`: exits as soon as the server is
 /// gone, however it went (SIGKILL included), so no build outlives it, and removes its working
-/// directory first. Checked every [`PARENT_CHECK`].
+/// directory first. Checked every [`PARENT_CHECK`]. A build asked to ([`NICE_ENV`]) first lowers
+/// its priority.
 pub fn exit_with_parent(out: &Path) {
+    // Before any thread starts, so that every thread of the build inherits it.
+    #[cfg(target_os = "linux")]
+    if let Some(niceness) = std::env::var(NICE_ENV)
+        .ok()
+        .and_then(|n| n.parse::<i32>().ok())
+    {
+        let _ = rustix::process::setpriority_process(None, niceness);
+    }
     let parent_dir = site::parent_dir(out);
     #[cfg(unix)]
     if let Some(parent) = std::env::var(PARENT_ENV)
@@ -142,9 +175,13 @@ pub const MALLOC_TUNABLES: &str =
     "glibc.malloc.trim_threshold=1048576:glibc.malloc.mmap_threshold=1048576";
 
 /// Builds a private, versioned copy of the site for hot swapping.
-pub async fn build_snapshot(options: &Config, version: u64) -> Result<Snapshot, ServeError> {
+pub(super) async fn build_snapshot(
+    options: &Config,
+    version: u64,
+    urgency: Urgency,
+) -> Result<Snapshot, ServeError> {
     let staging = Staging::new(options)?;
-    if !build_in_child(options, staging.path()).await? {
+    if !build_in_child(options, staging.path(), urgency).await? {
         return Err(ServeError::BuildFailed);
     }
     let snapshot = Snapshot::open(staging.path(), options, version, true)?;
@@ -215,6 +252,12 @@ pub const REBUILD_TIME_LIMIT: Duration = Duration::from_secs(300);
 /// build process is killed, its directory removed) and a new one starts with every change so
 /// far; a rebuild that runs past `time_limit` ([`REBUILD_TIME_LIMIT`] unless told otherwise) is
 /// cancelled and reported.
+///
+/// Edits of entries are served as layers; once there are [`COMPACT_AT`] of them, a full build of
+/// the content starts in the background ([`Compaction`]) while later edits keep being served as
+/// layers. When it is done, the edits made since it started are applied to it as a layer and it
+/// replaces the layers: the same content, the same version, fewer directories to look through.
+/// No edit waits for it.
 pub(super) async fn rebuild_on_change(
     options: Config,
     state: AppState,
@@ -222,9 +265,24 @@ pub(super) async fn rebuild_on_change(
     time_limit: Duration,
 ) {
     let mut version = 1;
-    while let Some(mut changed) = changes.recv().await {
+    let mut compaction: Option<Compaction> = None;
+    loop {
+        let mut changed = tokio::select! {
+            more = changes.recv() => match more {
+                Some(changed) => changed,
+                None => return,
+            },
+            built = compacted(&mut compaction), if compaction.is_some() => {
+                let Some(done) = compaction.take() else { continue };
+                finish_compaction(&options, &state, built, done.since, version, done.started).await;
+                continue;
+            }
+        };
         while let Ok(more) = changes.try_recv() {
             changed.extend(more);
+        }
+        if let Some(compaction) = compaction.as_mut() {
+            compaction.since.extend(changed.iter().cloned());
         }
         let next = version + 1;
         let started = std::time::Instant::now();
@@ -239,18 +297,29 @@ pub(super) async fn rebuild_on_change(
                     while let Ok(more) = changes.try_recv() {
                         changed.extend(more);
                     }
+                    if let Some(compaction) = compaction.as_mut() {
+                        compaction.since.extend(changed.iter().cloned());
+                    }
                     eprintln!("newer changes: the rebuild under way is cancelled and starts again with them");
                 }
             }
         };
         match outcome {
             Ok(Ok(snapshot)) => {
+                let layers = snapshot.layers.len();
                 state.swap(snapshot);
                 version = next;
                 eprintln!(
                     "rebuilt in {:.2?}: now serving version {version}",
                     started.elapsed()
                 );
+                if layers == 1 {
+                    // A full build: a compaction under way is out of date (dropping it kills it).
+                    compaction = None;
+                } else if layers >= COMPACT_AT && compaction.is_none() {
+                    eprintln!("compacting {layers} layers into a full build in the background");
+                    compaction = Some(Compaction::start(&options, time_limit));
+                }
             }
             Ok(Err(errors)) => {
                 eprintln!("{errors}\nrebuild failed: still serving version {version}")
@@ -261,6 +330,102 @@ pub(super) async fn rebuild_on_change(
             ),
         }
     }
+}
+
+/// After this many layers a compaction starts ([`rebuild_on_change`]).
+pub const COMPACT_AT: usize = 8;
+
+/// A full build of the content running in the background while edits are served as layers, and
+/// the files changed since it started, to be applied on top of it. Dropped, it kills its build.
+struct Compaction {
+    build: std::pin::Pin<Box<dyn Future<Output = CompactionBuilt> + Send>>,
+    since: Vec<PathBuf>,
+    started: std::time::Instant,
+}
+
+/// The end of the compaction under way (never, when there is none).
+async fn compacted(compaction: &mut Option<Compaction>) -> CompactionBuilt {
+    match compaction {
+        Some(compaction) => compaction.build.as_mut().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// How a compaction's build ended.
+enum CompactionBuilt {
+    Built(Box<Snapshot>),
+    Failed(ServeError),
+    TimedOut,
+}
+
+impl From<Result<Result<Snapshot, ServeError>, tokio::time::error::Elapsed>> for CompactionBuilt {
+    fn from(ended: Result<Result<Snapshot, ServeError>, tokio::time::error::Elapsed>) -> Self {
+        match ended {
+            Ok(Ok(snapshot)) => CompactionBuilt::Built(Box::new(snapshot)),
+            Ok(Err(error)) => CompactionBuilt::Failed(error),
+            Err(_) => CompactionBuilt::TimedOut,
+        }
+    }
+}
+
+impl Compaction {
+    fn start(options: &Config, time_limit: Duration) -> Compaction {
+        let options = options.clone();
+        let build = async move {
+            // The version is the one served when it is swapped in.
+            tokio::time::timeout(time_limit, build_snapshot(&options, 0, Urgency::Background))
+                .await
+                .into()
+        };
+        Compaction {
+            build: Box::pin(build),
+            since: Vec::new(),
+            started: std::time::Instant::now(),
+        }
+    }
+}
+
+/// Swaps a finished compaction in, once the edits made since it started are applied to it (as a
+/// layer, or in full when they are more than edits of entries): the content served is the same,
+/// and so is its `version`. A compaction that failed leaves the layers served; the next edit
+/// starts another.
+async fn finish_compaction(
+    options: &Config,
+    state: &AppState,
+    built: CompactionBuilt,
+    since: Vec<PathBuf>,
+    version: u64,
+    started: std::time::Instant,
+) {
+    let mut compacted = match built {
+        CompactionBuilt::Built(snapshot) => *snapshot,
+        CompactionBuilt::Failed(error) => {
+            eprintln!("{error}\ncompaction failed: the layers stay served");
+            return;
+        }
+        CompactionBuilt::TimedOut => {
+            eprintln!("the compaction took too long and was cancelled: the layers stay served");
+            return;
+        }
+    };
+    compacted.version = version;
+    let snapshot = if since.is_empty() {
+        compacted
+    } else {
+        match rebuild(options, &Arc::new(compacted), &since, version).await {
+            Ok(snapshot) => snapshot,
+            Err(error) => {
+                eprintln!("{error}\ncompaction failed: the layers stay served");
+                return;
+            }
+        }
+    };
+    let layers = snapshot.layers.len();
+    state.swap(snapshot);
+    eprintln!(
+        "compacted in {:.2?}: version {version} served from {layers} layer(s)",
+        started.elapsed()
+    );
 }
 
 /// Ends the watch when dropped, and a rebuild under way with it.
@@ -372,7 +537,7 @@ pub(super) async fn rebuild(
             return Ok(snapshot);
         }
     }
-    build_snapshot(options, version).await
+    build_snapshot(options, version, Urgency::Now).await
 }
 
 /// The changed entry files when every change is to a `*.md` file of `jurisdictions/` that still

@@ -254,6 +254,56 @@ fn an_edited_entry_is_rebuilt_alone_and_lists_follow_its_front_matter() {
 }
 
 #[test]
+fn layers_are_compacted_in_the_background_while_edits_keep_being_served() {
+    let f = Fixture::new("basic");
+    let server = f.serve(&["--watch"]);
+    let mut text = "Blocking orders are administrative.".to_string();
+    // Eight edits start a compaction; the later ones are served while it runs or on top of it.
+    for n in 1..=12u64 {
+        let next = format!("Blocking orders are zqcompact{n}.");
+        f.edit("jurisdictions/alpha.md", &text, &next);
+        text = next;
+        wait_for_version(&server, n + 1);
+        let (_, page) = http_get(&server.addr, "/jurisdictions/alpha/").unwrap();
+        assert!(
+            page.contains(&format!("zqcompact{n}")),
+            "edit {n} is served"
+        );
+    }
+    wait_for("the compaction", Duration::from_secs(60), || {
+        server.log().contains("compacted in")
+    });
+    let log = server.log();
+    assert!(
+        log.contains("compacting 8 layers into a full build in the background"),
+        "{log}"
+    );
+    // Every edit was served as a layer (a full build would have been a child build's own report),
+    // and the compaction changed what is served in nothing, not even its version.
+    assert_eq!(log.matches("rebuilt in").count(), 12, "{log}");
+    assert_eq!(version(&server), "13");
+    let (_, page) = http_get(&server.addr, "/jurisdictions/alpha/").unwrap();
+    assert!(page.contains("zqcompact12") && !page.contains("zqcompact11"));
+    let (_, hits) = http_get(&server.addr, "/api/search?q=zqcompact12").unwrap();
+    assert!(hits.contains("/jurisdictions/alpha/"), "{hits}");
+    // An old edit's word is found nowhere (at most corrected into the new one).
+    let (_, hits) = http_get(&server.addr, "/api/search?q=zqcompact11").unwrap();
+    assert!(
+        hits.contains("\"total\":0") || hits.contains("\"corrected\":true"),
+        "an old edit is still found: {hits}"
+    );
+    // And edits go on, on top of the compacted build.
+    f.edit(
+        "jurisdictions/alpha.md",
+        &text,
+        "Blocking orders are zqcompactafter.",
+    );
+    wait_for_version(&server, 14);
+    let (_, page) = http_get(&server.addr, "/jurisdictions/alpha/").unwrap();
+    assert!(page.contains("zqcompactafter"));
+}
+
+#[test]
 fn a_taxonomy_change_is_rebuilt_in_full_by_a_child_build_and_a_broken_one_is_reported() {
     let f = Fixture::new("basic");
     let server = f.serve(&["--watch"]);
