@@ -157,7 +157,7 @@ serve_bench() { # content dir, entries
   for path in /api/search /search; do
     JX_PATH=$path load "$path mixed" -s benches/mixed.lua "$base"
     JX_PATH=$path JX_WORDS="$work/words.txt" load "$path cache-hostile" -s benches/hostile.lua "$base"
-    JX_PATH=$path JX_WORDS="$work/broad.txt" load "$path broad" -s benches/broad.lua "$base"
+    JX_PATH=$path JX_WORDS="$work/broad.txt" JX_STREAM=broad load "$path broad" -s benches/hostile.lua "$base"
   done
   load "/jurisdictions/${entry%.md}/ (a page)" "$base/jurisdictions/${entry%.md}/"
   load "/healthz (ceiling)" "$base/healthz"
