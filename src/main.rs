@@ -415,7 +415,8 @@ fn print_hits(results: &jurisdex::search::SearchResults, out: &Path) {
         }
     }
     println!(
-        "{} result(s) for \"{}\" ({:.1} ms, index in {})",
+        "{}{} result(s) for \"{}\" ({:.1} ms, index in {})",
+        if results.estimated { "about " } else { "" },
         results.total,
         results.query,
         results.elapsed_ms,

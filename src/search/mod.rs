@@ -14,6 +14,7 @@
 //! `citation.rs`).
 
 mod analysis;
+mod broad;
 mod build;
 mod citation;
 mod client_index;
@@ -32,6 +33,7 @@ mod tests;
 mod typo;
 mod units;
 use analysis::*;
+use broad::*;
 pub use build::*;
 use citation::*;
 pub use client_index::{CLIENT_INDEX_DIR, ClientIndexBuilder, shard_of};

@@ -37,7 +37,11 @@ impl SearchRequest {
 pub struct SearchResults {
     /// The query as searched: control characters removed, cut to [`MAX_QUERY_BYTES`].
     pub query: String,
+    /// The number of matching units; rounded to two significant figures when `estimated`.
     pub total: usize,
+    /// True when `total` and the facet counts are estimated from a sample of the matches (a
+    /// broad query over a large index); the hits and their order are exact either way.
+    pub estimated: bool,
     pub offset: usize,
     pub limit: usize,
     pub hits: Vec<Hit>,

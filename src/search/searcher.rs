@@ -88,6 +88,7 @@ impl SearchIndex {
         SearchResults {
             query,
             total: outcome.total,
+            estimated: outcome.estimated,
             offset,
             limit,
             hits: outcome.hits,
@@ -155,9 +156,15 @@ impl SearchIndex {
                 Some(retry)
             }
         };
+        let broad = self.broad_plan(searcher, &positive, &clauses)?;
         let text = self.parse_text(&positive);
         let query = with_clauses(text.box_clone(), clauses);
-        Ok(QueryPlan::Text { query, text, retry })
+        Ok(QueryPlan::Text {
+            query,
+            text,
+            retry,
+            broad,
+        })
     }
 
     /// Runs a plan: collects the page of hits, the total and the facets, falls back on the typo
@@ -192,8 +199,29 @@ impl SearchIndex {
                 let nothing = HitPage::empty(&self.facet_tally());
                 self.outcome(searcher, nothing, filters, parsed, None, None)
             }
-            QueryPlan::Text { query, text, retry } => {
-                let page = self.collect(searcher, &*query, Ranking::Score, limit, offset)?;
+            QueryPlan::Text {
+                query,
+                text,
+                retry,
+                broad,
+            } => {
+                let page = match broad {
+                    Some(broad) => {
+                        let counted = self.counted(searcher, &*query)?;
+                        let docs = if counted.total == 0 {
+                            Vec::new()
+                        } else {
+                            self.broad_top(searcher, &broad, &*query, limit, offset)?
+                        };
+                        HitPage {
+                            docs,
+                            total: counted.total,
+                            counts: counted.tally,
+                            estimated: counted.estimated,
+                        }
+                    }
+                    None => self.collect(searcher, &*query, Ranking::Score, limit, offset)?,
+                };
                 if page.total == 0
                     && let Some(found) = retry.map(corrected).transpose()?.flatten()
                 {
@@ -475,6 +503,7 @@ impl SearchIndex {
             docs,
             total,
             counts,
+            estimated: false,
         })
     }
 
@@ -512,6 +541,7 @@ impl SearchIndex {
             .collect();
         Ok(SearchOutcome {
             total: page.total,
+            estimated: page.estimated,
             hits,
             facets: self.facets(&page.counts, filters),
             corrected: correction.is_some(),
@@ -678,6 +708,7 @@ impl SearchIndex {
 #[derive(Default)]
 pub(super) struct SearchOutcome {
     pub(super) total: usize,
+    pub(super) estimated: bool,
     pub(super) hits: Vec<Hit>,
     pub(super) facets: Vec<Facet>,
     pub(super) corrected: bool,
@@ -688,6 +719,8 @@ pub(super) struct HitPage {
     pub(super) docs: Vec<(Score, DocAddress)>,
     pub(super) total: usize,
     pub(super) counts: Tally,
+    /// The total and the counts are estimated from a sample (see `broad.rs`).
+    pub(super) estimated: bool,
 }
 
 impl HitPage {
@@ -697,6 +730,7 @@ impl HitPage {
             docs: Vec::new(),
             total: 0,
             counts: tally.empty(),
+            estimated: false,
         }
     }
 }
@@ -742,5 +776,7 @@ pub(super) enum QueryPlan {
         query: Box<dyn Query>,
         text: Box<dyn Query>,
         retry: Option<(Box<dyn Query>, FuzzyPlan)>,
+        /// The query taken apart for pruning, when it is broad.
+        broad: Option<BroadPlan>,
     },
 }

@@ -1,5 +1,6 @@
 //! Unit tests of search: schema, units, query language, ranking, facets, typos and snippets.
 
+use super::searcher::{QueryPlan, Ranking};
 use super::*;
 use crate::markdown::render;
 use crate::model::{
@@ -1379,4 +1380,154 @@ fn snippets_mark_the_citation_as_written() {
         "{}",
         thailand.hits[0].snippet_html
     );
+}
+
+/// An index of 600 generated entries (some 14,000 units), built once: large enough for the
+/// commonest words to be broad.
+fn broad_fixture() -> &'static SearchIndex {
+    static INDEX: OnceLock<(tempfile::TempDir, SearchIndex)> = OnceLock::new();
+    &INDEX
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let content = dir.path().join("content");
+            crate::tools::corpus::generate(&content, 600, 11).expect("corpus");
+            let site = crate::load::load(&content).take_site();
+            let index_dir = dir.path().join("index");
+            build_index(&site, &index_dir).expect("build");
+            let index = SearchIndex::open(&index_dir).expect("open");
+            (dir, index)
+        })
+        .1
+}
+
+/// The exhaustive page, the pruned page, the exact total and the broad path's counts.
+type BothPaths = (
+    Vec<(Score, DocAddress)>,
+    Vec<(Score, DocAddress)>,
+    usize,
+    Counted,
+);
+
+/// The page an exhaustive search gives (every match scored and counted) and the one the
+/// broad path gives, for the same query, filters, limit and offset.
+fn both_paths(
+    index: &SearchIndex,
+    q: &str,
+    region: Option<&str>,
+    limit: usize,
+    offset: usize,
+) -> BothPaths {
+    let parsed = ParsedQuery::parse(q);
+    let request = SearchRequest {
+        q: q.to_owned(),
+        region: region.map(str::to_owned),
+        ..SearchRequest::default()
+    };
+    let filters = Filters::new(&request, &parsed);
+    let searcher = index.reader.searcher();
+    let QueryPlan::Text { query, broad, .. } = index.plan(&searcher, &parsed, &filters).unwrap()
+    else {
+        panic!("{q}: not a text query");
+    };
+    let broad = broad.unwrap_or_else(|| panic!("{q}: not broad"));
+    let exhaustive = index
+        .collect(&searcher, &*query, Ranking::Score, limit, offset)
+        .unwrap();
+    let pruned = index
+        .broad_top(&searcher, &broad, &*query, limit, offset)
+        .unwrap();
+    let counted = index.counted(&searcher, &*query).unwrap();
+    (exhaustive.docs, pruned, exhaustive.total, counted)
+}
+
+#[test]
+fn broad_queries_give_the_first_page_of_an_exhaustive_search() {
+    let index = broad_fixture();
+    let queries = [
+        ("court order", None, 10, 0),
+        ("court order blocking", None, 10, 0),
+        ("authority review notice", None, 10, 0),
+        ("section act", Some("europe"), 10, 0),
+        ("court order -blocking", None, 10, 0),
+        ("order section", None, 20, 30),
+        ("transparency authority court", Some("oceania"), 100, 0),
+    ];
+    for (q, region, limit, offset) in queries {
+        let (exhaustive, pruned, total, _) = both_paths(index, q, region, limit, offset);
+        assert!(total > limit + offset, "{q}: only {total} matches");
+        let addresses = |hits: &[(Score, DocAddress)]| hits.iter().map(|h| h.1).collect::<Vec<_>>();
+        assert_eq!(addresses(&pruned), addresses(&exhaustive), "{q}");
+        for ((a, _), (b, _)) in pruned.iter().zip(&exhaustive) {
+            assert!(
+                (a - b).abs() <= 1e-4 * b.abs(),
+                "{q}: score {a} against {b}"
+            );
+        }
+    }
+}
+
+#[test]
+fn broad_counts_are_estimated_close_to_the_exact_ones() {
+    let index = broad_fixture();
+    for q in ["court order", "authority review", "section"] {
+        let (_, _, total, counted) = both_paths(index, q, None, 10, 0);
+        assert!(counted.estimated, "{q}: {total} matches were all counted");
+        let error = (counted.total as f64 - total as f64).abs() / total as f64;
+        assert!(error < 0.1, "{q}: about {} against {total}", counted.total);
+        let tallied: u64 = counted.tally.unit[0].iter().sum();
+        let off = (tallied as f64 - total as f64).abs() / total as f64;
+        assert!(
+            off < 0.1,
+            "{q}: kinds add up to {tallied}, not about {total}"
+        );
+    }
+    // A query with few matches in every slice is counted exactly.
+    let searcher = index.reader.searcher();
+    let rare = TermQuery::new(
+        Term::from_field_text(index.fields.text, "court"),
+        IndexRecordOption::Basic,
+    );
+    let rare = BooleanQuery::new(vec![
+        (Occur::Must, Box::new(rare) as Box<dyn Query>),
+        (
+            Occur::Must,
+            Box::new(TermQuery::new(
+                Term::from_field_text(index.fields.region, "europe"),
+                IndexRecordOption::Basic,
+            )),
+        ),
+    ]);
+    let counted = index.counted(&searcher, &rare).unwrap();
+    let exact = searcher.search(&rare, &Count).unwrap();
+    if !counted.estimated {
+        assert_eq!(counted.total, exact);
+    }
+}
+
+#[test]
+fn broad_search_reports_estimated_totals_with_exact_hits() {
+    let index = broad_fixture();
+    let results = index.search(&query("court order"));
+    assert!(
+        results.estimated,
+        "{} matches were all counted",
+        results.total
+    );
+    assert_eq!(results.total, about(results.total as f64) as usize);
+    assert_eq!(results.hits.len(), MAX_LIMIT);
+    let kinds: u64 = facet(&results, "kind").values.iter().map(|v| v.count).sum();
+    assert!(kinds > 0);
+    // A narrow query stays exact.
+    let narrow = index.search(&query("\"court order\" blocking"));
+    assert!(!narrow.estimated);
+}
+
+#[test]
+fn estimates_round_to_two_significant_figures() {
+    assert_eq!(about(41_085.0), 41_000);
+    assert_eq!(about(37_813.4), 38_000);
+    assert_eq!(about(96.0), 96);
+    assert_eq!(about(7.4), 7);
+    assert_eq!(about(0.3), 1);
+    assert_eq!(about(0.0), 0);
 }

@@ -358,7 +358,7 @@
 
       // The facet lists rebuilt from the answer's counts; each value links to the search with that
       // filter set (or cleared, when it is the active one), as the server-rendered page does.
-      var facets = function (params, list) {
+      var facets = function (params, list, estimated) {
         var aside = document.querySelector(".facets");
         if (!aside) return;
         aside.querySelectorAll("fieldset:not([data-active])").forEach(function (f) { f.remove(); });
@@ -373,7 +373,7 @@
             if (v.selected) a.setAttribute("aria-current", "true");
             li.appendChild(a);
             li.appendChild(document.createTextNode(" "));
-            li.appendChild(element("span", "count", "(" + v.count + ")"));
+            li.appendChild(element("span", "count", "(" + (estimated ? "≈" : "") + v.count + ")"));
             ul.appendChild(li);
           });
           fieldset.appendChild(ul);
@@ -431,9 +431,10 @@
           }
         }
         var meta = results.querySelector(".meta");
-        meta.textContent = data.total + " result" + (data.total === 1 ? "" : "s") + " for “" + q + "”" +
-          (data.corrected ? " (similar terms)" : "");
-        facets(params, data.facets);
+        meta.textContent = (data.estimated ? "About " : "") + data.total + " result" + (data.total === 1 ? "" : "s") +
+          " for “" + q + "”" + (data.corrected ? " (similar terms)" : "") +
+          (data.estimated ? " (counts estimated; the order of results is exact)" : "");
+        facets(params, data.facets, data.estimated);
         pager(params, data);
         results.setAttribute("data-live-query", q);
         history.replaceState(null, "", action + "?" + params.toString());
