@@ -921,6 +921,7 @@ async fn json_exports_and_api_answers_have_the_documented_shape() {
         &[
             "query",
             "total",
+            "estimated",
             "offset",
             "limit",
             "hits",
@@ -931,6 +932,10 @@ async fn json_exports_and_api_answers_have_the_documented_shape() {
         ],
     );
     assert_eq!(answer["query"], "alpha");
+    assert_eq!(
+        answer["estimated"], false,
+        "a small site's counts are exact"
+    );
     assert_eq!(answer["limit"], 2);
     assert!(answer["total"].as_u64().unwrap() >= 2);
     assert!(answer["corrected"].is_boolean() && answer["elapsed_ms"].is_number());
