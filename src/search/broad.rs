@@ -537,6 +537,7 @@ fn prune_segment(
         .collect();
     let mut bests: Vec<Score> = Vec::with_capacity(lists.len());
     let mut matched = vec![false; words.len()];
+    let mut found_early = vec![false; words.len()];
     let mut doc: DocId = 0;
     'windows: while doc < TERMINATED {
         // Every list on the block holding `doc`; the window ends where the first block ends.
@@ -614,21 +615,48 @@ fn prune_segment(
             if score + remaining <= threshold {
                 continue;
             }
-            for (&(w, i), list_best) in lists[..split].iter().zip(&bests).rev() {
-                let cursor = &mut words[w][i];
-                remaining -= list_best;
-                if cursor.doc() <= candidate && cursor.seek(candidate) == candidate {
-                    score += cursor.score();
-                    matched[w] = true;
+            // The words not found yet first, word by word: a word in none of its lists rules
+            // the candidate out at once. Then the other lists, for the score.
+            let mut ruled_out = false;
+            found_early.copy_from_slice(&matched);
+            for word in 0..words.len() {
+                if found_early[word] {
+                    continue;
                 }
-                if score + remaining <= threshold {
+                for (&(w, i), list_best) in lists[..split].iter().zip(&bests) {
+                    if w != word {
+                        continue;
+                    }
+                    remaining -= list_best;
+                    let cursor = &mut words[w][i];
+                    if cursor.doc() <= candidate && cursor.seek(candidate) == candidate {
+                        score += cursor.score();
+                        matched[w] = true;
+                    }
+                }
+                if !matched[word] || score + remaining <= threshold {
+                    ruled_out = true;
                     break;
                 }
             }
-            if score + remaining <= threshold
-                || !matched.iter().all(|m| *m)
-                || alive.is_some_and(|a| !a.is_alive(candidate))
-            {
+            if ruled_out {
+                continue;
+            }
+            for (&(w, i), list_best) in lists[..split].iter().zip(&bests).rev() {
+                if !found_early[w] {
+                    continue;
+                }
+                remaining -= list_best;
+                let cursor = &mut words[w][i];
+                if cursor.doc() <= candidate && cursor.seek(candidate) == candidate {
+                    score += cursor.score();
+                }
+                if score + remaining <= threshold {
+                    ruled_out = true;
+                    break;
+                }
+            }
+            if ruled_out || alive.is_some_and(|a| !a.is_alive(candidate)) {
                 continue;
             }
             if let Some(filtered) = checks.admit(candidate) {
