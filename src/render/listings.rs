@@ -1,6 +1,7 @@
 //! Listing pages: the paged sequences (matrix, entries list, topics, grouping comparisons, feed, collections), which entries each page shows, and which pages an edit makes stale.
 
 use super::*;
+use std::collections::HashMap;
 
 /// What a page listing or comparing entries shows.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -159,14 +160,17 @@ pub(super) fn paged(
             count,
             total,
             members,
-            tally: tally.clone(),
+            // Only the first page carries the counts, so that a rating that moves changes the
+            // pages it moves across, not every page of the topic.
+            tally: if n == 0 { tally.clone() } else { Vec::new() },
         })
         .collect()
 }
 
 /// The listing pages of `after` that differ from those of `before` once the entries at `changed`
-/// were edited in place: the pages showing an edited entry, every page of a topic whose rating an
-/// edit changed (its groups, counts and map move), the matrix's first page when any rating
+/// were edited in place: the pages showing an edited entry, the pages of a topic whose rating an
+/// edit changed that differ from before (the first, with its counts and map, and those its rows
+/// move across), the matrix's first page when any rating
 /// changed (its maps and totals), and the feed when a review date changed. Both
 /// catalogs must hold the same entries in the same order with the same names, regions and
 /// groupings (what an incremental rebuild requires), so no other page's rows can differ.
@@ -189,12 +193,29 @@ pub fn stale_listings(before: &Catalog, after: &Catalog, changed: &[usize]) -> V
     let feed_moved = changed
         .iter()
         .any(|&i| before.entries[i].last_reviewed != after.entries[i].last_reviewed);
+    // A moved rating shifts the rows of its topics' pages between its old and new places.
+    let topic_pages_before: HashMap<(SafeguardKey, usize), Listing> = if moved_topics.is_empty() {
+        HashMap::new()
+    } else {
+        listings(before)
+            .into_iter()
+            .filter_map(|listing| match listing.kind {
+                ListingKind::Topic(key) if moved_topics.contains(&key) => {
+                    Some(((key, listing.number), listing))
+                }
+                _ => None,
+            })
+            .collect()
+    };
     listings(after)
         .into_iter()
         .filter(|listing| {
             listing.members.iter().any(|m| changed.contains(m))
                 || match &listing.kind {
-                    ListingKind::Topic(key) => moved_topics.contains(key),
+                    ListingKind::Topic(key) => {
+                        moved_topics.contains(key)
+                            && topic_pages_before.get(&(*key, listing.number)) != Some(listing)
+                    }
                     // The first page carries the maps and the column totals of the whole site.
                     ListingKind::Matrix => listing.number == 1 && !moved_topics.is_empty(),
                     ListingKind::Feed => feed_moved,
