@@ -135,23 +135,19 @@ impl SearchIndex {
     ) -> tantivy::Result<Vec<(Score, DocAddress)>> {
         let wanted = offset + limit;
         let mut top = TopK::new(wanted + RESCORE_SLACK);
-        let scoring = EnableScoring::enabled_from_searcher(searcher);
-        let filters = plan
-            .filters
-            .iter()
-            .map(|q| q.weight(scoring))
-            .collect::<tantivy::Result<Vec<_>>>()?;
+        let filters = weights(
+            &plan.filters,
+            EnableScoring::enabled_from_searcher(searcher),
+        )?;
+        let excluded = weights(
+            &plan.excluded,
+            EnableScoring::disabled_from_searcher(searcher),
+        )?;
         let filter_bound: Score = plan
             .filters
             .iter()
             .map(|q| term_bound(searcher, &**q))
             .sum::<tantivy::Result<Score>>()?;
-        let unscored = EnableScoring::disabled_from_searcher(searcher);
-        let excluded = plan
-            .excluded
-            .iter()
-            .map(|q| q.weight(unscored))
-            .collect::<tantivy::Result<Vec<_>>>()?;
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let mut words = Vec::with_capacity(plan.words.len());
             for terms in &plan.words {
@@ -161,15 +157,15 @@ impl SearchIndex {
                 }
                 words.push(cursors);
             }
+            let scorers = |weights: &[Box<dyn Weight>]| {
+                weights
+                    .iter()
+                    .map(|w| w.scorer(segment, 1.0))
+                    .collect::<tantivy::Result<Vec<_>>>()
+            };
             let mut checks = Checks {
-                filters: filters
-                    .iter()
-                    .map(|w| w.scorer(segment, 1.0))
-                    .collect::<tantivy::Result<_>>()?,
-                excluded: excluded
-                    .iter()
-                    .map(|w| w.scorer(segment, 1.0))
-                    .collect::<tantivy::Result<_>>()?,
+                filters: scorers(&filters)?,
+                excluded: scorers(&excluded)?,
                 bound: filter_bound,
             };
             prune_segment(words, &mut checks, segment.alive_bitset(), |doc, score| {
@@ -291,6 +287,14 @@ fn add_tally(sum: &mut Tally, more: &Tally) {
     for (s, c) in sum.places.iter_mut().zip(&more.places) {
         *s += c;
     }
+}
+
+/// The weights of `queries`, scored or not.
+fn weights(
+    queries: &[Box<dyn Query>],
+    scoring: EnableScoring<'_>,
+) -> tantivy::Result<Vec<Box<dyn Weight>>> {
+    queries.iter().map(|q| q.weight(scoring)).collect()
 }
 
 /// The highest score a filter (an [`AnyOf`] of terms, or one term) can add: the sum of its
