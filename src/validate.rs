@@ -6,7 +6,9 @@ use std::path::Path;
 use crate::diagnostics::{Diagnostic, Report};
 use crate::load::{Loaded, Origin};
 use crate::markdown::{MAX_HEADINGS, Rendered};
-use crate::model::{Confidence, Date, Jurisdiction, Reference, SafeguardKey, Taxonomy, Value};
+use crate::model::{
+    Confidence, Date, InstrumentStatus, Jurisdiction, Reference, SafeguardKey, Taxonomy, Value,
+};
 use crate::routes::SITE_SECTIONS;
 
 /// Entries not reviewed for this many days get a warning.
@@ -578,6 +580,50 @@ pub fn check_entry(
         }
         check_confidence(instrument.confidence, origin, &base, report);
         cite(format!("{base}.sources"), &instrument.sources, true, report);
+        for (m, review) in instrument.reviews.iter().enumerate() {
+            let field = format!("{base}.reviews[{m}]");
+            for (key, text) in [
+                ("provision", &review.provision),
+                ("requires", &review.requires),
+            ] {
+                if text.trim().is_empty() {
+                    report.push(
+                        at(origin, &format!("{field}.{key}"))
+                            .error("must not be empty".to_string()),
+                    );
+                }
+            }
+            if let Some(done) = review.done
+                && done.days_since_epoch() > today.days_since_epoch()
+            {
+                report.push(at(origin, &format!("{field}.done")).error(format!(
+                    "{done} is after today: `done` is the date it was carried out"
+                )));
+            }
+            if review.outcome.is_some() && review.done.is_none() {
+                report.push(
+                    at(origin, &format!("{field}.outcome"))
+                        .error("an outcome needs the date it came, in `done`".to_string()),
+                );
+            }
+            check_confidence(review.confidence, origin, &field, report);
+            cite(format!("{field}.sources"), &review.sources, true, report);
+        }
+        if let Some(stage) = &instrument.stage {
+            let field = format!("{base}.stage");
+            if instrument.status != InstrumentStatus::Proposed {
+                report.push(at(origin, &field).error(format!(
+                    "only a bill has a stage: the status is `{}`, not `proposed`",
+                    instrument.status.key()
+                )));
+            }
+            if stage.stage.trim().is_empty() {
+                report.push(
+                    at(origin, &format!("{field}.stage")).error("must not be empty".to_string()),
+                );
+            }
+            cite(format!("{field}.sources"), &stage.sources, true, report);
+        }
         let primary = instrument
             .sources
             .iter()
@@ -664,6 +710,39 @@ pub fn check_entry(
         check_reference(format!("{base}.basis"), &power.basis, report);
         check_confidence(power.confidence, origin, &base, report);
         cite(format!("{base}.sources"), &power.sources, true, report);
+        for (m, record) in power.practice.iter().enumerate() {
+            let field = format!("{base}.practice[{m}]");
+            if record.note.trim().is_empty() {
+                report.push(
+                    at(origin, &format!("{field}.note"))
+                        .error("must say who reported the figure and what it counts".to_string()),
+                );
+            }
+            if let Some(until) = record.until
+                && until <= record.period
+            {
+                report.push(at(origin, &format!("{field}.until")).error(format!(
+                    "{until} is not after the start of the period ({})",
+                    record.period
+                )));
+            }
+            if record.period.days_since_epoch() > today.days_since_epoch() {
+                report.push(at(origin, &format!("{field}.period")).error(format!(
+                    "{} has not begun: a figure reports a period that has",
+                    record.period
+                )));
+            }
+            check_confidence(record.confidence, origin, &field, report);
+            if record.sources.is_empty() {
+                report.push(at(origin, &format!("{field}.sources")).error(
+                    "a figure needs its source: cite the transparency report, official answer or \
+                     court record it comes from"
+                        .to_string(),
+                ));
+            } else {
+                cite(format!("{field}.sources"), &record.sources, true, report);
+            }
+        }
     }
     for (n, case) in j.cases.iter().enumerate() {
         let base = format!("cases[{n}]");

@@ -79,7 +79,45 @@ pub struct Instrument {
     pub url: Option<String>,
     #[serde(default)]
     pub key_provisions: Vec<Provision>,
+    /// The reviews, reports, sunsets and expiries the law sets for this instrument.
+    #[serde(default)]
+    pub reviews: Vec<ReviewDate>,
+    /// Where a bill stands in the legislature: only for an instrument with status `proposed`.
+    #[serde(default)]
+    pub stage: Option<BillStage>,
     pub confidence: Confidence,
+    pub sources: Vec<String>,
+}
+
+/// A date the law sets for an instrument: a review of its operation, a report to the legislature,
+/// or the day its provisions lapse.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDate {
+    pub kind: ReviewKind,
+    /// When it falls due (a year or a month where the law counts from an uncertain start).
+    pub due: Date,
+    /// The section that sets it.
+    pub provision: String,
+    /// What the law requires by then, in the law's terms.
+    pub requires: String,
+    /// When it was carried out (a review reported, a sunset passed or renewed).
+    #[serde(default)]
+    pub done: Option<Date>,
+    /// What came of it, once done.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    pub confidence: Confidence,
+    pub sources: Vec<String>,
+}
+
+/// Where a pending bill stands: the stage reached and its date.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BillStage {
+    /// The stage in the legislature's own terms (`second reading in the Senate`).
+    pub stage: String,
+    pub date: Date,
     pub sources: Vec<String>,
 }
 
@@ -131,8 +169,58 @@ pub struct Power {
     pub remedy: String,
     #[serde(default)]
     pub penalties: Option<String>,
+    /// How often the power is used: dated figures from transparency reports or court records.
+    #[serde(default)]
+    pub practice: Vec<PracticeRecord>,
     pub confidence: Confidence,
     pub sources: Vec<String>,
+}
+
+/// A dated figure of a power's use: orders issued, items removed, accounts suspended.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PracticeRecord {
+    pub measure: PracticeMeasure,
+    pub count: u64,
+    /// True where the source gives the figure as approximate ("about 350").
+    #[serde(default)]
+    pub approximate: bool,
+    /// The period the figure covers: a year, a month or the day it starts.
+    pub period: Date,
+    /// The end of the period, where it runs past `period`'s own year, month or day.
+    #[serde(default)]
+    pub until: Option<Date>,
+    /// Who reported it and what the figure counts, in the source's terms.
+    pub note: String,
+    pub confidence: Confidence,
+    pub sources: Vec<String>,
+}
+
+impl PracticeRecord {
+    /// `2024` or `7 June 2022 – 14 February 2024`: the period in words.
+    pub fn period_label(&self) -> String {
+        match &self.until {
+            Some(until) => format!("{} – {}", self.period.human(), until.human()),
+            None => self.period.human(),
+        }
+    }
+
+    /// `482` or `about 350`, with thousands separated.
+    pub fn count_label(&self) -> String {
+        let digits = self.count.to_string();
+        let mut grouped = String::new();
+        for (n, digit) in digits.chars().enumerate() {
+            if n > 0 && (digits.len() - n) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        if self.approximate {
+            format!("about {grouped}")
+        } else {
+            grouped
+        }
+    }
 }
 
 impl Power {

@@ -125,6 +125,29 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// What the law sets a date for: a review of an instrument's operation, a report to the
+    /// legislature, or the lapse of its provisions.
+    ReviewKind {
+        Review = "review" => "Review",
+        Report = "report" => "Report",
+        Sunset = "sunset" => "Sunset",
+        Expiry = "expiry" => "Expiry",
+    }
+);
+
+vocabulary!(
+    /// What a practice record counts.
+    PracticeMeasure {
+        OrdersIssued = "orders_issued" => "Orders issued",
+        RequestsMade = "requests_made" => "Requests made",
+        ItemsRemoved = "items_removed" => "Items removed",
+        ItemsBlocked = "items_blocked" => "Items blocked",
+        AccountsSuspended = "accounts_suspended" => "Accounts suspended",
+        ChallengesMade = "challenges_made" => "Challenges made",
+    }
+);
+
+vocabulary!(
     /// Editorial state of an entry.
     EntryStatus {
         Draft = "draft" => "Draft",
