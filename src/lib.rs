@@ -18,6 +18,7 @@ pub mod csv;
 pub mod diagnostics;
 pub mod export;
 pub mod html;
+pub mod ics;
 pub mod links;
 pub mod load;
 pub mod markdown;

@@ -16,8 +16,9 @@ pub const CLIENT_INDEX_FILE: &str = "assets/search/index.js";
 pub const CLIENT_COMPARE_FILE: &str = "assets/compare-data.js";
 /// The top-level folders the site writes its own pages and files into: a site page (`/<id>/`)
 /// may not take one of these names, or the two would be written to the same place.
-pub const SITE_SECTIONS: [&str; 9] = [
+pub const SITE_SECTIONS: [&str; 10] = [
     "jurisdictions",
+    "reviews",
     "topics",
     "compare",
     "collections",
@@ -36,6 +37,12 @@ pub const TOPICS: &str = "/topics/";
 pub const COMPARE: &str = "/compare/";
 /// The list of collections.
 pub const COLLECTIONS: &str = "/collections/";
+/// The review tracker: what the entries' laws are due for, and where bills stand.
+pub const REVIEWS: &str = "/reviews/";
+/// The review tracker's Atom feed, relative to the site root.
+pub const REVIEWS_FEED_FILE: &str = "reviews/feed.xml";
+/// The review tracker's iCalendar feed, relative to the site root.
+pub const REVIEWS_CALENDAR_FILE: &str = "reviews.ics";
 
 /// A jurisdiction's page: `/jurisdictions/<id>/`.
 pub fn jurisdiction(id: &str) -> String {

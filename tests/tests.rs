@@ -41,6 +41,8 @@ mod protocol;
 mod server;
 #[path = "suite/standards.rs"]
 mod standards;
+#[path = "suite/tracker.rs"]
+mod tracker;
 #[path = "suite/watch.rs"]
 mod watch;
 #[path = "suite/weight.rs"]

@@ -274,6 +274,34 @@ fn per_power(j: &Jurisdiction, text: impl Fn(&crate::model::Power) -> Option<Str
     out.join(" ")
 }
 
+/// A power's latest figure of each measure it has, as a sentence: "482 orders issued (2024);
+/// about 350 items removed (2022 – 2024)"; `None` for a power with no figures.
+fn practice_figures(power: &crate::model::Power) -> Option<String> {
+    let mut latest: Vec<&crate::model::PracticeRecord> = Vec::new();
+    for record in &power.practice {
+        let end = |r: &crate::model::PracticeRecord| r.until.unwrap_or(r.period).last_day();
+        match latest.iter_mut().find(|r| r.measure == record.measure) {
+            Some(kept) if end(kept) < end(record) => *kept = record,
+            Some(_) => {}
+            None => latest.push(record),
+        }
+    }
+    (!latest.is_empty()).then(|| {
+        latest
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {} ({})",
+                    r.count_label(),
+                    r.measure.label().to_lowercase(),
+                    r.period_label()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}
+
 /// One compared fact of an entry (a row below the safeguards), ready to show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Fact {
@@ -347,6 +375,14 @@ fn fact(j: &Jurisdiction, key: &str) -> Fact {
             "powers",
             power_sources(),
         ),
+        "practice" => (per_power(j, practice_figures), String::new(), "powers", {
+            let ids: Vec<String> = j
+                .powers
+                .iter()
+                .flat_map(|p| p.practice.iter().flat_map(|r| r.sources.clone()))
+                .collect();
+            source_indices(j, &ids)
+        }),
         "instruments" => (
             join_unique(j.instruments.iter().map(|i| {
                 format!(
@@ -390,7 +426,9 @@ fn fact(j: &Jurisdiction, key: &str) -> Fact {
         anchor
     };
     Fact {
-        text: if text.is_empty() {
+        text: if text.is_empty() && key == "practice" {
+            "no published figures recorded".to_string()
+        } else if text.is_empty() {
             "none recorded".to_string()
         } else {
             text
@@ -402,13 +440,14 @@ fn fact(j: &Jurisdiction, key: &str) -> Fact {
 }
 
 /// The rows of facts below the safeguards: key and label.
-pub const FACTS: [(&str, &str); 8] = [
+pub const FACTS: [(&str, &str); 9] = [
     ("authorities", "Ordering authority"),
     ("actions", "Actions"),
     ("deadline", "Deadline"),
     ("court_role", "Court's role"),
     ("remedy", "Affected user's remedy"),
     ("penalties", "Penalties"),
+    ("practice", "Use in practice (latest figures)"),
     ("instruments", "Key instruments (status)"),
     ("cases", "Court rulings"),
 ];

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::markdown::Rendered;
 use crate::model::{
     ChangelogLine, Collection, Confidence, ContentVersion, Date, EntryStatus, Jurisdiction, Page,
-    SafeguardKey, Taxonomy, Topic, Value,
+    ReviewKind, SafeguardKey, Taxonomy, Topic, Value,
 };
 use compare::{Fact, SourceLink};
 
@@ -64,6 +64,10 @@ pub struct Summary {
     pub facts: Vec<Fact>,
     /// Every source of the entry, in its order; ratings and facts cite them by position.
     pub sources: Vec<SourceLink>,
+    /// The dates the law sets for the entry's instruments, and its bills' stages: what the
+    /// review tracker lists.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reviews: Vec<ReviewLine>,
     /// Titles of the page's anchors (`instrument-…`, `section-…`), kept only for entries that a
     /// workshop collection points into, so its items can be titled.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -72,6 +76,66 @@ pub struct Summary {
     /// for workshop reading packs; kept, like `anchors`, only for entries a collection points into.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub passages: BTreeMap<String, String>,
+}
+
+/// A date the law sets for one of an entry's instruments (a review, report, sunset or expiry),
+/// or a pending bill's latest stage, as the review tracker lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReviewLine {
+    /// The instrument's id (its anchor on the entry's page is `instrument-<id>`).
+    pub instrument: String,
+    pub instrument_title: String,
+    /// `None` for a bill's stage.
+    pub kind: Option<ReviewKind>,
+    /// When it falls due, or the date of the bill's stage.
+    pub due: Date,
+    /// The section that sets it (empty for a bill's stage).
+    pub provision: String,
+    /// What the law requires by then, or the stage the bill reached.
+    pub text: String,
+    pub done: Option<Date>,
+    pub outcome: Option<String>,
+    pub confidence: Confidence,
+    /// Positions in the entry's [`Summary::sources`].
+    pub sources: Vec<u16>,
+}
+
+impl ReviewLine {
+    /// Every review date and bill stage of an entry, in the order of its instruments.
+    fn of(j: &Jurisdiction) -> Vec<ReviewLine> {
+        let mut lines = Vec::new();
+        for i in &j.instruments {
+            for r in &i.reviews {
+                lines.push(ReviewLine {
+                    instrument: i.id.clone(),
+                    instrument_title: i.title.clone(),
+                    kind: Some(r.kind),
+                    due: r.due,
+                    provision: r.provision.clone(),
+                    text: r.requires.clone(),
+                    done: r.done,
+                    outcome: r.outcome.clone(),
+                    confidence: r.confidence,
+                    sources: compare::source_indices(j, &r.sources),
+                });
+            }
+            if let Some(stage) = &i.stage {
+                lines.push(ReviewLine {
+                    instrument: i.id.clone(),
+                    instrument_title: i.title.clone(),
+                    kind: None,
+                    due: stage.date,
+                    provision: String::new(),
+                    text: stage.stage.clone(),
+                    done: None,
+                    outcome: None,
+                    confidence: i.confidence,
+                    sources: compare::source_indices(j, &stage.sources),
+                });
+            }
+        }
+        lines
+    }
 }
 
 /// One safeguard assessment of an entry, with its references resolved to text.
@@ -138,6 +202,7 @@ impl Summary {
                     url: s.url.clone(),
                 })
                 .collect(),
+            reviews: ReviewLine::of(j),
             anchors: if with_anchors {
                 crate::catalog::collection::anchor_titles(j)
             } else {

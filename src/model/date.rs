@@ -100,6 +100,35 @@ impl Date {
         }
     }
 
+    /// The last day this date covers: itself for a day, the month's last day for a month, 31
+    /// December for a year (a deadline "in 2027" runs to its end).
+    pub fn last_day(&self) -> Date {
+        match (self.month, self.day) {
+            (Some(_), Some(_)) => *self,
+            (Some(month), None) => {
+                let next = if month == 12 {
+                    Date {
+                        year: self.year + 1,
+                        month: Some(1),
+                        day: Some(1),
+                    }
+                } else {
+                    Date {
+                        year: self.year,
+                        month: Some(month + 1),
+                        day: Some(1),
+                    }
+                };
+                Date::from_days_since_epoch(next.days_since_epoch() - 1)
+            }
+            _ => Date {
+                year: self.year,
+                month: Some(12),
+                day: Some(31),
+            },
+        }
+    }
+
     /// Today's date (UTC) from the system clock.
     pub fn today() -> Date {
         let secs = std::time::SystemTime::now()

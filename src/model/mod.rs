@@ -210,7 +210,7 @@ impl PracticeRecord {
         let digits = self.count.to_string();
         let mut grouped = String::new();
         for (n, digit) in digits.chars().enumerate() {
-            if n > 0 && (digits.len() - n) % 3 == 0 {
+            if n > 0 && (digits.len() - n).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(digit);
@@ -484,6 +484,16 @@ mod tests {
         assert!(Date::parse("21-01-01").is_err());
         assert!(Date::parse("yesterday").is_err());
         assert!(Date::parse("2024-01-02-03").is_err());
+    }
+
+    #[test]
+    fn a_partial_date_ends_on_the_last_day_it_covers() {
+        let last = |text: &str| Date::parse(text).unwrap().last_day().to_string();
+        assert_eq!(last("2027"), "2027-12-31");
+        assert_eq!(last("2024-02"), "2024-02-29");
+        assert_eq!(last("2023-02"), "2023-02-28");
+        assert_eq!(last("2025-12"), "2025-12-31");
+        assert_eq!(last("2025-06-30"), "2025-06-30");
     }
 
     #[test]

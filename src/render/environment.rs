@@ -127,6 +127,8 @@ pub(super) fn label(vocabulary: String, key: String) -> String {
         "safeguard" => SafeguardKey::from_key(&key).map(SafeguardKey::label),
         "source_kind" => SourceKind::from_key(&key).map(SourceKind::label),
         "entry_status" => EntryStatus::from_key(&key).map(EntryStatus::label),
+        "review_kind" => ReviewKind::from_key(&key).map(ReviewKind::label),
+        "measure" => PracticeMeasure::from_key(&key).map(PracticeMeasure::label),
         _ => None,
     };
     found.map_or(key, str::to_string)

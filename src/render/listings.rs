@@ -1,4 +1,4 @@
-//! Listing pages: the paged sequences (matrix, entries list, topics, grouping comparisons, feed, collections), which entries each page shows, and which pages an edit makes stale.
+//! Listing pages: the paged sequences (matrix, entries list, topics, grouping comparisons, feed, collections, review tracker), which entries each page shows, and which pages an edit makes stale.
 
 use super::*;
 use std::collections::HashMap;
@@ -18,6 +18,9 @@ pub enum ListingKind {
     Feed,
     /// A workshop collection, which titles its items from entry data.
     Collection(String),
+    /// The review tracker and its two feeds: the entries whose laws set review dates or that
+    /// have bills pending.
+    Reviews,
 }
 
 /// One page that lists or compares entries: which entries (indices into the catalog, in display
@@ -47,6 +50,7 @@ impl Listing {
             ListingKind::Topic(key) => format!("topics/{}/", key.key()),
             ListingKind::Compare(grouping) => format!("compare/{grouping}/"),
             ListingKind::Collection(id) => format!("collections/{id}/"),
+            ListingKind::Reviews => "reviews/".to_string(),
         };
         page_dir(&base, self.number)
     }
@@ -193,6 +197,9 @@ pub fn stale_listings(before: &Catalog, after: &Catalog, changed: &[usize]) -> V
     let feed_moved = changed
         .iter()
         .any(|&i| before.entries[i].last_reviewed != after.entries[i].last_reviewed);
+    let reviews_moved = changed
+        .iter()
+        .any(|&i| before.entries[i].reviews != after.entries[i].reviews);
     // A moved rating shifts the rows of its topics' pages between its old and new places.
     let topic_pages_before: HashMap<(SafeguardKey, usize), Listing> = if moved_topics.is_empty() {
         HashMap::new()
@@ -219,6 +226,7 @@ pub fn stale_listings(before: &Catalog, after: &Catalog, changed: &[usize]) -> V
                     // The first page carries the maps and the column totals of the whole site.
                     ListingKind::Matrix => listing.number == 1 && !moved_topics.is_empty(),
                     ListingKind::Feed => feed_moved,
+                    ListingKind::Reviews => reviews_moved,
                     _ => false,
                 }
         })
@@ -273,6 +281,17 @@ pub fn listings(catalog: &Catalog) -> Vec<Listing> {
         count: 1,
         total: by_review.len(),
         members: by_review,
+        tally: Vec::new(),
+    });
+    let with_reviews: Vec<usize> = (0..catalog.entries.len())
+        .filter(|&i| !catalog.entries[i].reviews.is_empty())
+        .collect();
+    out.push(Listing {
+        kind: ListingKind::Reviews,
+        number: 1,
+        count: 1,
+        total: with_reviews.len(),
+        members: with_reviews,
         tally: Vec::new(),
     });
     for collection in &catalog.collections {

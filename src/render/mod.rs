@@ -8,6 +8,7 @@ mod environment;
 mod listings;
 mod passages;
 mod places;
+mod reviews;
 mod tile_map;
 mod views;
 pub use compare_view::*;
@@ -30,7 +31,8 @@ use crate::cite::CiteBox;
 use crate::config::SiteMeta;
 use crate::model::{
     Action, AuthorityType, Confidence, CourtRole, Date, EntryStatus, Group, InstrumentStatus,
-    InstrumentType, Jurisdiction, Outcome, Page, SafeguardKey, SourceKind, Taxonomy, Value,
+    InstrumentType, Jurisdiction, Outcome, Page, PracticeMeasure, ReviewKind, SafeguardKey,
+    SourceKind, Taxonomy, Value,
 };
 use crate::routes;
 use crate::settings::ReportTarget;
@@ -425,6 +427,31 @@ impl Renderer {
                     "feed.xml",
                     context! { entries => Serde(entries), updated => updated },
                 )?]
+            }
+            ListingKind::Reviews => {
+                let today = Date::parse(&meta.built).unwrap_or_else(|_| Date::today());
+                let view = reviews::ReviewsView::new(&rows(), meta, today);
+                let updated = view
+                    .all()
+                    .map(|row| row.updated.as_str())
+                    .max()
+                    .map_or_else(|| format!("{}T00:00:00Z", meta.built), str::to_string);
+                vec![
+                    html(
+                        listing.file(),
+                        "reviews.html",
+                        context! { view => Serde(&view), entries => listing.total },
+                    )?,
+                    html(
+                        routes::REVIEWS_FEED_FILE.to_string(),
+                        "reviews-feed.xml",
+                        context! { rows => Serde(view.all().collect::<Vec<_>>()), updated => updated },
+                    )?,
+                    OutputFile {
+                        path: PathBuf::from(routes::REVIEWS_CALENDAR_FILE),
+                        contents: view.calendar(&meta.built),
+                    },
+                ]
             }
             ListingKind::Collection(id) => {
                 let Some(collection) = catalog.collections.iter().find(|c| &c.id == id) else {

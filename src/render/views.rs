@@ -94,6 +94,8 @@ pub(super) struct JurisdictionView<'a> {
     pub(super) cases_by_instrument: BTreeMap<&'a str, Vec<usize>>,
     /// Distinct ordering authorities with their type, in order of first appearance.
     pub(super) authorities: Vec<String>,
+    /// Per power id, each practice record's figure and period in words (`about 350`, `2024`).
+    pub(super) practice: BTreeMap<&'a str, Vec<[String; 2]>>,
     pub(super) region_name: String,
     pub(super) grouping_names: Vec<(String, String)>,
     pub(super) warnings: usize,
@@ -159,6 +161,18 @@ impl<'a> JurisdictionView<'a> {
             sources: j.sources.iter().map(|s| (s.id.as_str(), s)).collect(),
             cases_by_instrument,
             authorities,
+            practice: j
+                .powers
+                .iter()
+                .map(|p| {
+                    let figures = p
+                        .practice
+                        .iter()
+                        .map(|r| [r.count_label(), r.period_label()])
+                        .collect();
+                    (p.id.as_str(), figures)
+                })
+                .collect(),
             region_name: taxonomy
                 .regions
                 .iter()

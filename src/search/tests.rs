@@ -58,6 +58,8 @@ fn instrument(id: &str, title: &str, short_name: Option<&str>, citation: &str) -
         citation: citation.to_owned(),
         url: None,
         key_provisions: Vec::new(),
+        reviews: Vec::new(),
+        stage: None,
         confidence: Confidence::Confirmed,
         sources: Vec::new(),
     }
@@ -82,6 +84,7 @@ fn power(authority: &str, authority_type: AuthorityType, basis: &str, grounds: &
         court_role: CourtRole::After,
         remedy: "Judicial review.".to_owned(),
         penalties: None,
+        practice: Vec::new(),
         confidence: Confidence::Confirmed,
         sources: Vec::new(),
     }

@@ -193,9 +193,10 @@ fn rated_safeguard_without_source_is_an_error() {
 
 #[test]
 fn power_without_source_is_an_error() {
-    expect_error(
-        "    penalties: Access blocking of the platform.\n    confidence: confirmed\n    sources: [law-text]",
-        "    penalties: Access blocking of the platform.\n    confidence: confirmed\n    sources: []",
+    expect_error_at(
+        "    confidence: confirmed\n    sources: [law-text]\ncases:",
+        "    confidence: confirmed\n    sources: []\ncases:",
+        "    sources: []",
         "powers[0].sources",
         "must cite at least one source",
     );
@@ -293,7 +294,11 @@ fn warnings_after(from: &str, to: &str) -> Vec<String> {
 #[test]
 fn instrument_without_a_primary_source_is_a_warning() {
     let f = Fixture::new("basic");
-    let line = line_of(&f, "jurisdictions/alpha.md", "    sources: [law-text]");
+    let line = line_of(
+        &f,
+        "jurisdictions/alpha.md",
+        "    confidence: confirmed\n    sources: [law-text]",
+    ) + 1;
     let warnings = warnings_after("    kind: legislation", "    kind: news");
     let expected = format!(
         "alpha.md:{line}:5: warning: instruments[0].sources: instrument `ite-2008` cites no primary source"
@@ -841,5 +846,80 @@ fn a_bidirectional_override_in_content_is_an_error() {
         "legal_system: \"civil \\u202Elaw\"",
         "legal_system",
         "bidirectional override U+202E",
+    );
+}
+
+#[test]
+fn a_practice_figure_without_a_source_is_an_error() {
+    expect_error(
+        "note: \"Blocking orders in the ministry's annual report.\", confidence: confirmed, sources: [law-text] }",
+        "note: \"Blocking orders in the ministry's annual report.\", confidence: confirmed, sources: [] }",
+        "powers[0].practice[1].sources",
+        "a figure needs its source",
+    );
+}
+
+#[test]
+fn a_practice_period_must_have_begun_and_end_after_it_starts() {
+    expect_error(
+        "period: 2022-06-07, until: 2024-02-14",
+        "period: 2022-06-07, until: 2021-02-14",
+        "powers[0].practice[0].until",
+        "is not after the start of the period",
+    );
+    expect_error(
+        "count: 482, period: 2024,",
+        "count: 482, period: 2098,",
+        "powers[0].practice[1].period",
+        "has not begun",
+    );
+}
+
+#[test]
+fn a_practice_count_is_a_whole_number() {
+    expect_error(
+        "count: 482, period: 2024,",
+        "count: many, period: 2024,",
+        "powers[0].practice[1].count",
+        "invalid type: string \"many\", expected u64",
+    );
+}
+
+#[test]
+fn review_dates_are_checked() {
+    expect_error(
+        "        done: 2024-09-02",
+        "        done: 2098-09-02",
+        "instruments[0].reviews[1].done",
+        "is after today",
+    );
+    expect_error(
+        "        provision: Art. 45C",
+        "        provision: \"\"",
+        "instruments[0].reviews[2].provision",
+        "must not be empty",
+    );
+    expect_error(
+        "        requires: Art. 40(2b) lapses unless Parliament renews it.",
+        "        requires: Art. 40(2b) lapses unless Parliament renews it.\n        outcome: Renewed.",
+        "instruments[0].reviews[2].outcome",
+        "needs the date it came",
+    );
+    expect_error(
+        "      - kind: sunset",
+        "      - kind: lapse",
+        "instruments[0].reviews[2].kind",
+        "unknown variant `lapse`",
+    );
+}
+
+#[test]
+fn only_a_bill_has_a_stage() {
+    expect_error_at(
+        "    status: proposed",
+        "    status: enacted",
+        "    stage: { stage: Referred",
+        "instruments[2].stage",
+        "only a bill has a stage",
     );
 }
