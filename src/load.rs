@@ -15,7 +15,9 @@ use serde::de::DeserializeOwned;
 use crate::diagnostics::{Diagnostic, Report};
 use crate::html::{is_bidi_override, is_forbidden};
 use crate::markdown;
-use crate::model::{Collection, ContentVersion, Jurisdiction, Page, Site, Taxonomy, Topic};
+use crate::model::{
+    Collection, ContentVersion, Framework, Jurisdiction, Page, Site, Taxonomy, Topic,
+};
 use crate::settings::{SETTINGS_FILE, Settings, SiteFile};
 
 /// Largest content file accepted.
@@ -42,6 +44,7 @@ pub struct Loaded {
     pub topics: Vec<(Topic, Origin)>,
     pub pages: Vec<(Page, Origin)>,
     pub collections: Vec<(Collection, Origin)>,
+    pub frameworks: Vec<(Framework, Origin)>,
     /// `site.yaml`, or the defaults where there is none.
     pub settings: Settings,
     pub report: Report,
@@ -56,6 +59,7 @@ impl Loaded {
             self.topics.iter().map(|(t, _)| t.clone()).collect(),
             self.pages.iter().map(|(p, _)| p.clone()).collect(),
             self.collections.iter().map(|(c, _)| c.clone()).collect(),
+            self.frameworks.iter().map(|(f, _)| f.clone()).collect(),
         )
     }
 
@@ -74,6 +78,7 @@ impl Loaded {
             items(&mut self.topics),
             items(&mut self.pages),
             items(&mut self.collections),
+            items(&mut self.frameworks),
         )
     }
 }
@@ -85,13 +90,16 @@ fn assemble(
     mut topics: Vec<Topic>,
     mut pages: Vec<Page>,
     mut collections: Vec<Collection>,
+    mut frameworks: Vec<Framework>,
 ) -> Site {
     jurisdictions.sort_by(|a, b| a.name.cmp(&b.name));
     topics.sort_by_key(|t| t.key);
     pages.sort_by(|a, b| a.id.cmp(&b.id));
     collections.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+    frameworks.sort_by(|a, b| a.id.cmp(&b.id));
     Site {
         collections,
+        frameworks,
         taxonomy: taxonomy.unwrap_or(Taxonomy {
             regions: Vec::new(),
             groupings: Vec::new(),
@@ -116,6 +124,38 @@ pub fn content_root(content_dir: &Path, report: &mut Report) -> Option<PathBuf> 
             None
         }
     }
+}
+
+/// Every `*.yaml` file of `dir` (none when it does not exist), in file name order, parsed.
+fn load_yaml_dir<T: serde::de::DeserializeOwned>(
+    root: &Path,
+    dir: &Path,
+) -> Vec<Result<(T, Origin), Diagnostic>> {
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+        .into_iter()
+        .map(|path| {
+            read_text(root, &path).and_then(|text| {
+                let item = parse_yaml::<T>(&path, &text, 0)?;
+                Ok((
+                    item,
+                    Origin {
+                        locator: FieldLocator::new(&text, 0),
+                        path: path.clone(),
+                    },
+                ))
+            })
+        })
+        .collect()
 }
 
 /// Renders an entry's Markdown body into it.
@@ -179,30 +219,15 @@ pub fn load_shared(content_dir: &Path) -> Loaded {
     let pages = load_dir::<Page>(&root, &content_dir.join("pages"), |p, body| {
         p.body = markdown::render(body);
     });
-    let collections_dir = content_dir.join("collections");
-    let mut collection_files: Vec<PathBuf> = fs::read_dir(&collections_dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
-                .collect()
-        })
-        .unwrap_or_default();
-    collection_files.sort();
-    for path in collection_files {
-        let parsed = read_text(&root, &path).and_then(|text| {
-            let collection = parse_yaml::<Collection>(&path, &text, 0)?;
-            Ok((
-                collection,
-                Origin {
-                    locator: FieldLocator::new(&text, 0),
-                    path: path.clone(),
-                },
-            ))
-        });
-        match parsed {
+    for result in load_yaml_dir::<Collection>(&root, &content_dir.join("collections")) {
+        match result {
             Ok(item) => loaded.collections.push(item),
+            Err(d) => loaded.report.push(d),
+        }
+    }
+    for result in load_yaml_dir::<Framework>(&root, &content_dir.join("frameworks")) {
+        match result {
+            Ok(item) => loaded.frameworks.push(item),
             Err(d) => loaded.report.push(d),
         }
     }
@@ -402,6 +427,7 @@ fn report_stray_files(content_dir: &Path, report: &mut Report) {
         ("topics", "md"),
         ("pages", "md"),
         ("collections", "yaml"),
+        ("frameworks", "yaml"),
     ] {
         let Ok(entries) = fs::read_dir(content_dir.join(folder)) else {
             continue;

@@ -16,8 +16,9 @@ pub const CLIENT_INDEX_FILE: &str = "assets/search/index.js";
 pub const CLIENT_COMPARE_FILE: &str = "assets/compare-data.js";
 /// The top-level folders the site writes its own pages and files into: a site page (`/<id>/`)
 /// may not take one of these names, or the two would be written to the same place.
-pub const SITE_SECTIONS: [&str; 10] = [
+pub const SITE_SECTIONS: [&str; 11] = [
     "jurisdictions",
+    "frameworks",
     "reviews",
     "topics",
     "compare",
@@ -72,6 +73,19 @@ pub fn differences_view(compare_page: &str) -> String {
 
 /// The folder of a pre-rendered comparison's "differences only" view, under the page.
 pub const DIFFERENCES_VIEW: &str = "differences/";
+
+/// The list of frameworks (the standards the safeguards are mapped onto).
+pub const FRAMEWORKS: &str = "/frameworks/";
+
+/// A framework's cross-walk: `/frameworks/<id>/`.
+pub fn framework(id: &str) -> String {
+    format!("/frameworks/{id}/")
+}
+
+/// A framework's cross-walk as CSV or JSON (`csv`, `json`), relative to the site root.
+pub fn framework_export_file(id: &str, extension: &str) -> String {
+    format!("frameworks/{id}/framework.{extension}")
+}
 
 /// A workshop collection: `/collections/<id>/`.
 pub fn collection(id: &str) -> String {

@@ -7,7 +7,8 @@ use crate::diagnostics::{Diagnostic, Report};
 use crate::load::{Loaded, Origin};
 use crate::markdown::{MAX_HEADINGS, Rendered};
 use crate::model::{
-    Confidence, Date, InstrumentStatus, Jurisdiction, Reference, SafeguardKey, Taxonomy, Value,
+    Confidence, Date, Framework, InstrumentStatus, Jurisdiction, Reference, SafeguardKey, Source,
+    Taxonomy, Value,
 };
 use crate::routes::SITE_SECTIONS;
 
@@ -161,6 +162,7 @@ pub fn validate(loaded: &mut Loaded, today: Date) {
             topics: Vec::new(),
             pages: loaded.pages.iter().map(|(p, _)| p.clone()).collect(),
             collections: Vec::new(),
+            frameworks: Vec::new(),
         };
         catalog.sort();
         check_collections(&catalog, &loaded.collections, &mut report);
@@ -201,6 +203,9 @@ pub fn check_shared(loaded: &Loaded, report: &mut Report) {
     }
     for (topic, origin) in &loaded.topics {
         check_headings(&topic.body, origin, report);
+    }
+    for (framework, origin) in &loaded.frameworks {
+        check_framework(framework, origin, report);
     }
     for (page, origin) in &loaded.pages {
         check_headings(&page.body, origin, report);
@@ -792,8 +797,19 @@ pub fn check_entry(
         );
     }
 
+    check_sources(&j.sources, &cited, origin, report);
+}
+
+/// The `sources` list of an entry or a framework: valid, unique ids, web addresses, and each
+/// one cited somewhere (`cited`).
+fn check_sources(
+    sources: &[Source],
+    cited: &HashSet<String>,
+    origin: &Origin,
+    report: &mut Report,
+) {
     let mut source_ids = HashSet::new();
-    for (n, source) in j.sources.iter().enumerate() {
+    for (n, source) in sources.iter().enumerate() {
         let base = format!("sources[{n}]");
         if !is_slug(&source.id) {
             report.push(
@@ -818,6 +834,72 @@ pub fn check_entry(
             );
         }
     }
+}
+
+/// A framework: its id is its file name, its items have unique ids, each maps onto at least
+/// one safeguard and cites at least one of its sources.
+fn check_framework(framework: &Framework, origin: &Origin, report: &mut Report) {
+    check_file_stem(&framework.id, "id", origin, report);
+    for (field, text) in [
+        ("title", &framework.title),
+        ("short_title", &framework.short_title),
+        ("publisher", &framework.publisher),
+        ("summary", &framework.summary),
+    ] {
+        if text.trim().is_empty() {
+            report.push(at(origin, field).error("must not be empty".to_string()));
+        }
+    }
+    if framework.items.is_empty() {
+        report.push(at(origin, "items").error("needs at least one item".to_string()));
+    }
+    let mut ids = HashSet::new();
+    let mut cited = HashSet::new();
+    for (n, item) in framework.items.iter().enumerate() {
+        let base = format!("items[{n}]");
+        if !is_slug(&item.id) {
+            report.push(
+                at(origin, &format!("{base}.id")).error(format!("`{}` is not a valid id", item.id)),
+            );
+        } else if !ids.insert(item.id.as_str()) {
+            report.push(
+                at(origin, &format!("{base}.id")).error(format!("duplicate item id `{}`", item.id)),
+            );
+        }
+        for (field, text) in [
+            ("label", &item.label),
+            ("reference", &item.reference),
+            ("wording", &item.wording),
+        ] {
+            if text.trim().is_empty() {
+                report.push(
+                    at(origin, &format!("{base}.{field}")).error("must not be empty".to_string()),
+                );
+            }
+        }
+        if item.safeguards.is_empty() {
+            report.push(
+                at(origin, &format!("{base}.safeguards"))
+                    .error("must name at least one safeguard the item maps onto".to_string()),
+            );
+        }
+        if item.sources.is_empty() {
+            report.push(
+                at(origin, &format!("{base}.sources"))
+                    .error("must cite at least one source id from `sources`".to_string()),
+            );
+        }
+        for (m, id) in item.sources.iter().enumerate() {
+            if framework.source(id).is_some() {
+                cited.insert(id.clone());
+            } else {
+                report.push(at(origin, &format!("{base}.sources[{m}]")).error(format!(
+                    "unknown source `{id}`; add it to `sources` or fix the id"
+                )));
+            }
+        }
+    }
+    check_sources(&framework.sources, &cited, origin, report);
 }
 
 /// The power and case anchors of one entry, so that no two elements claim the same one.

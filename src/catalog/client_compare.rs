@@ -194,6 +194,7 @@ mod tests {
             topics: Vec::new(),
             pages: Vec::new(),
             collections: Vec::new(),
+            frameworks: Vec::new(),
         };
         let js = client_compare(&catalog);
         let json = js

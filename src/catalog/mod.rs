@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::markdown::Rendered;
 use crate::model::{
-    ChangelogLine, Collection, Confidence, ContentVersion, Date, EntryStatus, Jurisdiction, Page,
-    ReviewKind, SafeguardKey, Taxonomy, Topic, Value,
+    ChangelogLine, Collection, Confidence, ContentVersion, Date, EntryStatus, Framework,
+    Jurisdiction, Page, ReviewKind, SafeguardKey, Taxonomy, Topic, Value,
 };
 use compare::{Fact, SourceLink};
 
@@ -253,6 +253,8 @@ pub struct Catalog {
     pub topics: Vec<Topic>,
     pub pages: Vec<Page>,
     pub collections: Vec<Collection>,
+    /// The standards the safeguards are mapped onto, by id.
+    pub frameworks: Vec<Framework>,
 }
 
 /// Why the catalog of a built site could not be read or written.
@@ -279,6 +281,7 @@ struct Stored {
     topics: Vec<StoredTopic>,
     pages: Vec<StoredPage>,
     collections: Vec<Collection>,
+    frameworks: Vec<Framework>,
 }
 
 /// [`Stored`] borrowed from a catalog, for writing.
@@ -289,6 +292,7 @@ struct StoredRef<'a> {
     topics: Vec<StoredTopic>,
     pages: Vec<StoredPage>,
     collections: &'a [Collection],
+    frameworks: &'a [Framework],
 }
 
 #[derive(Serialize, Deserialize)]
@@ -348,6 +352,7 @@ impl Catalog {
                 })
                 .collect(),
             collections: &self.collections,
+            frameworks: &self.frameworks,
         };
         let io = |source| CatalogError::Io {
             path: path.clone(),
@@ -397,6 +402,7 @@ impl Catalog {
                 })
                 .collect(),
             collections: stored.collections,
+            frameworks: stored.frameworks,
         })
     }
 }
@@ -423,6 +429,7 @@ mod tests {
                 .into_iter()
                 .map(|(c, _)| c)
                 .collect(),
+            frameworks: site.frameworks.clone(),
         };
         let dir = tempfile::tempdir().unwrap();
         catalog.save(dir.path()).unwrap();

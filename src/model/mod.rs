@@ -422,6 +422,44 @@ pub struct CollectionItem {
     pub note: String,
 }
 
+/// A standard officials are held to, mapped onto the eight safeguards:
+/// `content/frameworks/<id>.yaml`. Its page shows every jurisdiction against its items through
+/// the ratings of the safeguards each item maps onto, never a judgement of its own.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Framework {
+    pub id: String,
+    pub title: String,
+    /// For tables and links: `ICCPR art. 19(3)`.
+    pub short_title: String,
+    pub publisher: String,
+    pub adopted: Date,
+    pub summary: String,
+    pub items: Vec<FrameworkItem>,
+    pub sources: Vec<Source>,
+}
+
+/// One item of a framework: its wording, where it is, and the safeguards it maps onto.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrameworkItem {
+    pub id: String,
+    pub label: String,
+    /// Where the item is in the standard: `General Comment No. 34, para. 25`.
+    pub reference: String,
+    /// The standard's words, quoted, or a paraphrase that says so.
+    pub wording: String,
+    pub safeguards: Vec<SafeguardKey>,
+    pub sources: Vec<String>,
+}
+
+impl Framework {
+    /// The source with this id, if any.
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.id == id)
+    }
+}
+
 /// A named set of jurisdictions (a region or a grouping).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -450,6 +488,8 @@ pub struct Site {
     pub topics: Vec<Topic>,
     pub pages: Vec<Page>,
     pub collections: Vec<Collection>,
+    /// By id.
+    pub frameworks: Vec<Framework>,
 }
 
 impl Site {

@@ -98,6 +98,7 @@ pub(super) fn url(kind: String, id: String) -> Result<String, minijinja::Error> 
         "page" => routes::page(&id),
         "grouping_compare" => routes::grouping_compare(&id),
         "collection" => routes::collection(&id),
+        "framework" => routes::framework(&id),
         "reading_pack" => routes::reading_pack(&id),
         "api_jurisdiction" => format!("/{}", routes::api_jurisdiction_file(&id)),
         _ => return Err(unknown_route("url", &kind)),

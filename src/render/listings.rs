@@ -18,6 +18,9 @@ pub enum ListingKind {
     Feed,
     /// A workshop collection, which titles its items from entry data.
     Collection(String),
+    /// A framework's cross-walk, every entry against its items, with its CSV and JSON on the
+    /// first page.
+    Framework(String),
     /// The review tracker and its two feeds: the entries whose laws set review dates or that
     /// have bills pending.
     Reviews,
@@ -51,6 +54,7 @@ impl Listing {
             ListingKind::Compare(grouping) => format!("compare/{grouping}/"),
             ListingKind::Collection(id) => format!("collections/{id}/"),
             ListingKind::Reviews => "reviews/".to_string(),
+            ListingKind::Framework(id) => format!("frameworks/{id}/"),
         };
         page_dir(&base, self.number)
     }
@@ -227,6 +231,8 @@ pub fn stale_listings(before: &Catalog, after: &Catalog, changed: &[usize]) -> V
                     ListingKind::Matrix => listing.number == 1 && !moved_topics.is_empty(),
                     ListingKind::Feed => feed_moved,
                     ListingKind::Reviews => reviews_moved,
+                    // The first page carries the exports of every entry's row.
+                    ListingKind::Framework(_) => listing.number == 1 && !moved_topics.is_empty(),
                     _ => false,
                 }
         })
@@ -283,6 +289,14 @@ pub fn listings(catalog: &Catalog) -> Vec<Listing> {
         members: by_review,
         tally: Vec::new(),
     });
+    for framework in &catalog.frameworks {
+        out.extend(paged(
+            ListingKind::Framework(framework.id.clone()),
+            (0..catalog.entries.len()).collect(),
+            PAGE_SIZE,
+            Vec::new(),
+        ));
+    }
     let with_reviews: Vec<usize> = (0..catalog.entries.len())
         .filter(|&i| !catalog.entries[i].reviews.is_empty())
         .collect();

@@ -5,6 +5,7 @@
 
 mod compare_view;
 mod environment;
+mod frameworks;
 mod listings;
 mod passages;
 mod places;
@@ -225,6 +226,11 @@ impl Renderer {
             )?,
         })?;
         sink(page(
+            &routes::index_file(routes::FRAMEWORKS),
+            "frameworks.html",
+            context! { frameworks => Serde(&catalog.frameworks) },
+        )?)?;
+        sink(page(
             "collections/index.html",
             "collections.html",
             context! { collections => Serde(&catalog.collections) },
@@ -427,6 +433,35 @@ impl Renderer {
                     "feed.xml",
                     context! { entries => Serde(entries), updated => updated },
                 )?]
+            }
+            ListingKind::Framework(id) => {
+                let Some(framework) = catalog.frameworks.iter().find(|f| &f.id == id) else {
+                    return Ok(Vec::new());
+                };
+                let rows = frameworks::rows(framework, &rows(), &meta.root);
+                let mut files = vec![html(
+                    listing.file(),
+                    "framework.html",
+                    context! {
+                        f => Serde(framework), items => Serde(frameworks::items(framework, &meta.root)),
+                        rows => Serde(&rows), pager => Serde(&pager),
+                        csv => format!("{}/{}", meta.root, routes::framework_export_file(id, "csv")),
+                        json => format!("{}/{}", meta.root, routes::framework_export_file(id, "json")),
+                    },
+                )?];
+                if listing.number == 1 {
+                    let all: Vec<&Summary> = catalog.entries.iter().map(|j| &**j).collect();
+                    let absolute = frameworks::rows(framework, &all, &meta.base_url);
+                    files.push(OutputFile {
+                        path: PathBuf::from(routes::framework_export_file(id, "csv")),
+                        contents: frameworks::to_csv(framework, &absolute),
+                    });
+                    files.push(OutputFile {
+                        path: PathBuf::from(routes::framework_export_file(id, "json")),
+                        contents: frameworks::to_json(framework, &absolute),
+                    });
+                }
+                files
             }
             ListingKind::Reviews => {
                 let today = Date::parse(&meta.built).unwrap_or_else(|_| Date::today());

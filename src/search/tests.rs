@@ -236,6 +236,7 @@ fn site() -> Site {
 
     Site {
         collections: Vec::new(),
+        frameworks: Vec::new(),
         taxonomy: Taxonomy {
             regions: vec![
                 group("south-asia", "South Asia"),

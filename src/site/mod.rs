@@ -252,6 +252,11 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
         topics: shared.topics.iter().map(|(t, _)| t.clone()).collect(),
         pages,
         collections,
+        frameworks: {
+            let mut frameworks: Vec<_> = shared.frameworks.iter().map(|(f, _)| f.clone()).collect();
+            frameworks.sort_by(|a, b| a.id.cmp(&b.id));
+            frameworks
+        },
     };
     catalog.sort();
     validate::check_collections(&catalog, &shared.collections, &mut report);

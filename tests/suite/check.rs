@@ -923,3 +923,49 @@ fn only_a_bill_has_a_stage() {
         "only a bill has a stage",
     );
 }
+
+#[test]
+fn a_framework_item_must_map_onto_a_safeguard_and_cite_a_source() {
+    let f = Fixture::new("basic");
+    f.edit(
+        "frameworks/demo-standard.yaml",
+        "    safeguards: [user_notice]",
+        "    safeguards: []",
+    );
+    f.edit(
+        "frameworks/demo-standard.yaml",
+        "    safeguards: [judicial_authorisation, appeal_redress]\n    sources: [demo-text]",
+        "    safeguards: [judicial_authorisation, appeal_redress]\n    sources: [nowhere]",
+    );
+    let errors = errors(&f);
+    assert!(
+        has_error(
+            &errors,
+            "demo-standard.yaml",
+            "items[1].safeguards",
+            "at least one safeguard"
+        ),
+        "{errors:#?}"
+    );
+    assert!(
+        has_error(
+            &errors,
+            "demo-standard.yaml",
+            "items[0].sources[0]",
+            "unknown source `nowhere`"
+        ),
+        "{errors:#?}"
+    );
+    let f = Fixture::new("basic");
+    f.edit(
+        "frameworks/demo-standard.yaml",
+        "[user_notice]",
+        "[user_notise]",
+    );
+    assert!(has_error(
+        &errors_of(&f),
+        "demo-standard.yaml",
+        "items[1].safeguards[0]",
+        "unknown variant"
+    ));
+}

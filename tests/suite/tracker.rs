@@ -243,3 +243,47 @@ fn an_edit_of_a_review_date_rewrites_the_tracker() {
     let untouched = stale_listings(&after, &after, &[beta]);
     assert!(!untouched.iter().any(|l| l.kind == ListingKind::Reviews));
 }
+
+#[test]
+fn a_framework_page_shows_each_jurisdiction_through_the_mapped_ratings() {
+    let f = built();
+    let page = f.read_out("frameworks/demo-standard/index.html");
+    assert!(page.contains("Demo standard on &lt;b&gt;orders&lt;/b&gt;"));
+    // The mapping is shown with each item.
+    let item = &page[page.find(r#"id="item-court-order""#).unwrap()..];
+    let item = &item[..item.find("</div>").unwrap()];
+    assert!(item.contains(r#"<a href="/topics/judicial_authorisation/">Judicial authorisation</a>, <a href="/topics/appeal_redress/">Appeal and redress</a>"#), "{item}");
+    // Alpha's cells are its own ratings of the mapped safeguards, linked to them.
+    assert!(page.contains(r#"href="/jurisdictions/alpha/#safeguard-judicial-authorisation">✗ Judicial authorisation: no</a>"#), "{page}");
+    assert!(page.contains(
+        r#"href="/jurisdictions/alpha/#safeguard-appeal-redress">◐ Appeal and redress: partial</a>"#
+    ));
+    let csv = f.read_out("frameworks/demo-standard/framework.csv");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "jurisdiction_id,jurisdiction,Orders by a court,The user is told,entry_url"
+    );
+    let alpha = csv.lines().find(|l| l.starts_with("alpha,")).unwrap();
+    assert!(
+        alpha.ends_with(",Judicial authorisation: no (confirmed); Appeal and redress: partial (believed),User notice: no (confirmed),http://127.0.0.1:8080/jurisdictions/alpha/"),
+        "{alpha}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&f.read_out("frameworks/demo-standard/framework.json")).unwrap();
+    assert_eq!(
+        json["framework"]["items"][0]["safeguards"][1],
+        "appeal_redress"
+    );
+    let row = json["jurisdictions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "alpha")
+        .unwrap();
+    assert_eq!(row["items"]["told"][0]["value"], "no");
+    assert!(
+        f.read_out("frameworks/index.html")
+            .contains(r#"href="/frameworks/demo-standard/""#)
+    );
+}
