@@ -963,7 +963,7 @@ fn a_framework_item_must_map_onto_a_safeguard_and_cite_a_source() {
         "[user_notise]",
     );
     assert!(has_error(
-        &errors_of(&f),
+        &errors(&f),
         "demo-standard.yaml",
         "items[1].safeguards[0]",
         "unknown variant"
