@@ -937,24 +937,24 @@ fn a_framework_item_must_map_onto_a_safeguard_and_cite_a_source() {
         "    safeguards: [judicial_authorisation, appeal_redress]\n    sources: [demo-text]",
         "    safeguards: [judicial_authorisation, appeal_redress]\n    sources: [nowhere]",
     );
-    let errors = errors(&f);
+    let found = errors(&f);
     assert!(
         has_error(
-            &errors,
+            &found,
             "demo-standard.yaml",
             "items[1].safeguards",
             "at least one safeguard"
         ),
-        "{errors:#?}"
+        "{found:#?}"
     );
     assert!(
         has_error(
-            &errors,
+            &found,
             "demo-standard.yaml",
             "items[0].sources[0]",
             "unknown source `nowhere`"
         ),
-        "{errors:#?}"
+        "{found:#?}"
     );
     let f = Fixture::new("basic");
     f.edit(
