@@ -45,8 +45,13 @@ impl IndexBuilder {
     }
 
     /// Adds the topic and page units.
-    pub fn add_site_units(&self, topics: &[Topic], pages: &[SitePage]) -> Result<(), SearchError> {
-        let (topics, pages) = site_units(topics, pages);
+    pub fn add_site_units(
+        &self,
+        topics: &[Topic],
+        pages: &[SitePage],
+        frameworks: &[Framework],
+    ) -> Result<(), SearchError> {
+        let (topics, pages) = site_units(topics, pages, frameworks);
         let keyed: Vec<(Unit, String)> = (0..)
             .zip(topics)
             .map(|(k, unit)| (unit, SortKey::topic(k)))
@@ -154,7 +159,7 @@ pub fn build_index(site: &Site, dir: &Path) -> Result<(), SearchError> {
     for j in &site.jurisdictions {
         builder.add_entry(j)?;
     }
-    builder.add_site_units(&site.topics, &site.pages)?;
+    builder.add_site_units(&site.topics, &site.pages, &site.frameworks)?;
     builder.finish()
 }
 

@@ -83,7 +83,7 @@ use tantivy_fst::{IntoStreamer, Streamer};
 use crate::html::escape_into;
 use crate::markdown::Rendered;
 use crate::model::{
-    Action, AuthorityType, InstrumentStatus, Jurisdiction, Page as SitePage, Reference,
+    Action, AuthorityType, Framework, InstrumentStatus, Jurisdiction, Page as SitePage, Reference,
     SafeguardKey, Site, Taxonomy, Topic, Value,
 };
 use crate::routes;

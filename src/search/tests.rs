@@ -791,7 +791,7 @@ fn browse_order_is_name_order_whatever_the_indexing_order() {
         }
     });
     builder
-        .add_site_units(&site.topics, &site.pages)
+        .add_site_units(&site.topics, &site.pages, &site.frameworks)
         .expect("site units");
     builder.finish().expect("finish");
     let index = SearchIndex::open(dir.path()).expect("open");

@@ -109,16 +109,17 @@ pub(crate) fn units(site: &Site) -> Vec<Unit<'_>> {
     for j in jurisdictions {
         jurisdiction_units(j, &mut units);
     }
-    let (topics, pages) = site_units(&site.topics, &site.pages);
+    let (topics, pages) = site_units(&site.topics, &site.pages, &site.frameworks);
     units.extend(topics);
     units.extend(pages);
     units
 }
 
-/// The units of topics and of pages.
+/// The units of topics, and of pages with the frameworks' pages after them.
 pub(super) fn site_units<'a>(
     topics: &'a [Topic],
     pages: &'a [SitePage],
+    frameworks: &'a [Framework],
 ) -> (Vec<Unit<'a>>, Vec<Unit<'a>>) {
     let topics = topics
         .iter()
@@ -147,6 +148,23 @@ pub(super) fn site_units<'a>(
                 sentences(&[&page.summary, &page.body.text]),
             )
         })
+        .chain(frameworks.iter().map(|framework| {
+            let items: Vec<String> = framework
+                .items
+                .iter()
+                .map(|item| format!("{}. {} {}", item.label, item.reference, item.wording))
+                .collect();
+            let mut parts: Vec<&str> = vec![&framework.publisher, &framework.summary];
+            parts.extend(items.iter().map(String::as_str));
+            Unit::new(
+                Kind::Page,
+                None,
+                routes::framework(&framework.id),
+                &framework.title,
+                crumb(&["Standards", &framework.short_title]),
+                sentences(&parts),
+            )
+        }))
         .collect();
     (topics, pages)
 }

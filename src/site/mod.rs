@@ -296,7 +296,7 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
     // another meanwhile.
     let (indexed, written) = std::thread::scope(|scope| {
         let indexed = scope.spawn(|| -> Result<(), BuildError> {
-            index.add_site_units(&catalog.topics, &catalog.pages)?;
+            index.add_site_units(&catalog.topics, &catalog.pages, &catalog.frameworks)?;
             index.finish()?;
             tracing::debug!("index committed in {:.2?}", started.elapsed());
             Ok(())
@@ -313,7 +313,9 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
     // Last, once the server's index is committed and its memory given back: the client index
     // holds its postings for a share of its shards at a time.
     match client_index {
-        Some(client_index) => client_index.write(&catalog.topics, &catalog.pages, dir)?,
+        Some(client_index) => {
+            client_index.write(&catalog.topics, &catalog.pages, &catalog.frameworks, dir)?
+        }
         None => search::ClientIndexBuilder::write_left_out(catalog.entries.len(), dir)?,
     }
     tracing::debug!("client index written in {:.2?}", started.elapsed());

@@ -287,3 +287,18 @@ fn a_framework_page_shows_each_jurisdiction_through_the_mapped_ratings() {
             .contains(r#"href="/frameworks/demo-standard/""#)
     );
 }
+
+#[test]
+fn search_finds_a_framework() {
+    let f = built();
+    let out = f
+        .command(&["search", "Only a court may order a restriction"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    let first = text.lines().find(|l| l.trim_start().starts_with("1.")).unwrap_or("");
+    assert!(first.contains("Demo standard on <b>orders</b>"), "{text}");
+    assert!(text.contains("/frameworks/demo-standard/"), "{text}");
+    assert!(text.contains("Standards › Demo standard"), "{text}");
+}

@@ -23,7 +23,7 @@ use spill::{DocMeta, DocTerms, SpillWriter, SpilledDoc};
 
 use super::units::{Unit, jurisdiction_units, site_units};
 use super::{SearchError, SortKey};
-use crate::model::{Jurisdiction, Page as SitePage, Topic};
+use crate::model::{Framework, Jurisdiction, Page as SitePage, Topic};
 use crate::routes;
 
 /// Characters of a unit's text kept for the result snippet.
@@ -128,9 +128,10 @@ impl ClientIndexBuilder {
         self,
         topics: &[Topic],
         pages: &[SitePage],
+        frameworks: &[Framework],
         site_dir: &Path,
     ) -> Result<(), SearchError> {
-        let (topics, pages) = site_units(topics, pages);
+        let (topics, pages) = site_units(topics, pages, frameworks);
         let site: Vec<Unit> = topics.into_iter().chain(pages).collect();
         // Browse order: jurisdictions by name, each with its parts in page order; then topics
         // and pages. The order breaks ties in ranking.
