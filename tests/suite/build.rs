@@ -224,8 +224,8 @@ fn compare_pages_are_prerendered_for_each_grouping() {
     let csv = f.read_out("compare/asean/compare.csv");
     assert_eq!(
         csv.lines().count(),
-        1 + 2 * (8 + 8),
-        "header + 2 jurisdictions × 16 rows"
+        1 + 2 * (8 + 9),
+        "header + 2 jurisdictions × 17 rows"
     );
 }
 

@@ -254,7 +254,7 @@ fn report_links_name_the_section_address_and_version() {
     let alpha = f.read_out("jurisdictions/alpha/index.html");
     assert_eq!(
         alpha.matches(">Report an error<").count(),
-        2 + 1 + 1 + 8 + 1
+        3 + 1 + 1 + 8 + 1
     );
 
     f.write(
