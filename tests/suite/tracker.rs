@@ -297,7 +297,10 @@ fn search_finds_a_framework() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    let first = text.lines().find(|l| l.trim_start().starts_with("1.")).unwrap_or("");
+    let first = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("1."))
+        .unwrap_or("");
     assert!(first.contains("Demo standard on <b>orders</b>"), "{text}");
     assert!(text.contains("/frameworks/demo-standard/"), "{text}");
     assert!(text.contains("Standards › Demo standard"), "{text}");
