@@ -3,6 +3,7 @@
 #   fuzz/run.sh [SECONDS_PER_TARGET] [--smoke]   (default 60)
 # --smoke (CI): the targets built without optimisation, which compiles in a fraction of the time
 # of the optimised build and runs the same checks on fewer inputs; long runs use the default.
+# The targets are built once, then run two at a time (JOBS=n to change it).
 # New interesting inputs go to fuzz/corpus/<target>/ (git-ignored); a crash is saved under
 # fuzz/artifacts/<target>/ and makes this script fail.
 # cargo-fuzz wants nightly flags; RUSTC_BOOTSTRAP lets the one stable toolchain accept them.
@@ -19,17 +20,37 @@ if ! command -v cargo-fuzz >/dev/null 2>&1; then
 fi
 export RUSTC_BOOTSTRAP=1
 
-for target in front_matter query build_entry query_language; do
-  mkdir -p "fuzz/corpus/$target"
-  echo "== fuzz $target for ${seconds}s"
-  mkdir -p "fuzz/artifacts/$target"
-  log="fuzz/artifacts/$target/run.log"
-  if ! cargo fuzz run "${build[@]}" --sanitizer none "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
+targets=(front_matter query build_entry query_language)
+cargo fuzz build "${build[@]}" --sanitizer none
+jobs_at_once="${JOBS:-2}"
+
+run_target() {
+  local target=$1 log="fuzz/artifacts/$1/run.log"
+  mkdir -p "fuzz/corpus/$target" "fuzz/artifacts/$target"
+  cargo fuzz run "${build[@]}" --sanitizer none "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
     -max_total_time="$seconds" -max_len=8192 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-    >"$log" 2>&1; then
-    tail -n 40 "$log" >&2
-    echo "fuzz target $target failed; the input that broke it is under fuzz/artifacts/$target/" >&2
-    exit 1
-  fi
-  grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log"
+    >"$log" 2>&1
+}
+
+failed=()
+for ((i = 0; i < ${#targets[@]}; i += jobs_at_once)); do
+  batch=("${targets[@]:i:jobs_at_once}")
+  pids=()
+  for target in "${batch[@]}"; do
+    echo "== fuzz $target for ${seconds}s"
+    run_target "$target" &
+    pids+=($!)
+  done
+  for j in "${!batch[@]}"; do
+    target=${batch[$j]}
+    if wait "${pids[$j]}"; then
+      echo "-- $target"
+      grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "fuzz/artifacts/$target/run.log"
+    else
+      tail -n 40 "fuzz/artifacts/$target/run.log" >&2
+      echo "fuzz target $target failed; the input that broke it is under fuzz/artifacts/$target/" >&2
+      failed+=("$target")
+    fi
+  done
 done
+[[ ${#failed[@]} -eq 0 ]]
