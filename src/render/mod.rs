@@ -97,6 +97,16 @@ fn number_ranges(numbers: Vec<usize>) -> String {
     parts.join(", ")
 }
 
+/// The site's stylesheet (`assets/style.css` of the templates), written into each page's `<style>`
+/// so that a page needs no second request before its first paint (one round trip less on a slow
+/// link). A `</` in it, which would end the element, is written `<\/`, the same in CSS. A missing
+/// stylesheet leaves the pages unstyled.
+fn inline_stylesheet(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("assets").join("style.css"))
+        .unwrap_or_default()
+        .replace("</", "<\\/")
+}
+
 /// The minijinja environment with jurisdex's filters and functions.
 pub struct Renderer {
     env: Environment<'static>,
@@ -126,6 +136,10 @@ impl Renderer {
         });
         env.add_global("safeguard_keys", JinjaValue::from(Serde(safeguard_list())));
         env.add_global("value_legend", JinjaValue::from(Serde(value_legend())));
+        env.add_global(
+            "stylesheet",
+            JinjaValue::from_safe_string(inline_stylesheet(dir)),
+        );
         Renderer { env }
     }
 

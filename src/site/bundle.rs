@@ -188,7 +188,7 @@ fn zip_time(date: &Date) -> DateTime {
 /// The bundle's own Content-Security-Policy, as a `<meta>` element (a page opened from disk gets no
 /// headers): nothing is fetched from another place, so an image written in an entry's Markdown with
 /// a remote address stays unloaded, and no script but the bundle's own runs.
-pub const OFFLINE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'";
+pub const OFFLINE_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'none'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
 /// `html` with [`OFFLINE_CSP`] as the first element of its `<head>`.
 fn with_offline_csp(html: &str) -> String {

@@ -102,7 +102,7 @@ fn bundle_has_relative_links_that_name_files() {
     }
     let entry = fs::read_to_string(site.join("jurisdictions/alpha/index.html")).unwrap();
     assert!(entry.contains(r#"href="../../jurisdictions/index.html""#));
-    assert!(entry.contains(r#"<link rel="stylesheet" href="../../assets/style.css">"#));
+    assert!(entry.contains(r#"<script src="../../assets/app.js" async>"#));
     assert!(entry.contains(r#"action="../../search/index.html""#));
     assert!(entry.contains(r#"href="../../search/index.html?q=grouping:asean""#));
     let topic = fs::read_to_string(site.join("topics/judicial_authorisation/index.html")).unwrap();
@@ -574,7 +574,7 @@ fn bundle_pages_carry_their_own_content_security_policy() {
         let html = std::fs::read_to_string(&page).unwrap();
         let head = &html[..html.find("</head>").unwrap_or(html.len())];
         assert!(
-            head.contains(r#"<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'none'"#),
+            head.contains(r#"<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'none'"#),
             "{}",
             page.display()
         );

@@ -355,7 +355,7 @@ async fn attribute_urls_are_percent_encoded_on_every_page() {
         "https://example.org/a%20b?q=%5B1%5D".to_string(),
         "https://example.org/100%25?a%5Eb#x%23y".to_string(),
         format!("{root}/jurisdictions/alpha/#section-%C3%BCberpr%C3%BCfung-der-sperren"),
-        format!("{root}/assets/style.css"),
+        format!("{root}/assets/app.js"),
     ] {
         assert!(seen.contains(&expected), "no attribute holds {expected}");
     }

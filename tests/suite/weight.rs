@@ -15,8 +15,8 @@ use crate::support::Fixture;
 /// and the home page on slow links).
 const BUDGET: usize = 50 * 1024;
 
-/// The page itself, gzipped, within which the first round trip of a new connection (ten TCP
-/// segments, about 14 KB) should bring what the home page shows first.
+/// The page itself, gzipped, with its stylesheet, within which the first round trip of a new
+/// connection (ten TCP segments, about 14 KB) should bring what the home page shows first.
 const HOME_PAGE_BUDGET: usize = 14 * 1024;
 
 fn gzipped(bytes: &[u8]) -> usize {
@@ -123,6 +123,16 @@ fn no_script_holds_up_the_first_paint() {
         assert!(
             !head.contains("<script"),
             "{page}: a script in the head waits for the network before the page is drawn"
+        );
+        // Nothing else is fetched before the first paint: the stylesheet and the icon are in the page.
+        assert!(
+            head.contains("<style>") && !head.contains(r#"rel="stylesheet""#),
+            "{page}: an external stylesheet costs a request before the page is drawn"
+        );
+        let icons = attributes(head, "link", "href");
+        assert!(
+            icons.iter().all(|(_, href)| !href.contains("favicon")),
+            "{page}: the icon is fetched as a file"
         );
         for (element, src) in attributes(&html, "script", "src") {
             assert!(
