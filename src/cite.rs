@@ -189,6 +189,9 @@ pub struct CiteBox {
     pub citation: Citation,
     /// The entries a comparison or list shows (none for an entry's own page).
     pub parts: Vec<CitedPart>,
+    /// The address that keeps showing this version of an entry after it changes (its as-of page),
+    /// when the site has the content's history.
+    pub kept_at: Option<String>,
 }
 
 /// One entry a comparison or list shows, with its version.
@@ -210,11 +213,17 @@ impl CiteBox {
     /// The cite box of an entry's page.
     pub fn entry(j: &Jurisdiction, meta: &SiteMeta) -> CiteBox {
         let page = format!("{}{}", meta.base_url, routes::jurisdiction(&j.id));
+        CiteBox::entry_at(j, &page, meta)
+    }
+
+    /// The cite box of an entry shown at `page` (absolute): its own page or, for a past version,
+    /// the page of that version.
+    pub fn entry_at(j: &Jurisdiction, page: &str, meta: &SiteMeta) -> CiteBox {
         CiteBox::new(
             "entry",
             &entry_title(&j.name),
             &j.id,
-            &page,
+            page,
             &j.version,
             meta,
         )
@@ -266,6 +275,7 @@ impl CiteBox {
             version: version.clone(),
             reviewed: version.reviewed().to_string(),
             parts: Vec::new(),
+            kept_at: None,
         }
     }
 }

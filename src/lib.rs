@@ -17,6 +17,7 @@ pub mod config;
 pub mod csv;
 pub mod diagnostics;
 pub mod export;
+pub mod history;
 pub mod html;
 pub mod ics;
 pub mod links;

@@ -291,9 +291,19 @@ pub fn entry_files(content_dir: &Path) -> Vec<PathBuf> {
 /// Loads one jurisdiction entry, with its content version; `root` is the canonical content
 /// directory.
 pub fn load_entry(root: &Path, path: &Path) -> Result<(Jurisdiction, Origin), Diagnostic> {
-    let text = read_text(root, path)?;
-    let (mut j, origin) = parse_document(path, &text, attach_entry_body)?;
-    j.version = ContentVersion::of_source(j.last_reviewed, &text);
+    parse_entry(path, &read_entry(root, path)?)
+}
+
+/// Reads one jurisdiction entry's file; `root` is the canonical content directory.
+pub fn read_entry(root: &Path, path: &Path) -> Result<String, Diagnostic> {
+    read_text(root, path)
+}
+
+/// Parses one jurisdiction entry from its text (as read from `path`, or a version of it), with
+/// its content version.
+pub fn parse_entry(path: &Path, text: &str) -> Result<(Jurisdiction, Origin), Diagnostic> {
+    let (mut j, origin) = parse_document(path, text, attach_entry_body)?;
+    j.version = ContentVersion::of_source(j.last_reviewed, text);
     Ok((j, origin))
 }
 

@@ -50,6 +50,21 @@ pub fn jurisdiction(id: &str) -> String {
     format!("/jurisdictions/{id}/")
 }
 
+/// The published versions of a jurisdiction's entry and what each changed:
+/// `/jurisdictions/<id>/history/`.
+pub fn jurisdiction_history(id: &str) -> String {
+    format!("/jurisdictions/{id}/history/")
+}
+
+/// A jurisdiction's entry as it stood at the end of a day: `/jurisdictions/<id>/as-of/<date>/`.
+pub fn jurisdiction_as_of(id: &str, date: &str) -> String {
+    format!("/jurisdictions/{id}/as-of/{date}/")
+}
+
+/// The query parameter of the JSON API that asks for an entry as it stood on a day:
+/// `/api/jurisdictions/<id>?as_of=2026-11-03`.
+pub const AS_OF_PARAM: &str = "as_of";
+
 /// A topic (safeguard) page: `/topics/<key>/`.
 pub fn topic(key: &str) -> String {
     format!("/topics/{key}/")
@@ -104,6 +119,18 @@ pub const READING_PACK: &str = "reading-pack";
 /// A jurisdiction's JSON, relative to the site root: `api/jurisdictions/<id>.json`.
 pub fn api_jurisdiction_file(id: &str) -> String {
     format!("api/jurisdictions/{id}.json")
+}
+
+/// A jurisdiction's versions as JSON, relative to the site root:
+/// `api/jurisdictions/<id>/history.json`.
+pub fn api_jurisdiction_history_file(id: &str) -> String {
+    format!("api/jurisdictions/{id}/history.json")
+}
+
+/// A past version of a jurisdiction's JSON, relative to the site root:
+/// `api/jurisdictions/<id>/as-of/<date>.json`.
+pub fn api_jurisdiction_as_of_file(id: &str, date: &str) -> String {
+    format!("api/jurisdictions/{id}/as-of/{date}.json")
 }
 
 /// The file that serves a directory URL, relative to the site root:

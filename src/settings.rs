@@ -1,9 +1,10 @@
 //! The site's own settings, read from `content/site.yaml` when there is one: where readers'
-//! reports of errors go.
+//! reports of errors go, and where the published history of the entries starts.
 
 use serde::Deserialize;
 
 use crate::html::{encode_query_value, encode_url};
+use crate::model::Date;
 
 /// The settings file, relative to the content directory.
 pub const SETTINGS_FILE: &str = "site.yaml";
@@ -15,6 +16,10 @@ pub struct SiteFile {
     /// `mailto:<address>`, or an issue form address with `{title}` and `{body}` in it.
     #[serde(default)]
     pub report_errors_to: Option<String>,
+    /// The first day of the published history: versions committed before it are not listed, and
+    /// the last of them is each entry's first version.
+    #[serde(default)]
+    pub history_since: Option<Date>,
 }
 
 /// The checked settings.
@@ -22,6 +27,8 @@ pub struct SiteFile {
 pub struct Settings {
     /// Where "Report an error" links lead; without it the pages carry none.
     pub error_reports: Option<ReportTarget>,
+    /// The first day of the published history (see [`SiteFile::history_since`]).
+    pub history_since: Option<Date>,
 }
 
 impl Default for Settings {
@@ -30,6 +37,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             error_reports: ReportTarget::issue_tracker_of(env!("CARGO_PKG_REPOSITORY")),
+            history_since: None,
         }
     }
 }
@@ -47,6 +55,7 @@ impl Settings {
                 Some(text) => Some(ReportTarget::parse(&text)?),
                 None => Settings::default().error_reports,
             },
+            history_since: file.history_since,
         })
     }
 }

@@ -6,6 +6,7 @@
 mod compare_view;
 mod environment;
 mod frameworks;
+mod history;
 mod listings;
 mod passages;
 mod places;
@@ -14,6 +15,7 @@ mod tile_map;
 mod views;
 pub use compare_view::*;
 use environment::*;
+pub use history::HistoryFiles;
 pub use listings::*;
 use tile_map::{TileLayout, column_totals};
 pub use views::*;
@@ -105,6 +107,14 @@ fn inline_stylesheet(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("assets").join("style.css"))
         .unwrap_or_default()
         .replace("</", "<\\/")
+}
+
+/// What an entry's page is rendered with beyond the entry itself.
+pub struct EntryContext<'a> {
+    /// A collection cites the entry: its summary keeps the passages the collection shows.
+    pub referenced: bool,
+    /// Its published versions, when the content is in a git repository.
+    pub history: Option<&'a crate::history::EntryHistory>,
 }
 
 /// The minijinja environment with jurisdex's filters and functions.
@@ -532,17 +542,19 @@ impl Renderer {
         nav: &Nav,
         reports: Option<&ReportTarget>,
         j: &Jurisdiction,
-        referenced: bool,
+        entry: EntryContext,
     ) -> Result<(OutputFile, Summary), RenderError> {
-        let page = self.render_jurisdiction(taxonomy, meta, nav, reports, j)?;
-        let mut summary = Summary::new(j, referenced);
-        if referenced {
+        let page = self.render_jurisdiction(taxonomy, meta, nav, reports, j, entry.history)?;
+        let mut summary = Summary::new(j, entry.referenced);
+        if entry.referenced {
             let entry_href = format!("{}{}", meta.root, routes::jurisdiction(&j.id));
             summary.passages = passages::card_passages(&page.contents, &entry_href);
         }
         Ok((page, summary))
     }
 
+    /// An entry's page; with its history, it links to it and its cite box gives the address
+    /// that keeps this version.
     pub fn render_jurisdiction(
         &self,
         taxonomy: &Taxonomy,
@@ -550,15 +562,25 @@ impl Renderer {
         nav: &Nav,
         reports: Option<&ReportTarget>,
         j: &Jurisdiction,
+        history: Option<&crate::history::EntryHistory>,
     ) -> Result<OutputFile, RenderError> {
-        let view = JurisdictionView::new(j, taxonomy, meta, reports);
+        let mut view = JurisdictionView::new(j, taxonomy, meta, reports);
+        view.cite.kept_at = history.and_then(|h| h.current_day).map(|day| {
+            format!(
+                "{}{}",
+                meta.base_url,
+                routes::jurisdiction_as_of(&j.id, &day.to_string())
+            )
+        });
+        let history_href =
+            history.map(|_| format!("{}{}", meta.root, routes::jurisdiction_history(&j.id)));
         Ok(OutputFile {
             path: PathBuf::from(routes::index_file(&routes::jurisdiction(&j.id))),
             contents: self.render_page(
                 "jurisdiction.html",
                 meta,
                 nav,
-                context! { j => Serde(j), view => Serde(view) },
+                context! { j => Serde(j), view => Serde(view), as_of => JinjaValue::from(()), history => history_href },
             )?,
         })
     }

@@ -38,6 +38,9 @@ use axum::{Json, Router};
 use minijinja::context;
 use minijinja::value::Serde;
 use serde::Serialize;
+
+use crate::history::{AsOf, Dated, VersionIndex};
+use crate::model::Date;
 use tower::ServiceExt;
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;

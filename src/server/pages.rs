@@ -277,28 +277,92 @@ pub(super) async fn compare_page(
 pub(super) async fn api_jurisdiction(
     State(state): State<AppState>,
     UrlPath(id): UrlPath<String>,
+    RawQuery(query): RawQuery,
 ) -> Response {
     let snapshot = state.snapshot();
     let id = id.trim_end_matches(".json");
     if let Some(target) = snapshot.listing.aliases.get(id) {
+        let query = query.map(|q| format!("?{q}")).unwrap_or_default();
         return moved(&format!(
-            "{}/api/jurisdictions/{target}",
+            "{}/api/jurisdictions/{target}{query}",
             snapshot.meta.root
         ));
     }
     if !snapshot.listing.ids.contains(id) {
-        return AppError {
-            status: StatusCode::NOT_FOUND,
-            message: format!("no jurisdiction with id `{id}`"),
-        }
-        .into_response();
+        return not_found(format!("no jurisdiction with id `{id}`"));
     }
-    let relative = routes::api_jurisdiction_file(id);
+    let as_of = serde_urlencoded::from_str::<Vec<(String, String)>>(query.as_deref().unwrap_or(""))
+        .unwrap_or_default()
+        .into_iter()
+        .find(|(key, _)| key == routes::AS_OF_PARAM)
+        .map(|(_, day)| day);
+    let relative = match as_of {
+        None => routes::api_jurisdiction_file(id),
+        Some(day) => match version_on(&snapshot, id, &day).await {
+            Ok(AsOf::Current) => routes::api_jurisdiction_file(id),
+            Ok(AsOf::Past {
+                json: Some(json), ..
+            }) => json.trim_start_matches('/').to_string(),
+            Ok(AsOf::Past { json: None, .. } | AsOf::Unavailable) => {
+                return not_found(format!(
+                    "the version of `{id}` on {day} was written in an earlier format of the content and cannot be shown"
+                ));
+            }
+            Ok(AsOf::Before) => {
+                return not_found(format!(
+                    "`{id}` had no published version on or before {day}"
+                ));
+            }
+            Err(response) => return *response,
+        },
+    };
     let path = snapshot.dir_for(&relative).join(relative);
     match tokio::fs::read(&path).await {
         Ok(bytes) => ([(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
+}
+
+/// A `404` whose body says why.
+fn not_found(message: String) -> Response {
+    AppError {
+        status: StatusCode::NOT_FOUND,
+        message,
+    }
+    .into_response()
+}
+
+/// Which version of entry `id` stood at the end of `day` (`YYYY-MM-DD`), from its versions'
+/// index; a `400` for a day that is not one, a `404` when the site has no history of the entry.
+pub(super) async fn version_on(
+    snapshot: &Snapshot,
+    id: &str,
+    day: &str,
+) -> Result<AsOf, Box<Response>> {
+    let day = Date::parse(day).ok().filter(Date::is_full).ok_or_else(|| {
+        Box::new(
+            AppError {
+                status: StatusCode::BAD_REQUEST,
+                message: format!(
+                    "`{day}` is not a day: write {}=YYYY-MM-DD",
+                    routes::AS_OF_PARAM
+                ),
+            }
+            .into_response(),
+        )
+    })?;
+    let relative = routes::api_jurisdiction_history_file(id);
+    let path = snapshot.dir_for(&relative).join(&relative);
+    let index = tokio::fs::read(&path)
+        .await
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<VersionIndex<Dated>>(&bytes).ok())
+        .ok_or_else(|| {
+            Box::new(not_found(format!(
+                "this site has no history of `{id}`: it was built from content outside a git repository"
+            )))
+        })?;
+    Ok(index.on(day))
 }
 
 /// `/export/matrix.csv`, from the current version's catalog (an edit served incrementally does

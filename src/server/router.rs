@@ -207,15 +207,20 @@ pub(super) async fn only_local_redirects(response: Response) -> Response {
 
 /// A 301 answer: old ids keep working for bookmarks and workshop handouts.
 pub(super) fn moved(target: &str) -> Response {
+    redirect(StatusCode::MOVED_PERMANENTLY, target)
+}
+
+/// A `302` to `target` (a path on this site): where the answer may change.
+pub(super) fn found(target: &str) -> Response {
+    redirect(StatusCode::FOUND, target)
+}
+
+fn redirect(status: StatusCode, target: &str) -> Response {
     if !is_local_path(target) {
         return StatusCode::NOT_FOUND.into_response();
     }
     match HeaderValue::from_str(target) {
-        Ok(location) => (
-            StatusCode::MOVED_PERMANENTLY,
-            [(header::LOCATION, location)],
-        )
-            .into_response(),
+        Ok(location) => (status, [(header::LOCATION, location)]).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
     }
 }
@@ -245,12 +250,41 @@ pub(super) async fn static_files(State(state): State<AppState>, request: Request
     if let Some(target) = alias_target(&snapshot, request.uri()) {
         return moved(&target);
     }
+    if let Some(target) = as_of_target(&snapshot, &path).await {
+        return found(&target);
+    }
     let service = ServeDir::new(snapshot.dir_for(&path))
         .with_buf_chunk_size(MAX_CONNECTION_BUFFER)
         .not_found_service(not_found);
     match service.oneshot(request).await {
         Ok(response) => response.into_response(),
         Err(never) => match never {},
+    }
+}
+
+/// `/jurisdictions/<id>/as-of/<day>/` for a day that has no page of its own → the page of the
+/// version that stood at the end of that day (the entry itself for the current version). A `302`:
+/// while the day is today, a later version may yet end it. `None` sends the request on (a day's
+/// own page, or the 404 page when the entry had no version then).
+async fn as_of_target(snapshot: &Snapshot, path: &str) -> Option<String> {
+    let rest = path.strip_prefix(&format!("{}/jurisdictions/", snapshot.meta.root))?;
+    let (id, day) = rest.split_once("/as-of/")?;
+    let day = day.strip_suffix('/').unwrap_or(day);
+    if id.contains('/') || day.contains('/') {
+        return None;
+    }
+    let page = routes::index_file(&routes::jurisdiction_as_of(id, day));
+    if snapshot.dir_for(&page).join(&page).is_file() {
+        return None;
+    }
+    match version_on(snapshot, id, day).await.ok()? {
+        AsOf::Current => Some(format!(
+            "{}{}",
+            snapshot.meta.root,
+            routes::jurisdiction(id)
+        )),
+        AsOf::Past { page, .. } => Some(format!("{}{page}", snapshot.meta.root)),
+        AsOf::Unavailable | AsOf::Before => None,
     }
 }
 

@@ -25,10 +25,12 @@ use crate::catalog::{Catalog, Summary};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Report};
 use crate::export;
+use crate::history::History;
 use crate::links::{Anchors, LinkChecker, PageLinks};
 use crate::load::{self, Loaded};
 use crate::model::{Date, Site, Taxonomy};
-use crate::render::{self, Nav, OutputFile, Renderer};
+use crate::render::{self, EntryContext, Nav, OutputFile, Renderer};
+use crate::routes;
 use crate::search;
 use crate::validate::{self, Identity};
 
@@ -89,6 +91,25 @@ pub fn check(content_dir: &Path) -> (Loaded, Site) {
     (loaded, site)
 }
 
+/// The versions of the entries, when the content is in a git repository; the build says once
+/// when it is not, or when its history cannot be read, and goes on without.
+fn read_history(content_dir: &Path, since: Option<Date>) -> Option<History> {
+    match History::read(content_dir, since) {
+        Ok(Some(history)) => Some(history),
+        Ok(None) => {
+            tracing::info!(
+                "{} is not in a git repository: the entries' history and past versions are left out",
+                content_dir.display()
+            );
+            None
+        }
+        Err(error) => {
+            tracing::warn!("{error}: the entries' history and past versions are left out");
+            None
+        }
+    }
+}
+
 /// Builds the site and swaps it into `options.out_dir` atomically.
 pub fn build(options: &Config) -> Result<Built, BuildError> {
     let parent = parent_dir(&options.out_dir);
@@ -123,6 +144,13 @@ impl OutputSinks<'_> {
             .unwrap_or_else(PoisonError::into_inner)
             .add(path, PageLinks::default());
         self.written.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Writes a page whose own links are not checked (a past version's page); links to it are.
+    fn write_unchecked(&self, file: OutputFile) -> Result<(), BuildError> {
+        write_file(self.dir, &file)?;
+        self.record(file.path);
+        Ok(())
     }
 
     fn write(&self, file: OutputFile) -> Result<(), BuildError> {
@@ -185,6 +213,7 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
         links: Mutex::new(LinkChecker::new(&meta.root, Anchors::Everywhere)),
         written: AtomicUsize::new(0),
     };
+    let history = read_history(&options.content_dir, shared.settings.history_since);
     let today = Date::today();
     // Once an entry has errors the build will fail: later entries are only checked.
     let failed = AtomicBool::new(report.has_errors());
@@ -193,9 +222,12 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
 
     let streamed = files
         .par_iter()
-        .map(
-            |path| -> Result<(Vec<Diagnostic>, Option<Streamed>), BuildError> {
-                let (j, origin) = match load::load_entry(&root, path) {
+        .map_init(
+            || history.as_ref().and_then(History::reader),
+            |reader, path| -> Result<(Vec<Diagnostic>, Option<Streamed>), BuildError> {
+                let loaded = load::read_entry(&root, path)
+                    .and_then(|text| Ok((load::parse_entry(path, &text)?, text)));
+                let ((j, origin), text) = match loaded {
                     Ok(loaded) => loaded,
                     Err(d) => {
                         failed.store(true, Ordering::Relaxed);
@@ -212,15 +244,34 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
                 let summary = if failed.load(Ordering::Relaxed) {
                     Summary::new(&j, referenced.contains(&j.id))
                 } else {
+                    let reports = shared.settings.error_reports.as_ref();
+                    let versions = history
+                        .as_ref()
+                        .zip(reader.as_ref())
+                        .and_then(|(history, reader)| history.entry(reader, path, &text));
+                    drop(text);
                     let (page, summary) = renderer.render_summarised(
                         &taxonomy,
                         &meta,
                         &nav,
-                        shared.settings.error_reports.as_ref(),
+                        reports,
                         &j,
-                        referenced.contains(&j.id),
+                        EntryContext {
+                            referenced: referenced.contains(&j.id),
+                            history: versions.as_ref(),
+                        },
                     )?;
                     writer.write(page)?;
+                    if let Some(versions) = &versions {
+                        let files = renderer
+                            .render_history(&taxonomy, &meta, &nav, reports, &j, versions)?;
+                        for file in files.checked {
+                            writer.write(file)?;
+                        }
+                        for file in files.archived {
+                            writer.write_unchecked(file)?;
+                        }
+                    }
                     writer.write(export::entry_file(&j))?;
                     index.add_entry(&j)?;
                     if let Some(client_index) = &client_index {

@@ -81,13 +81,23 @@ pub fn update(
         {
             return Ok(None);
         }
+        let has_history = layers.iter().any(|layer| {
+            layer
+                .join(routes::index_file(&routes::jurisdiction_history(&j.id)))
+                .is_file()
+        });
         let (page, summary) = renderer.render_summarised(
             &catalog.taxonomy,
             &meta,
             &nav,
             settings.error_reports.as_ref(),
             j,
-            referenced.contains(&j.id),
+            EntryContext {
+                referenced: referenced.contains(&j.id),
+                history: has_history
+                    .then(crate::history::EntryHistory::edited)
+                    .as_ref(),
+            },
         )?;
         pages.push(page);
         // An edit of the analysis alone leaves the summary, and so every listing, as it was.
