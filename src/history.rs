@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_yaml::Value as Yaml;
 
+use crate::catalog::VersionLine;
 use crate::load;
 use crate::model::{Date, InstrumentStatus, Jurisdiction, SafeguardKey, Value as Rating};
 use crate::routes;
@@ -199,6 +200,45 @@ pub struct Version {
     pub as_of: Option<Date>,
     /// A later version the same day replaced it, so no day's page shows it.
     pub replaced: bool,
+}
+
+impl Version {
+    /// What this version changed, in words: its changelog lines, then each rating, power and
+    /// instrument it changed.
+    pub fn change_lines(&self) -> Vec<String> {
+        let mut lines = self.changelog.clone();
+        for r in &self.ratings {
+            lines.push(format!(
+                "{}: {} → {}",
+                r.safeguard,
+                r.before.as_deref().unwrap_or("none"),
+                r.after.as_deref().unwrap_or("none")
+            ));
+        }
+        for (what, items) in [("Power", &self.powers), ("Instrument", &self.instruments)] {
+            for item in items {
+                let details = if item.details.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", item.details.join("; "))
+                };
+                lines.push(format!("{what} {}: {}{details}", item.name, item.change));
+            }
+        }
+        lines
+    }
+
+    /// The line the Atom feed announces this version with.
+    pub fn line(&self, id: &str) -> VersionLine {
+        VersionLine {
+            date: self.date,
+            commit: self.commit.clone(),
+            page: self
+                .as_of
+                .map(|day| routes::jurisdiction_as_of(id, &day.to_string())),
+            changes: self.change_lines(),
+        }
+    }
 }
 
 /// A safeguard whose rating a version changed.

@@ -25,6 +25,8 @@ mod corpora;
 mod corpus;
 #[path = "suite/deploy.rs"]
 mod deploy;
+#[path = "suite/history.rs"]
+mod history;
 #[path = "suite/linear.rs"]
 mod linear;
 #[path = "suite/listings.rs"]

@@ -76,6 +76,22 @@ pub struct Summary {
     /// for workshop reading packs; kept, like `anchors`, only for entries a collection points into.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub passages: BTreeMap<String, String>,
+    /// The entry's latest published version, when the content is in a git repository: what the
+    /// Atom feed announces.
+    #[serde(default)]
+    pub latest_version: Option<VersionLine>,
+}
+
+/// An entry's latest published version, as the Atom feed announces it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VersionLine {
+    /// The day it was published.
+    pub date: Date,
+    pub commit: String,
+    /// The page of its day, root-relative.
+    pub page: Option<String>,
+    /// What it changed, in words: its changelog lines, then the ratings, powers and instruments.
+    pub changes: Vec<String>,
 }
 
 /// A date the law sets for one of an entry's instruments (a review, report, sunset or expiry),
@@ -209,6 +225,7 @@ impl Summary {
                 BTreeMap::new()
             },
             passages: BTreeMap::new(),
+            latest_version: None,
         }
     }
 

@@ -546,6 +546,10 @@ impl Renderer {
     ) -> Result<(OutputFile, Summary), RenderError> {
         let page = self.render_jurisdiction(taxonomy, meta, nav, reports, j, entry.history)?;
         let mut summary = Summary::new(j, entry.referenced);
+        summary.latest_version = entry
+            .history
+            .and_then(|h| h.versions.first())
+            .map(|v| v.line(&j.id));
         if entry.referenced {
             let entry_href = format!("{}{}", meta.root, routes::jurisdiction(&j.id));
             summary.passages = passages::card_passages(&page.contents, &entry_href);

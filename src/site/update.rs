@@ -86,7 +86,7 @@ pub fn update(
                 .join(routes::index_file(&routes::jurisdiction_history(&j.id)))
                 .is_file()
         });
-        let (page, summary) = renderer.render_summarised(
+        let (page, mut summary) = renderer.render_summarised(
             &catalog.taxonomy,
             &meta,
             &nav,
@@ -99,6 +99,10 @@ pub fn update(
                     .as_ref(),
             },
         )?;
+        // The edit is not a published version: the feed goes on announcing the last one.
+        summary
+            .latest_version
+            .clone_from(&catalog.entries[at].latest_version);
         pages.push(page);
         // An edit of the analysis alone leaves the summary, and so every listing, as it was.
         if summary != *catalog.entries[at] {
