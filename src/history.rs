@@ -151,7 +151,13 @@ impl History {
 
     /// The history of the entry at `path`, whose text today is `current`. `None` when its file was
     /// never committed.
-    pub fn entry(&self, reader: &Reader, path: &Path, current: &str) -> Option<EntryHistory> {
+    pub fn entry(
+        &self,
+        reader: &Reader,
+        path: &Path,
+        current: &str,
+        entry: &Jurisdiction,
+    ) -> Option<EntryHistory> {
         let name = path.file_name()?.to_str()?;
         let published = self.files.get(name)?;
         let texts: Vec<Option<String>> = published
@@ -161,7 +167,7 @@ impl History {
                 String::from_utf8(blob.detach().data).ok()
             })
             .collect();
-        Some(EntryHistory::new(path, published, texts, current))
+        Some(EntryHistory::new(path, published, texts, current, entry))
     }
 }
 
@@ -262,6 +268,34 @@ pub struct ItemChange {
 }
 
 impl EntryHistory {
+    /// An entry whose one version is the one shown today (most entries): told from the entry
+    /// itself, with no second reading of its text.
+    fn first(only: &Published, entry: &Jurisdiction) -> EntryHistory {
+        let published_with = entry
+            .changelog
+            .iter()
+            .map(|line| format!("{}: {}", line.date, line.change))
+            .max();
+        EntryHistory {
+            versions: vec![Version {
+                date: only.date,
+                commit: only.commit.to_hex_with_len(COMMIT_DIGITS).to_string(),
+                last_reviewed: Some(entry.last_reviewed.to_string()),
+                changelog: published_with.into_iter().collect(),
+                ratings: Vec::new(),
+                powers: Vec::new(),
+                instruments: Vec::new(),
+                first: true,
+                current: true,
+                as_of: Some(only.date),
+                replaced: false,
+            }],
+            uncommitted: false,
+            past: Vec::new(),
+            current_day: Some(only.date),
+        }
+    }
+
     /// An entry edited since the build that read its versions (`serve --watch`): its page links to
     /// the history that build wrote, and no address keeps the edit, which is not committed.
     pub fn edited() -> EntryHistory {
@@ -278,7 +312,13 @@ impl EntryHistory {
         published: &[Published],
         texts: Vec<Option<String>>,
         current: &str,
+        entry: &Jurisdiction,
     ) -> EntryHistory {
+        if let ([only], [Some(text)]) = (published, texts.as_slice())
+            && text == current
+        {
+            return EntryHistory::first(only, entry);
+        }
         let facts: Vec<Option<Yaml>> = texts
             .iter()
             .map(|t| t.as_deref().and_then(front_matter))
@@ -337,7 +377,7 @@ impl EntryHistory {
     }
 }
 
-/// `api/jurisdictions/<id>/history.json`: an entry's versions, newest first, with the addresses
+/// `jurisdictions/<id>/history/versions.json`: an entry's versions, newest first, with the addresses
 /// of each day's page and of a past version's JSON. The server reads it back to answer a day that
 /// has no page of its own and `?as_of=`.
 #[derive(Serialize, serde::Deserialize)]

@@ -121,10 +121,10 @@ pub fn api_jurisdiction_file(id: &str) -> String {
     format!("api/jurisdictions/{id}.json")
 }
 
-/// A jurisdiction's versions as JSON, relative to the site root:
-/// `api/jurisdictions/<id>/history.json`.
-pub fn api_jurisdiction_history_file(id: &str) -> String {
-    format!("api/jurisdictions/{id}/history.json")
+/// A jurisdiction's versions as JSON, beside its history page, relative to the site root:
+/// `jurisdictions/<id>/history/versions.json`.
+pub fn history_index_file(id: &str) -> String {
+    format!("jurisdictions/{id}/history/versions.json")
 }
 
 /// A past version of a jurisdiction's JSON, relative to the site root:

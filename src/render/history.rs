@@ -71,7 +71,7 @@ impl Renderer {
             )?,
         }];
         checked.push(OutputFile {
-            path: PathBuf::from(routes::api_jurisdiction_history_file(&j.id)),
+            path: PathBuf::from(routes::history_index_file(&j.id)),
             contents: VersionIndex::json(&j.id, history),
         });
         if let Some(day) = &history.current_day {

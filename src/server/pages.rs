@@ -351,7 +351,7 @@ pub(super) async fn version_on(
             .into_response(),
         )
     })?;
-    let relative = routes::api_jurisdiction_history_file(id);
+    let relative = routes::history_index_file(id);
     let path = snapshot.dir_for(&relative).join(&relative);
     let index = tokio::fs::read(&path)
         .await

@@ -248,7 +248,7 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
                     let versions = history
                         .as_ref()
                         .zip(reader.as_ref())
-                        .and_then(|(history, reader)| history.entry(reader, path, &text));
+                        .and_then(|(history, reader)| history.entry(reader, path, &text, &j));
                     drop(text);
                     let (page, summary) = renderer.render_summarised(
                         &taxonomy,
