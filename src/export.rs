@@ -152,10 +152,19 @@ pub const MATRIX_JSON: &str = "export/matrix.json";
 /// The files [`write_matrix_files`] writes, relative to the site directory.
 pub const MATRIX_FILES: [&str; 2] = [MATRIX_CSV, MATRIX_JSON];
 
-/// One entry's data as JSON (`/api/jurisdictions/<id>.json`).
-pub fn entry_file(j: &Jurisdiction) -> OutputFile {
+/// One entry's data as JSON (`/api/jurisdictions/<id>.json`), with its published versions under
+/// `history` when the site has them (an already serialised [`crate::history::VersionIndex`]).
+pub fn entry_file(j: &Jurisdiction, history: Option<serde_json::Value>) -> OutputFile {
+    #[derive(serde::Serialize)]
+    struct WithHistory<'a> {
+        #[serde(flatten)]
+        entry: &'a Jurisdiction,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        history: Option<serde_json::Value>,
+    }
     OutputFile {
         path: routes::api_jurisdiction_file(&j.id).into(),
-        contents: serde_json::to_string_pretty(j).unwrap_or_default(),
+        contents: serde_json::to_string_pretty(&WithHistory { entry: j, history })
+            .unwrap_or_default(),
     }
 }

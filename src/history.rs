@@ -377,12 +377,11 @@ impl EntryHistory {
     }
 }
 
-/// `jurisdictions/<id>/history/versions.json`: an entry's versions, newest first, with the addresses
-/// of each day's page and of a past version's JSON. The server reads it back to answer a day that
-/// has no page of its own and `?as_of=`.
+/// An entry's versions, newest first, with the addresses of each day's page and of a past
+/// version's JSON: the `history` of its JSON (`/api/jurisdictions/<id>.json`), which the server
+/// reads back to answer a day that has no page of its own and `?as_of=`.
 #[derive(Serialize, serde::Deserialize)]
 pub struct VersionIndex<V = Version> {
-    pub id: String,
     /// The text today differs from the last committed version.
     pub uncommitted: bool,
     pub versions: Vec<Indexed<V>>,
@@ -420,10 +419,9 @@ pub enum AsOf {
 }
 
 impl VersionIndex {
-    /// The index of `history` as JSON.
-    pub fn json(id: &str, history: &EntryHistory) -> String {
+    /// The index of `history`, as the JSON value of the entry's `history`.
+    pub fn json(id: &str, history: &EntryHistory) -> serde_json::Value {
         let index = VersionIndex {
-            id: id.to_string(),
             uncommitted: history.uncommitted,
             versions: history
                 .versions
@@ -440,7 +438,7 @@ impl VersionIndex {
                 })
                 .collect(),
         };
-        serde_json::to_string_pretty(&index).unwrap_or_default()
+        serde_json::to_value(&index).unwrap_or_default()
     }
 }
 

@@ -121,12 +121,6 @@ pub fn api_jurisdiction_file(id: &str) -> String {
     format!("api/jurisdictions/{id}.json")
 }
 
-/// A jurisdiction's versions as JSON, beside its history page, relative to the site root:
-/// `jurisdictions/<id>/history/versions.json`.
-pub fn history_index_file(id: &str) -> String {
-    format!("jurisdictions/{id}/history/versions.json")
-}
-
 /// A past version of a jurisdiction's JSON, relative to the site root:
 /// `api/jurisdictions/<id>/as-of/<date>.json`.
 pub fn api_jurisdiction_as_of_file(id: &str, date: &str) -> String {

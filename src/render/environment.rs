@@ -102,7 +102,6 @@ pub(super) fn url(kind: String, id: String) -> Result<String, minijinja::Error> 
         "reading_pack" => routes::reading_pack(&id),
         "api_jurisdiction" => format!("/{}", routes::api_jurisdiction_file(&id)),
         "history" => routes::jurisdiction_history(&id),
-        "history_index" => format!("/{}", routes::history_index_file(&id)),
         _ => return Err(unknown_route("url", &kind)),
     };
     Ok(href(url))

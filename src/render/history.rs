@@ -11,15 +11,15 @@ use super::views::JurisdictionView;
 use super::{Nav, OutputFile, RenderError, Renderer, Serde};
 use crate::cite::CiteBox;
 use crate::config::SiteMeta;
-use crate::history::{EntryHistory, Version, VersionIndex};
+use crate::history::{EntryHistory, Version};
 use crate::model::{Date, Jurisdiction, Taxonomy};
 use crate::routes;
 use crate::settings::ReportTarget;
 
 /// What an entry's history writes.
 pub struct HistoryFiles {
-    /// The history page, its JSON, and the JSON and day address of every version: their links are
-    /// checked like any page's.
+    /// The history page, and the JSON and day address of every version: their links are checked
+    /// like any page's.
     pub checked: Vec<OutputFile>,
     /// The past versions' pages. Their links lead to the site as it is now, where a section or
     /// an entry they name may since have gone, so they are not checked.
@@ -70,10 +70,7 @@ impl Renderer {
                 },
             )?,
         }];
-        checked.push(OutputFile {
-            path: PathBuf::from(routes::history_index_file(&j.id)),
-            contents: VersionIndex::json(&j.id, history),
-        });
+
         if let Some(day) = &history.current_day {
             // The day of the version shown today leads to the entry itself until it changes.
             checked.push(OutputFile {

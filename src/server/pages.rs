@@ -351,12 +351,16 @@ pub(super) async fn version_on(
             .into_response(),
         )
     })?;
-    let relative = routes::history_index_file(id);
+    #[derive(serde::Deserialize)]
+    struct WithHistory {
+        history: Option<VersionIndex<Dated>>,
+    }
+    let relative = routes::api_jurisdiction_file(id);
     let path = snapshot.dir_for(&relative).join(&relative);
     let index = tokio::fs::read(&path)
         .await
         .ok()
-        .and_then(|bytes| serde_json::from_slice::<VersionIndex<Dated>>(&bytes).ok())
+        .and_then(|bytes| serde_json::from_slice::<WithHistory>(&bytes).ok()?.history)
         .ok_or_else(|| {
             Box::new(not_found(format!(
                 "this site has no history of `{id}`: it was built from content outside a git repository"

@@ -272,7 +272,10 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
                             writer.write_unchecked(file)?;
                         }
                     }
-                    writer.write(export::entry_file(&j))?;
+                    let versions_json = versions
+                        .as_ref()
+                        .map(|v| crate::history::VersionIndex::json(&j.id, v));
+                    writer.write(export::entry_file(&j, versions_json))?;
                     index.add_entry(&j)?;
                     if let Some(client_index) = &client_index {
                         client_index.add_entry(&j)?;

@@ -130,7 +130,14 @@ pub fn update(
     };
     for (j, page) in entries.iter().zip(pages) {
         writer.write(page)?;
-        writer.write(export::entry_file(j))?;
+        // The published versions are those the full build read: the edit is not one of them.
+        let file = routes::api_jurisdiction_file(&j.id);
+        let history = layers.iter().find_map(|layer| {
+            let text = fs::read(layer.join(&file)).ok()?;
+            let mut json: serde_json::Value = serde_json::from_slice(&text).ok()?;
+            json.get_mut("history").map(serde_json::Value::take)
+        });
+        writer.write(export::entry_file(j, history))?;
     }
     let stale = render::stale_listings(base, &catalog, &changed);
     tracing::debug!(

@@ -87,6 +87,13 @@ fn fixture_with_history() -> Fixture {
     f
 }
 
+/// The `history` of an entry's JSON.
+fn history_json(f: &Fixture, id: &str) -> serde_json::Value {
+    let json: serde_json::Value =
+        serde_json::from_str(&read(f, &format!("api/jurisdictions/{id}.json"))).unwrap();
+    json["history"].clone()
+}
+
 fn read(f: &Fixture, path: &str) -> String {
     fs::read_to_string(f.out().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
@@ -152,9 +159,8 @@ fn history_pages_show_each_version_and_what_it_changed() {
     assert!(entry.contains("This version stays readable at"));
     assert!(entry.contains("http://127.0.0.1:8080/jurisdictions/alpha/as-of/2026-11-28/"));
 
-    // The same as JSON.
-    let index: serde_json::Value =
-        serde_json::from_str(&read(&f, "jurisdictions/alpha/history/versions.json")).unwrap();
+    // The same as JSON, in the entry's.
+    let index = history_json(&f, "alpha");
     let versions = index["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 3);
     assert_eq!(versions[1]["date"], "2026-11-15");
@@ -168,8 +174,7 @@ fn history_pages_show_each_version_and_what_it_changed() {
         serde_json::from_str(&read(&f, "api/jurisdictions/alpha/as-of/2026-11-02.json")).unwrap();
     assert_eq!(old["safeguards"]["judicial_authorisation"]["value"], "no");
     // An entry that never changed has one version, the current one.
-    let beta: serde_json::Value =
-        serde_json::from_str(&read(&f, "jurisdictions/beta/history/versions.json")).unwrap();
+    let beta: serde_json::Value = history_json(&f, "beta");
     assert_eq!(beta["versions"].as_array().unwrap().len(), 1);
     assert_eq!(beta["versions"][0]["current"], true);
 
@@ -273,8 +278,7 @@ fn versions_before_the_first_day_of_the_history_are_folded_into_one() {
     let f = fixture_with_history();
     f.write("site.yaml", "history_since: 2026-11-20\n");
     f.build().expect("the fixture builds");
-    let index: serde_json::Value =
-        serde_json::from_str(&read(&f, "jurisdictions/alpha/history/versions.json")).unwrap();
+    let index = history_json(&f, "alpha");
     let versions = index["versions"].as_array().unwrap();
     let days: Vec<_> = versions
         .iter()
@@ -299,11 +303,9 @@ fn without_a_repository_no_history_is_written_and_nothing_else_changes() {
     let f = Fixture::new("basic");
     f.build().expect("the fixture builds");
     assert!(!f.out().join("jurisdictions/alpha/history").exists());
-    assert!(
-        !f.out()
-            .join("jurisdictions/alpha/history/versions.json")
-            .exists()
-    );
+    let json: serde_json::Value =
+        serde_json::from_str(&read(&f, "api/jurisdictions/alpha.json")).unwrap();
+    assert!(json.get("history").is_none());
     let entry = read(&f, "jurisdictions/alpha/index.html");
     assert!(!entry.contains(">History</a>"));
     assert!(!entry.contains("This version stays readable at"));
