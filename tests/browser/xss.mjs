@@ -37,9 +37,11 @@ const injected = (origin) => {
     if (tag === "script" && !(el.src || "").startsWith(`${origin}/assets/`)) found.push(`<script src="${el.src}">${el.textContent.slice(0, 60)}`);
     if (["iframe", "frame", "object", "embed", "base", "applet", "portal"].includes(tag)) found.push(`<${tag}>`);
     if (tag === "meta" && el.httpEquiv) found.push(`<meta http-equiv=${el.httpEquiv}>`);
+    // The site's icon is an SVG image written in the page (base.html): an icon runs no script.
+    const siteIcon = tag === "link" && el.rel === "icon" && el.getAttribute("href").startsWith("data:image/svg+xml,");
     for (const attr of el.attributes) {
       if (attr.name.startsWith("on")) found.push(`<${tag} ${attr.name}=${attr.value.slice(0, 60)}>`);
-      if (["href", "src", "action", "formaction", "xlink:href", "data"].includes(attr.name) && /^\s*(javascript|vbscript|data):/i.test(attr.value.replace(/[\s\u0000-\u001f]/g, ""))) {
+      if (!siteIcon && ["href", "src", "action", "formaction", "xlink:href", "data"].includes(attr.name) && /^\s*(javascript|vbscript|data):/i.test(attr.value.replace(/[\s\u0000-\u001f]/g, ""))) {
         found.push(`<${tag} ${attr.name}=${attr.value.slice(0, 60)}>`);
       }
     }

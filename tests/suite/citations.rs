@@ -231,7 +231,7 @@ fn report_links_name_the_section_address_and_version() {
     assert_eq!(env!("CARGO_PKG_REPOSITORY"), "");
     assert!(
         !f.read_out("jurisdictions/beta/index.html")
-            .contains("Report an error")
+            .contains(">Report an error<")
     );
 
     f.write(
