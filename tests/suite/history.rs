@@ -40,7 +40,7 @@ fn commit(f: &Fixture, day: &str, message: &str) {
 }
 
 /// Whether the `git` command is here to make the fixture repository (a failure in CI).
-fn git_here() -> bool {
+pub(crate) fn git_here() -> bool {
     let found = Command::new("git")
         .arg("--version")
         .output()
@@ -51,7 +51,7 @@ fn git_here() -> bool {
 /// The basic fixture in a repository of three commits: first published on 2 November; on
 /// 15 November the judicial authorisation rating goes from No to Partial; on 28 November a power
 /// gets a court's role. Each with a changelog line.
-fn fixture_with_history() -> Fixture {
+pub(crate) fn fixture_with_history() -> Fixture {
     let f = Fixture::new("basic");
     git(&f, &["init", "-q", "-b", "main"], "2026-11-02");
     commit(&f, "2026-11-02", "First version");

@@ -179,7 +179,8 @@ fn nu_checker(skipped: &str) -> Option<Command> {
 
 /// Every page and stylesheet the site can put in front of a reader, checked by the Nu HTML
 /// Checker in one Java process (it takes seconds to start): the static build of the shipped
-/// content and of the hostile fixture, the offline bundle, and the pages only the server renders.
+/// content, of the hostile fixture and of a fixture with a history (its history, past versions and
+/// their redirects), the offline bundle, and the pages only the server renders.
 #[tokio::test]
 async fn every_page_passes_the_nu_html_checker() {
     let Some(mut checker) = nu_checker("the Nu HTML Checker did not run") else {
@@ -187,6 +188,12 @@ async fn every_page_passes_the_nu_html_checker() {
     };
     let shipped = Fixture::shipped();
     shipped.build().expect("the shipped content builds");
+    // The history pages, past versions and their redirects, from a repository of three commits.
+    let with_history = crate::history::git_here().then(|| {
+        let f = crate::history::fixture_with_history();
+        f.build().expect("the fixture with a history builds");
+        f
+    });
     let (hostile, hostile_options) = hostile_built();
     let served = tempfile::tempdir().unwrap();
     write_served_pages(&shipped.options(), &served.path().join("shipped")).await;
@@ -205,7 +212,10 @@ async fn every_page_passes_the_nu_html_checker() {
         hostile.out(),
         served.path().to_path_buf(),
         bundle.path().to_path_buf(),
-    ] {
+    ]
+    .into_iter()
+    .chain(with_history.as_ref().map(Fixture::out))
+    {
         checked.extend(files(&dir, &[".html", ".css", ".svg"]));
     }
     let pages = checked
@@ -241,7 +251,8 @@ async fn every_page_passes_the_nu_html_checker() {
             served.path(),
             bundle.path(),
         ]
-        .iter()
+        .into_iter()
+        .chain(with_history.as_ref().map(|f| f.dir.path()))
         .find_map(|dir| path.strip_prefix(dir.to_str()?))
         .unwrap_or(path)
         .to_string()
