@@ -92,13 +92,12 @@ impl Renderer {
             view.cite = CiteBox::entry_at(old, &format!("{}{page}", meta.base_url), meta);
             archived.push(OutputFile {
                 path: PathBuf::from(routes::index_file(&page)),
-                contents: self.render_page(
-                    "jurisdiction.html",
+                contents: self.render_entry(
                     meta,
                     nav,
+                    old,
+                    view,
                     context! {
-                        j => Serde(old),
-                        view => Serde(view),
                         as_of => context! {
                             date => day.to_string(),
                             current => format!("{}{}", meta.root, routes::jurisdiction(&j.id)),

@@ -532,7 +532,6 @@ impl Renderer {
         })
     }
 
-    /// Renders one jurisdiction's page; `reports` is where its "Report an error" links lead.
     /// Renders one jurisdiction's page and its summary; the summary of an entry a collection
     /// points into (`referenced`) keeps the page's cards for reading packs.
     pub fn render_summarised(
@@ -557,8 +556,8 @@ impl Renderer {
         Ok((page, summary))
     }
 
-    /// An entry's page; with its history, it links to it and its cite box gives the address
-    /// that keeps this version.
+    /// An entry's page; `reports` is where its "Report an error" links lead. With its history,
+    /// it links to it and its cite box gives the address that keeps this version.
     pub fn render_jurisdiction(
         &self,
         taxonomy: &Taxonomy,
@@ -580,13 +579,32 @@ impl Renderer {
             history.map(|_| format!("{}{}", meta.root, routes::jurisdiction_history(&j.id)));
         Ok(OutputFile {
             path: PathBuf::from(routes::index_file(&routes::jurisdiction(&j.id))),
-            contents: self.render_page(
-                "jurisdiction.html",
+            contents: self.render_entry(
                 meta,
                 nav,
-                context! { j => Serde(j), view => Serde(view), as_of => JinjaValue::from(()), history => history_href },
+                j,
+                view,
+                context! { history => history_href, as_of => JinjaValue::from(()) },
             )?,
         })
+    }
+
+    /// The entry template for `j` with its view; `extra` says whether it is a past version
+    /// (`as_of`) and where its history is (`history`).
+    fn render_entry(
+        &self,
+        meta: &SiteMeta,
+        nav: &Nav,
+        j: &Jurisdiction,
+        view: JurisdictionView,
+        extra: JinjaValue,
+    ) -> Result<String, RenderError> {
+        self.render_page(
+            "jurisdiction.html",
+            meta,
+            nav,
+            context! { j => Serde(j), view => Serde(view), ..extra },
+        )
     }
 }
 

@@ -81,11 +81,8 @@ pub fn update(
         {
             return Ok(None);
         }
-        let has_history = layers.iter().any(|layer| {
-            layer
-                .join(routes::index_file(&routes::jurisdiction_history(&j.id)))
-                .is_file()
-        });
+        // The full build read the entry's versions when it had a repository.
+        let published = old.latest_version.is_some();
         let (page, mut summary) = renderer.render_summarised(
             &catalog.taxonomy,
             &meta,
@@ -94,7 +91,7 @@ pub fn update(
             j,
             EntryContext {
                 referenced: referenced.contains(&j.id),
-                history: has_history
+                history: published
                     .then(crate::history::EntryHistory::edited)
                     .as_ref(),
             },
@@ -103,7 +100,7 @@ pub fn update(
         summary
             .latest_version
             .clone_from(&catalog.entries[at].latest_version);
-        pages.push(page);
+        pages.push((page, published));
         // An edit of the analysis alone leaves the summary, and so every listing, as it was.
         if summary != *catalog.entries[at] {
             catalog.entries[at] = Arc::new(summary);
@@ -128,15 +125,13 @@ pub fn update(
         links: Mutex::new(LinkChecker::new(&meta.root, Anchors::OwnPageOnly)),
         written: AtomicUsize::new(0),
     };
-    for (j, page) in entries.iter().zip(pages) {
+    for (j, (page, published)) in entries.iter().zip(pages) {
         writer.write(page)?;
-        // The published versions are those the full build read: the edit is not one of them.
-        let file = routes::api_jurisdiction_file(&j.id);
-        let history = layers.iter().find_map(|layer| {
-            let text = fs::read(layer.join(&file)).ok()?;
-            let mut json: serde_json::Value = serde_json::from_slice(&text).ok()?;
-            json.get_mut("history").map(serde_json::Value::take)
-        });
+        let history = if published {
+            published_versions(layers, &j.id)
+        } else {
+            None
+        };
         writer.write(export::entry_file(j, history))?;
     }
     let stale = render::stale_listings(base, &catalog, &changed);
@@ -186,4 +181,15 @@ pub fn update(
         elapsed: started.elapsed(),
         dir: dir.to_path_buf(),
     }))
+}
+
+/// The versions the full build read for entry `id`: the `history` of its JSON in the newest layer
+/// that holds it (an edit is not one of them).
+fn published_versions(layers: &[PathBuf], id: &str) -> Option<serde_json::Value> {
+    let file = routes::api_jurisdiction_file(id);
+    let text = layers
+        .iter()
+        .find_map(|layer| fs::read(layer.join(&file)).ok())?;
+    let mut json: serde_json::Value = serde_json::from_slice(&text).ok()?;
+    json.get_mut("history").map(serde_json::Value::take)
 }

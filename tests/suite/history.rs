@@ -7,13 +7,10 @@
 use std::fs;
 use std::process::Command;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
+use axum::http::{StatusCode, header};
 use jurisdex::server::{AppState, Snapshot, app};
-use tower::ServiceExt;
 
-use crate::support::{Fixture, missing};
+use crate::support::{Fixture, get, missing};
 
 /// Runs `git` in the fixture's content directory, committing as of `day` (UTC noon).
 fn git(f: &Fixture, args: &[&str], day: &str) {
@@ -205,22 +202,6 @@ fn history_pages_show_each_version_and_what_it_changed() {
         && n.attribute("rel") == Some("related")
         && n.attribute("href")
             == Some("http://127.0.0.1:8080/jurisdictions/alpha/as-of/2026-11-28/")));
-}
-
-async fn get(router: &axum::Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-    let response = router
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
 }
 
 #[tokio::test]

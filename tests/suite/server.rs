@@ -5,7 +5,7 @@ use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use crate::support::Fixture;
+use crate::support::{Fixture, get};
 use jurisdex::server::{AppState, Snapshot, app};
 
 struct Served {
@@ -22,22 +22,6 @@ fn served() -> Served {
         router: app(AppState::new(snapshot)),
         _fixture: fixture,
     }
-}
-
-async fn get(router: &axum::Router, uri: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-    let response = router
-        .clone()
-        .oneshot(Request::get(uri).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    )
 }
 
 #[tokio::test]

@@ -266,3 +266,29 @@ pub fn missing<T>(what: &str, skipped: &str) -> Option<T> {
     eprintln!("skipped: {what} is absent, so {skipped}");
     None
 }
+
+/// `GET uri` through the router, in process: (status, headers, body).
+pub async fn get(
+    router: &axum::Router,
+    uri: &str,
+) -> (axum::http::StatusCode, axum::http::HeaderMap, String) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let response = router
+        .clone()
+        .oneshot(
+            axum::http::Request::get(uri)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
