@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every fuzz target for a bounded time, starting from the committed seeds.
 #   fuzz/run.sh [SECONDS_PER_TARGET] [--smoke]   (default 60)
-# --smoke (CI): the targets built without optimisation, which compiles in a fraction of the time
-# of the optimised build and runs the same checks on fewer inputs; long runs use the default.
+# --smoke: the targets built without optimisation, which compiles in a fraction of the time of the
+# optimised build and runs the same checks on fewer inputs; long runs use the default. (CI runs the
+# targets' checks on the seeds and inputs derived from them in the tests: tests/suite/fuzz_smoke.rs.)
 # The targets are built once, then run two at a time (JOBS=n to change it).
 # New interesting inputs go to fuzz/corpus/<target>/ (git-ignored); a crash is saved under
 # fuzz/artifacts/<target>/ and makes this script fail.

@@ -3,6 +3,10 @@
 #[path = "suite/support.rs"]
 mod support;
 
+/// The fuzz targets' checks (`fuzz/checks/`), run by `fuzz_smoke`.
+#[path = "../fuzz/checks/mod.rs"]
+mod fuzz_checks;
+
 #[path = "suite/browser.rs"]
 mod browser;
 #[path = "suite/build.rs"]
@@ -25,6 +29,8 @@ mod corpora;
 mod corpus;
 #[path = "suite/deploy.rs"]
 mod deploy;
+#[path = "suite/fuzz_smoke.rs"]
+mod fuzz_smoke;
 #[path = "suite/history.rs"]
 mod history;
 #[path = "suite/linear.rs"]

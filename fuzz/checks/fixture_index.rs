@@ -2,7 +2,6 @@
 //! work directory named after the process (a static is never dropped, so the directory outlives
 //! the run: the next run removes it).
 
-use std::path::Path;
 use std::sync::OnceLock;
 
 use jurisdex::search::{self, SearchIndex};
@@ -13,7 +12,7 @@ pub fn index(prefix: &str) -> &'static SearchIndex {
     static INDEX: OnceLock<(tempfile::TempDir, SearchIndex)> = OnceLock::new();
     &INDEX
         .get_or_init(|| {
-            let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/basic");
+            let fixture = super::repo_dir().join("tests/fixtures/basic");
             let (loaded, site) = site::check(&fixture);
             assert!(!loaded.report.has_errors(), "the fixture is valid");
             let dir = site::work_dir(&std::env::temp_dir(), prefix).expect("a temporary directory");
