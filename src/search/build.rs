@@ -148,8 +148,31 @@ impl EntryIndexer {
             .into_inner()
             .unwrap_or_else(PoisonError::into_inner)
             .list;
-        write_labels(&self.dir, &labels)
+        write_labels(&self.dir, &labels)?;
+        share_meta_files(&self.dir)
     }
+}
+
+/// tantivy writes its meta files (`meta.json`, `.managed.json`) through temporary files, which
+/// only their owner may read. They get the labels file's permissions, as every other file of the
+/// index has, so that a server running as another user (a container, a systemd service) can
+/// open an index it did not build.
+fn share_meta_files(dir: &Path) -> Result<(), SearchError> {
+    let labels = dir.join(LABELS_FILE);
+    let permissions = fs::metadata(&labels)
+        .map_err(|source| SearchError::LabelsIo {
+            path: labels,
+            source,
+        })?
+        .permissions();
+    for name in ["meta.json", ".managed.json"] {
+        let path = dir.join(name);
+        if path.exists() {
+            fs::set_permissions(&path, permissions.clone())
+                .map_err(|source| SearchError::Permissions { path, source })?;
+        }
+    }
+    Ok(())
 }
 
 /// Writes the search index for `site` into `dir`, creating the directory; `dir` must not already

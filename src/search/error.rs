@@ -29,6 +29,9 @@ pub enum SearchError {
     /// A file of the client-side index could not be written.
     #[error("cannot write the client-side search index's `{path}`: {source}")]
     ClientIndexIo { path: PathBuf, source: io::Error },
+    /// A file of the index could not be made readable as the rest of the index is.
+    #[error("cannot set the permissions of the search index's `{path}`: {source}")]
+    Permissions { path: PathBuf, source: io::Error },
     /// A file of the index is missing or not what jurisdex wrote.
     #[error("the search index at `{path}` is damaged: rebuild the site")]
     Damaged { path: PathBuf },

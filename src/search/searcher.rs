@@ -2,11 +2,20 @@
 
 use super::*;
 
+use std::sync::Arc;
+use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
+use tantivy::directory::{
+    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
+};
+
 impl SearchIndex {
     /// Opens an index written by [`IndexBuilder`]; reloading is manual, as the index never changes.
+    /// Nothing is written into `dir`, which may be on a read-only file system.
     pub fn open(dir: &Path) -> Result<SearchIndex, SearchError> {
         let tantivy_error = tantivy_error(dir);
-        let index = Index::open_in_dir(dir).map_err(tantivy_error)?;
+        let directory = MmapDirectory::open(dir)
+            .map_err(|source| tantivy_error(tantivy::TantivyError::from(source)))?;
+        let index = Index::open(UnlockedDirectory(directory)).map_err(tantivy_error)?;
         let (schema, fields) = Fields::schema();
         if index.schema() != schema {
             return Err(SearchError::SchemaMismatch {
@@ -779,4 +788,49 @@ pub(super) enum QueryPlan {
         /// The query taken apart for pruning, when it is broad.
         broad: Option<BroadPlan>,
     },
+}
+
+/// The directory of an index that no writer will open again: the readers' lock, which tantivy
+/// takes in a lock file it creates beside the index, guards against a writer and is left out, so
+/// that a served index may sit on a read-only file system. Everything else is the memory-mapped
+/// directory's.
+#[derive(Clone, Debug)]
+struct UnlockedDirectory(MmapDirectory);
+
+impl Directory for UnlockedDirectory {
+    fn get_file_handle(&self, path: &Path) -> Result<Arc<dyn FileHandle>, OpenReadError> {
+        self.0.get_file_handle(path)
+    }
+
+    fn delete(&self, path: &Path) -> Result<(), DeleteError> {
+        self.0.delete(path)
+    }
+
+    fn exists(&self, path: &Path) -> Result<bool, OpenReadError> {
+        self.0.exists(path)
+    }
+
+    fn open_write(&self, path: &Path) -> Result<WritePtr, OpenWriteError> {
+        self.0.open_write(path)
+    }
+
+    fn atomic_read(&self, path: &Path) -> Result<Vec<u8>, OpenReadError> {
+        self.0.atomic_read(path)
+    }
+
+    fn atomic_write(&self, path: &Path, data: &[u8]) -> io::Result<()> {
+        self.0.atomic_write(path, data)
+    }
+
+    fn sync_directory(&self) -> io::Result<()> {
+        self.0.sync_directory()
+    }
+
+    fn watch(&self, watch_callback: WatchCallback) -> tantivy::Result<WatchHandle> {
+        self.0.watch(watch_callback)
+    }
+
+    fn acquire_lock(&self, _lock: &Lock) -> Result<DirectoryLock, LockError> {
+        Ok(DirectoryLock::from(Box::new(())))
+    }
 }

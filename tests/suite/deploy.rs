@@ -212,3 +212,51 @@ fn a_rolling_update_behind_nginx_fails_no_request() {
     // Serving a prebuilt output writes nothing into it.
     assert!(snapshot(&old) == before, "a replica wrote into its output");
 }
+
+#[test]
+fn a_prebuilt_output_can_be_served_by_another_user_from_a_read_only_file_system() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = Fixture::new("basic");
+    assert!(f.command(&["build"]).status().unwrap().success());
+    let out = f.out();
+    let files = || {
+        walkdir::WalkDir::new(&out)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.path().to_path_buf())
+            .collect::<Vec<_>>()
+    };
+    // A user who may read one file of the output may read them all: tantivy's meta files are
+    // written through temporary files, readable by their owner only, unless the build shares them.
+    let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let labels = mode(&out.join(".search-index/jurisdex-labels.json"));
+    for file in files() {
+        assert_eq!(
+            mode(&file),
+            labels,
+            "{} has other permissions",
+            file.display()
+        );
+    }
+    // Serving opens the index without its lock files: nothing needs to be created beside it.
+    for file in files() {
+        if file
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with(".tantivy-")
+        {
+            fs::remove_file(file).unwrap();
+        }
+    }
+    let before = snapshot(&out);
+    let replica = Replica::start(&f, &out, free_port());
+    let (status, body) = http_get(&replica.addr, "/api/search?q=alpha").unwrap();
+    assert_eq!(status, 200, "{body}");
+    replica.stop();
+    assert!(
+        snapshot(&out) == before,
+        "serving created or changed a file in the output"
+    );
+}
