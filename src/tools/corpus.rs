@@ -257,11 +257,13 @@ const SYLLABLES: &[&str] = &[
 /// Size of the invented vocabulary.
 const INVENTED_WORDS: usize = 20_000;
 
-/// A small, fast, deterministic generator (splitmix64); quality is ample for synthetic text.
-struct Rng(u64);
+/// A small, fast, deterministic generator (splitmix64); quality is ample for synthetic text (and
+/// for the fuzz targets' smoke run in the tests).
+pub struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64, stream: u64) -> Rng {
+    /// The generator of `stream` for `seed`.
+    pub fn new(seed: u64, stream: u64) -> Rng {
         let mut rng = Rng(seed ^ stream.wrapping_mul(0xD134_2543_DE82_EF95));
         rng.next();
         rng
@@ -276,7 +278,7 @@ impl Rng {
     }
 
     /// A number in `0..n` (`n > 0`).
-    fn below(&mut self, n: usize) -> usize {
+    pub fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 
@@ -285,7 +287,8 @@ impl Rng {
         lo + self.below(hi - lo + 1)
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    /// One of `items` (not empty).
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
 

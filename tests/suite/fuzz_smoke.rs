@@ -1,7 +1,7 @@
 //! The fuzz targets' smoke run: each target's checks (`fuzz/checks/`) on its committed seeds and
 //! on a fixed number of inputs derived from them by the mutations a fuzzer makes (bytes flipped,
 //! inserted, deleted, repeated, spliced from another seed, tokens of the input languages added).
-//! The inputs come from a seeded generator, so a run is repeatable; an input that breaks a check
+//! The inputs come from the corpus generator's seeded numbers, so a run is repeatable; an input that breaks a check
 //! is saved under `fuzz/artifacts/<target>/` for `cargo fuzz run <target> <file>`. The long,
 //! coverage-guided runs are `fuzz/run.sh`.
 
@@ -9,6 +9,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
 
 use arbitrary::{Arbitrary, Unstructured};
+use jurisdex::tools::corpus::Rng;
 
 use crate::fuzz_checks::{build_entry, front_matter, query, query_language};
 use crate::support::manifest_dir;
@@ -41,57 +42,39 @@ const TOKENS: &[&[u8]] = &[
     b"|",
 ];
 
-/// A small seeded generator (SplitMix64): repeatable inputs without a dependency.
-struct Generator(u64);
-
-impl Generator {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number below `bound` (which is not 0).
-    fn below(&mut self, bound: usize) -> usize {
-        (self.next() % bound as u64) as usize
-    }
-
-    /// `input` changed by one to four mutations, with `seeds` to splice from.
-    fn mutate(&mut self, input: &[u8], seeds: &[Vec<u8>]) -> Vec<u8> {
-        let mut out = input.to_vec();
-        for _ in 0..=self.below(4) {
-            let at = self.below(out.len() + 1);
-            match self.below(6) {
-                0 if !out.is_empty() => {
-                    let at = at.min(out.len() - 1);
-                    out[at] ^= 1 << self.below(8);
-                }
-                1 => out.insert(at, self.next() as u8),
-                2 if at < out.len() => {
-                    let end = (at + 1 + self.below(16)).min(out.len());
-                    out.drain(at..end);
-                }
-                3 if at < out.len() => {
-                    let end = (at + 1 + self.below(32)).min(out.len());
-                    let copy = out[at..end].to_vec();
-                    out.splice(at..at, copy);
-                }
-                4 => {
-                    let other = &seeds[self.below(seeds.len())];
-                    let start = self.below(other.len() + 1);
-                    let end = (start + self.below(64)).min(other.len());
-                    out.splice(at..at, other[start..end].iter().copied());
-                }
-                _ => {
-                    let token = TOKENS[self.below(TOKENS.len())];
-                    out.splice(at..at, token.iter().copied());
-                }
+/// `input` changed by one to four of the mutations a fuzzer makes, with `seeds` to splice from.
+fn mutate(rng: &mut Rng, input: &[u8], seeds: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = input.to_vec();
+    for _ in 0..=rng.below(4) {
+        let at = rng.below(out.len() + 1);
+        match rng.below(6) {
+            0 if !out.is_empty() => {
+                let at = at.min(out.len() - 1);
+                out[at] ^= 1 << rng.below(8);
+            }
+            1 => out.insert(at, rng.below(256) as u8),
+            2 if at < out.len() => {
+                let end = (at + 1 + rng.below(16)).min(out.len());
+                out.drain(at..end);
+            }
+            3 if at < out.len() => {
+                let end = (at + 1 + rng.below(32)).min(out.len());
+                let copy = out[at..end].to_vec();
+                out.splice(at..at, copy);
+            }
+            4 => {
+                let other = rng.pick(seeds);
+                let start = rng.below(other.len() + 1);
+                let end = (start + rng.below(64)).min(other.len());
+                out.splice(at..at, other[start..end].iter().copied());
+            }
+            _ => {
+                let token = *rng.pick(TOKENS);
+                out.splice(at..at, token.iter().copied());
             }
         }
-        out
     }
+    out
 }
 
 /// The committed seeds of a target, in name order.
@@ -114,10 +97,10 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
 /// that makes `check` panic is saved, and the panic goes on with the file's name.
 fn smoke(target: &str, derived: usize, mut check: impl FnMut(&[u8])) {
     let seeds = seeds(target);
-    let mut generator = Generator(0x6a75_7269_7364_6578 ^ target.len() as u64);
+    let mut generator = Rng::new(0x6a75_7269_7364_6578, target.len() as u64);
     let inputs = seeds.iter().cloned().chain((0..derived).map(|_| {
-        let seed = &seeds[generator.below(seeds.len())];
-        generator.mutate(seed, &seeds)
+        let seed = generator.pick(&seeds);
+        mutate(&mut generator, seed, &seeds)
     }));
     for (n, input) in inputs.enumerate() {
         if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(|| check(&input))) {
