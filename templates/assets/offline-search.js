@@ -591,7 +591,6 @@
         notice.appendChild(document.createTextNode("”."));
         notice.hidden = false;
       }
-      status.textContent = ids.length + " result" + (ids.length === 1 ? "" : "s") + " for “" + shownQuery + "”";
       var words = marked(shownQuery);
       // The other forms of the words' stems are marked too (`blocked` for `blocking`).
       words = words.concat([].concat.apply([], words.map(function (w) {
@@ -612,7 +611,10 @@
       more.addEventListener("click", function () {
         show().catch(failed);
       });
-      return show();
+      // "Searching…" stays until the first hits are drawn.
+      return show().then(function () {
+        status.textContent = ids.length + " result" + (ids.length === 1 ? "" : "s") + " for “" + shownQuery + "”";
+      });
     }).catch(failed);
 
     function failed(error) {
@@ -620,9 +622,58 @@
     }
   }
 
+  // A script added to the page: resolves once it has run, and also when it fails to load (the
+  // search then says the index could not be loaded).
+  function addScript(src) {
+    return new Promise(function (resolve) {
+      var script = document.createElement("script");
+      script.src = src;
+      script.onload = script.onerror = function () { resolve(); };
+      document.head.appendChild(script);
+    });
+  }
+
+  // Calls `then` once the page's first contentful paint has been shown (as the browser reports
+  // it), at once in a hidden tab (which paints nothing), and after a second at the latest.
+  function afterFirstPaint(then) {
+    var done = false;
+    var once = function () {
+      if (!done) { done = true; then(); }
+    };
+    var paints = window.PerformanceObserver && PerformanceObserver.supportedEntryTypes &&
+      PerformanceObserver.supportedEntryTypes.indexOf("paint") >= 0;
+    var painted = function (entries) {
+      return entries.some(function (e) { return e.name === "first-contentful-paint"; });
+    };
+    if (document.hidden || !paints || painted(performance.getEntriesByType("paint"))) return once();
+    new PerformanceObserver(function (list, observer) {
+      if (painted(list.getEntries())) { observer.disconnect(); once(); }
+    }).observe({ type: "paint" });
+    setTimeout(once, 1000);
+  }
+
+  // This script is the page's only one before its first paint (each one requested then costs a
+  // slow link a round trip before the page is drawn). Once the page is shown, it loads the
+  // index's root file and app.js, named on its own tag relative to its own address, and searches.
+  var own = document.currentScript;
+  var beside = function (attribute) {
+    var name = own && own.getAttribute(attribute);
+    return name ? new URL(name, own.src).href : null;
+  };
+  function afterPaint() {
+    var status = document.querySelector("[data-offline-status]");
+    if (status && new URLSearchParams(window.location.search).get("q")) status.textContent = "Searching…";
+    afterFirstPaint(function () {
+      var app = beside("data-app");
+      var root = beside("data-index");
+      if (app) addScript(app);
+      (root && !window.JURISDEX_SEARCH ? addScript(root) : Promise.resolve()).then(run);
+    });
+  }
+
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", run);
+    document.addEventListener("DOMContentLoaded", afterPaint);
   } else {
-    run();
+    afterPaint();
   }
 })();

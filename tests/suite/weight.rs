@@ -28,25 +28,41 @@ fn gzipped(bytes: &[u8]) -> usize {
 /// The values of `attribute` on the tags named `tag` (`<script src>`, `<link href>`).
 fn attributes<'a>(html: &'a str, tag: &str, attribute: &str) -> Vec<(&'a str, &'a str)> {
     let open = format!("<{tag} ");
-    let key = format!("{attribute}=\"");
     html.match_indices(&open)
         .filter_map(|(at, _)| {
             let element = &html[at..at + html[at..].find('>')?];
-            let start = element.find(&key)? + key.len();
-            let value = &element[start..start + element[start..].find('"')?];
-            Some((element, value))
+            Some((element, value_of(element, attribute)?))
         })
         .collect()
 }
 
+/// The value of `attribute` in the start tag `element`.
+fn value_of<'a>(element: &'a str, attribute: &str) -> Option<&'a str> {
+    let key = format!(" {attribute}=\"");
+    let start = element.find(&key)? + key.len();
+    Some(&element[start..start + element[start..].find('"')?])
+}
+
 /// The files a page loads before it is complete: its stylesheets and scripts (no images: the
-/// pages draw theirs inline).
+/// pages draw theirs inline), with those a script loads once the page is painted (the offline
+/// search's `data-index` and `data-app`, relative to the script's own address).
 fn loads(html: &str) -> Vec<String> {
     let styles = attributes(html, "link", "href")
         .into_iter()
         .filter(|(element, _)| element.contains("rel=\"stylesheet\""));
     let scripts = attributes(html, "script", "src");
-    styles.chain(scripts).map(|(_, v)| v.to_string()).collect()
+    let after_paint = scripts.iter().flat_map(|(element, src)| {
+        let folder = &src[..src.rfind('/').map_or(0, |at| at + 1)];
+        ["data-index", "data-app"]
+            .into_iter()
+            .filter_map(|attribute| value_of(element, attribute))
+            .map(move |name| format!("{folder}{name}"))
+    });
+    styles
+        .map(|(_, v)| v.to_string())
+        .chain(after_paint.collect::<Vec<_>>())
+        .chain(scripts.iter().map(|(_, v)| v.to_string()))
+        .collect()
 }
 
 /// The page at `file` (relative to the output) with what it loads, gzipped file by file.
@@ -142,4 +158,14 @@ fn no_script_holds_up_the_first_paint() {
         }
         assert!(loads(&html).iter().any(|l| l.ends_with("/assets/app.js")));
     }
+    // The offline search asks for one script before its first paint: each one requested then
+    // costs a slow link a round trip before the page is drawn.
+    let search = std::fs::read_to_string(out.join("search/index.html")).unwrap();
+    assert_eq!(
+        attributes(&search, "script", "src")
+            .iter()
+            .map(|(_, src)| *src)
+            .collect::<Vec<_>>(),
+        ["/assets/offline-search.js"]
+    );
 }

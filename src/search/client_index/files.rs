@@ -32,8 +32,10 @@ use rayon::prelude::*;
 /// [`crate::routes::CLIENT_INDEX_FILE`].
 pub const CLIENT_INDEX_DIR: &str = "assets/search";
 
-/// Bytes of postings aimed at per term shard: a query of two words loads about twice this.
-const SHARD_BYTES: usize = 24 * 1024;
+/// Bytes aimed at per term shard file (its words, their posting lists and their other forms;
+/// about half as many gzipped): a query loads one for each of its words and of their other forms,
+/// so on a slow link it waits for a few of these, not for the index.
+const SHARD_BYTES: usize = 12 * 1024;
 
 /// Documents per metadata chunk (about 8 KB): the hits of a page of results come from a few.
 pub(super) const DOCS_PER_CHUNK: usize = 16;
@@ -95,16 +97,26 @@ fn write_in_passes(
         .map_err(spill_error)?;
     drop(last);
     let encoded = |b: usize| b.div_ceil(3) * 4;
-    let total: usize = bytes.iter().copied().map(encoded).sum();
-    let held: usize = total + position_bytes.iter().copied().map(encoded).sum::<usize>();
-    let shards = u32::try_from(total.div_ceil(SHARD_BYTES).max(1)).unwrap_or(u32::MAX);
+    let postings_total: usize = bytes.iter().copied().map(encoded).sum();
+    let held: usize = postings_total + position_bytes.iter().copied().map(encoded).sum::<usize>();
+    let siblings = Siblings::of(terms);
+    // The bytes of the term shards as written: each word's `"word":"postings",` and, when it has
+    // other forms, its `"~word":"forms",`.
+    let shard_total: usize = (0u32..)
+        .zip(terms)
+        .map(|(number, term)| {
+            let forms = siblings.of_term(number, terms).len();
+            let own = term.len() + 6 + encoded(bytes[number as usize]);
+            own + if forms > 0 { term.len() + 7 + forms } else { 0 }
+        })
+        .sum();
+    let shards = u32::try_from(shard_total.div_ceil(SHARD_BYTES).max(1)).unwrap_or(u32::MAX);
     let passes = held.div_ceil(postings_per_pass).max(1);
     let mut by_shard: Vec<Vec<u32>> = vec![Vec::new(); shards as usize];
     for (number, term) in (0u32..).zip(terms) {
         by_shard[shard_of(term, shards) as usize].push(number);
     }
 
-    let siblings = Siblings::of(terms);
     let average = spilled.total_length as f64 / spilled.docs.max(1) as f64;
     for pass in 0..passes {
         // The terms of this pass's shards: shard `s` is written by pass `s % passes`.
