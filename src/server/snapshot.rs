@@ -66,7 +66,10 @@ impl Drop for Layer {
 pub struct Snapshot {
     /// Newest first; the last is a full build.
     pub(super) layers: Vec<Arc<Layer>>,
-    pub(super) index: SearchIndex,
+    /// Shared with the next version while that one's pages are served before its index is written.
+    pub(super) index: Arc<SearchIndex>,
+    /// Where `index` was opened from: the base of the next incremental rebuild's index.
+    pub(super) index_dir: PathBuf,
     pub(super) renderer: Renderer,
     pub(super) meta: SiteMeta,
     /// What handlers know of the content, shared by versions whose listings are the same.
@@ -87,45 +90,39 @@ impl Snapshot {
             dir: dir.to_path_buf(),
             owned,
         };
-        let index = SearchIndex::open(&dir.join(INDEX_DIR))?;
+        let index_dir = dir.join(INDEX_DIR);
+        let index = Arc::new(SearchIndex::open(&index_dir)?);
         let listing = Arc::new(ServedContent::new(Catalog::open(dir)?));
         Ok(Snapshot::new(
             options,
             version,
             vec![Arc::new(layer)],
-            index,
+            (index, index_dir),
             listing,
         ))
     }
 
-    /// Opens an incremental rebuild served over `previous`; its directory is private and removed
-    /// with the last snapshot that uses it.
-    pub fn layered(
-        updated: site::Updated,
-        options: &Config,
-        version: u64,
-        previous: &Snapshot,
-    ) -> Result<Snapshot, OpenError> {
-        let index = SearchIndex::open(&updated.dir.join(INDEX_DIR))?;
-        let mut layers = vec![Arc::new(Layer {
-            dir: updated.dir,
-            owned: true,
-        })];
+    /// The layers of an incremental rebuild written into `dir`, served over `previous`'s; `dir`
+    /// is private and removed with the last snapshot that uses these layers.
+    pub(super) fn layers_over(dir: PathBuf, previous: &Snapshot) -> Vec<Arc<Layer>> {
+        let mut layers = vec![Arc::new(Layer { dir, owned: true })];
         layers.extend(previous.layers.iter().cloned());
-        let listing = Arc::new(ServedContent::new(updated.catalog));
-        Ok(Snapshot::new(options, version, layers, index, listing))
+        layers
     }
 
+    /// A version served from `layers` (newest first), answering searches with `index`, opened
+    /// from the directory beside it.
     pub(super) fn new(
         options: &Config,
         version: u64,
         layers: Vec<Arc<Layer>>,
-        index: SearchIndex,
+        (index, index_dir): (Arc<SearchIndex>, PathBuf),
         listing: Arc<ServedContent>,
     ) -> Snapshot {
         Snapshot {
             layers,
             index,
+            index_dir,
             renderer: Renderer::new(&options.templates_dir),
             meta: options.meta(),
             listing,
@@ -200,5 +197,15 @@ impl AppState {
             Ok(mut guard) => *guard = next,
             Err(poisoned) => *poisoned.into_inner() = next,
         }
+    }
+
+    /// Makes `snapshot` current if `expected` still is; returns whether it did.
+    pub fn swap_if_current(&self, expected: &Arc<Snapshot>, snapshot: Snapshot) -> bool {
+        let mut guard = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        if !Arc::ptr_eq(&guard, expected) {
+            return false;
+        }
+        *guard = Arc::new(snapshot);
+        true
     }
 }

@@ -1,10 +1,11 @@
 //! Builds in a child process and `serve --watch`: a changed file is rebuilt (incrementally where it can be) and swapped in.
 
 use super::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Quiet time after a change before rebuilding: long enough to coalesce an editor's save (write,
-/// rename), short enough not to dominate the edit-to-served time.
-pub const WATCH_DEBOUNCE: Duration = Duration::from_millis(30);
+/// rename, microseconds apart), short enough not to dominate the edit-to-served time.
+pub const WATCH_DEBOUNCE: Duration = Duration::from_millis(15);
 /// Prefix of the private directories that `serve --watch` builds each version into.
 pub const SNAPSHOT_PREFIX: &str = ".jurisdex-serve-";
 
@@ -264,7 +265,6 @@ pub(super) async fn rebuild_on_change(
     mut changes: tokio::sync::mpsc::UnboundedReceiver<Vec<PathBuf>>,
     time_limit: Duration,
 ) {
-    let mut version = 1;
     let mut compaction: Option<Compaction> = None;
     loop {
         let mut changed = tokio::select! {
@@ -274,6 +274,7 @@ pub(super) async fn rebuild_on_change(
             },
             built = compacted(&mut compaction), if compaction.is_some() => {
                 let Some(done) = compaction.take() else { continue };
+                let version = state.snapshot().version();
                 finish_compaction(&options, &state, built, done.since, version, done.started).await;
                 continue;
             }
@@ -284,12 +285,15 @@ pub(super) async fn rebuild_on_change(
         if let Some(compaction) = compaction.as_mut() {
             compaction.since.extend(changed.iter().cloned());
         }
-        let next = version + 1;
         let started = std::time::Instant::now();
         let outcome = loop {
+            // The version after the one served, which may be the pages of a cancelled rebuild.
             let current = state.snapshot();
-            let rebuilt =
-                tokio::time::timeout(time_limit, rebuild(&options, &current, &changed, next));
+            let next = current.version() + 1;
+            let rebuilt = tokio::time::timeout(
+                time_limit,
+                rebuild(&options, &current, &changed, next, Some(&state)),
+            );
             tokio::select! {
                 outcome = rebuilt => break outcome,
                 Some(more) = changes.recv() => {
@@ -307,8 +311,8 @@ pub(super) async fn rebuild_on_change(
         match outcome {
             Ok(Ok(snapshot)) => {
                 let layers = snapshot.layers.len();
+                let version = snapshot.version();
                 state.swap(snapshot);
-                version = next;
                 eprintln!(
                     "rebuilt in {:.2?}: now serving version {version}",
                     started.elapsed()
@@ -321,12 +325,14 @@ pub(super) async fn rebuild_on_change(
                     compaction = Some(Compaction::start(&options, time_limit));
                 }
             }
-            Ok(Err(errors)) => {
-                eprintln!("{errors}\nrebuild failed: still serving version {version}")
-            }
+            Ok(Err(errors)) => eprintln!(
+                "{errors}\nrebuild failed: still serving version {}",
+                state.snapshot().version()
+            ),
             Err(_) => eprintln!(
-                "the rebuild took longer than {:?} and was cancelled: still serving version {version}",
-                time_limit
+                "the rebuild took longer than {:?} and was cancelled: still serving version {}",
+                time_limit,
+                state.snapshot().version()
             ),
         }
     }
@@ -412,7 +418,7 @@ async fn finish_compaction(
     let snapshot = if since.is_empty() {
         compacted
     } else {
-        match rebuild(options, &Arc::new(compacted), &since, version).await {
+        match rebuild(options, &Arc::new(compacted), &since, version, None).await {
             Ok(snapshot) => snapshot,
             Err(error) => {
                 eprintln!("{error}\ncompaction failed: the layers stay served");
@@ -497,47 +503,88 @@ pub(super) async fn keep_watching(
 }
 
 /// The next version after `changed`: incremental when only existing entries were edited
-/// ([`site::update`], on a blocking thread), otherwise a full build in a child process.
+/// ([`site::update`], then [`site::update_index`], on a blocking thread), otherwise a full build
+/// in a child process. With `state`, an incremental rebuild's pages are served as soon as they
+/// are written, answering searches with `current`'s index while their own is written; not if
+/// `current` is no longer the version served, or once this rebuild is cancelled (dropped).
 pub(super) async fn rebuild(
     options: &Config,
     current: &Arc<Snapshot>,
     changed: &[PathBuf],
     version: u64,
+    state: Option<&AppState>,
 ) -> Result<Snapshot, ServeError> {
     if let Some(files) = edited_entries(options, changed)
         && current.layers.len() < MAX_LAYERS
     {
         let staging = Staging::new(options)?;
-        let (opts, base) = (options.clone(), current.clone());
+        let (opts, base, state) = (options.clone(), current.clone(), state.cloned());
+        let cancelled = CancelOnDrop::default();
+        let dropped = cancelled.0.clone();
         // The blocking thread owns the directory: if this rebuild is cancelled, the update still
         // ends there and its directory goes with it.
-        let updated = tokio::task::spawn_blocking(move || {
-            let index = base.layers[0].dir.join(INDEX_DIR);
-            let updated = site::update(
+        let updated = tokio::task::spawn_blocking(move || -> Result<_, ServeError> {
+            let Some(updated) = site::update(
                 &opts,
                 &base.listing.catalog,
                 &base.dirs(),
-                &index,
                 &files,
                 staging.path(),
+            )?
+            else {
+                return Ok(None);
+            };
+            let layers = Snapshot::layers_over(staging.keep(), &base);
+            let listing = Arc::new(ServedContent::new(updated.catalog));
+            let previous_index = (base.index.clone(), base.index_dir.clone());
+            let pages = Snapshot::new(
+                &opts,
+                version,
+                layers.clone(),
+                previous_index,
+                listing.clone(),
             );
-            match updated {
-                Ok(Some(updated)) => Snapshot::layered(updated, &opts, version, &base)
-                    .map(|snapshot| {
-                        staging.keep();
-                        Some(snapshot)
-                    })
-                    .map_err(ServeError::from),
-                Ok(None) => Ok(None),
-                Err(err) => Err(ServeError::from(err)),
+            if let Some(state) = state
+                && !dropped.load(Ordering::Acquire)
+                && state.swap_if_current(&base, pages)
+            {
+                eprintln!(
+                    "edited pages served in {:.2?} as version {version}; their search follows",
+                    updated.elapsed
+                );
             }
+            let index_dir = site::update_index(
+                &layers[0].dir,
+                &base.index_dir,
+                &listing.catalog.taxonomy,
+                &updated.entries,
+            )?;
+            let index = Arc::new(SearchIndex::open(&index_dir).map_err(OpenError::from)?);
+            Ok(Some(Snapshot::new(
+                &opts,
+                version,
+                layers,
+                (index, index_dir),
+                listing,
+            )))
         })
         .await?;
+        drop(cancelled);
         if let Some(snapshot) = updated? {
             return Ok(snapshot);
         }
     }
     build_snapshot(options, version, Urgency::Now).await
+}
+
+/// Tells a blocking rebuild that the future waiting for it was dropped (the rebuild cancelled).
+#[derive(Default)]
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
 }
 
 /// The changed entry files when every change is to a `*.md` file of `jurisdictions/` that still

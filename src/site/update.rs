@@ -1,6 +1,8 @@
-//! The incremental build of `serve --watch`: the edited entries re-rendered, their pages and search units replaced, the rest of the site kept.
+//! The incremental build of `serve --watch`: the edited entries re-rendered and their pages
+//! replaced ([`update`]), then their search units ([`update_index`]); the rest of the site kept.
 
 use super::*;
+use crate::model::Jurisdiction;
 
 /// What an incremental rebuild ([`update`]) wrote.
 #[derive(Debug)]
@@ -11,26 +13,26 @@ pub struct Updated {
     pub report: Report,
     pub pages: usize,
     pub elapsed: Duration,
-    /// The directory holding the changed files and the new index.
+    /// The directory holding the changed files, and then their index ([`update_index`]).
     pub dir: PathBuf,
+    /// The edited entries, as loaded, for [`update_index`].
+    pub entries: Vec<Jurisdiction>,
 }
 
 /// Rebuilds after an edit of existing entries, on top of a previous complete version.
 ///
 /// `files` are the edited jurisdiction files; `base` is the previous version's catalog, `layers`
-/// its directories, newest first, and `base_index` its search index. Writes into `dir` only what
-/// changes: the edited entries' pages and JSON, the listing pages that show them (or whose rows
-/// moved), and a copy of the index with the edited entries re-indexed
-/// ([`search::update_index`]). `dir` served over `layers` is then a complete new version (the
-/// matrix exports are answered from the catalog by the server). Returns `Ok(None)` when the edit
-/// is more than an in-place change of existing entries (a new, removed or renamed entry, or a
-/// changed name, alias, region or grouping): rebuild in full. On an error `dir` is incomplete:
-/// discard it.
+/// its directories, newest first. Writes into `dir` only what changes: the edited entries' pages
+/// and JSON, and the listing pages that show them (or whose rows moved). `dir` served over
+/// `layers` is then a complete new version of the pages (the matrix exports are answered from the
+/// catalog by the server); [`update_index`] then writes its search index. Returns `Ok(None)` when
+/// the edit is more than an in-place change of existing entries (a new, removed or renamed entry,
+/// or a changed name, alias, region or grouping): rebuild in full. On an error `dir` is
+/// incomplete: discard it.
 pub fn update(
     options: &Config,
     base: &Catalog,
     layers: &[PathBuf],
-    base_index: &Path,
     files: &[PathBuf],
     dir: &Path,
 ) -> Result<Option<Updated>, BuildError> {
@@ -167,20 +169,29 @@ pub fn update(
         stale.len(),
         started.elapsed()
     );
-    search::update_index(
-        base_index,
-        &dir.join(INDEX_DIR),
-        &catalog.taxonomy,
-        &entries,
-    )?;
-    tracing::debug!("update: indexed in {:.2?}", started.elapsed());
     Ok(Some(Updated {
         catalog,
         report,
         pages: writer.written.into_inner(),
         elapsed: started.elapsed(),
         dir: dir.to_path_buf(),
+        entries,
     }))
+}
+
+/// Writes the search index of an [`update`] into its directory `dir`: a copy of `base_index`
+/// with the edited `entries` re-indexed ([`search::update_index`]). Returns where it is.
+pub fn update_index(
+    dir: &Path,
+    base_index: &Path,
+    taxonomy: &Taxonomy,
+    entries: &[Jurisdiction],
+) -> Result<PathBuf, BuildError> {
+    let started = Instant::now();
+    let index_dir = dir.join(INDEX_DIR);
+    search::update_index(base_index, &index_dir, taxonomy, entries)?;
+    tracing::debug!("update: indexed in {:.2?}", started.elapsed());
+    Ok(index_dir)
 }
 
 /// The versions the full build read for entry `id`: the `history` of its JSON in the newest layer

@@ -247,12 +247,29 @@ fn an_edit_rewrites_only_the_listing_pages_that_show_the_entry() {
         &options,
         &built.catalog,
         &[g.out()],
-        &g.out().join(site::INDEX_DIR),
         std::slice::from_ref(&path),
         &layer,
     )
     .unwrap()
     .expect("an edit of a rating note is incremental");
+    // Its search index: the base's, with the edited entry indexed again.
+    let index = site::update_index(
+        &layer,
+        &g.out().join(site::INDEX_DIR),
+        &updated.catalog.taxonomy,
+        &updated.entries,
+    )
+    .unwrap();
+    let found = jurisdex::search::SearchIndex::open(&index).unwrap().search(
+        &jurisdex::search::SearchRequest {
+            q: "zanzibarish".into(),
+            ..Default::default()
+        },
+    );
+    assert!(
+        found.total > 0,
+        "the edited note is not found in the layer's index"
+    );
     let written = files(&layer);
     let id = &entry.id;
     for must in [
@@ -321,7 +338,6 @@ fn an_edit_rewrites_only_the_listing_pages_that_show_the_entry() {
         &options,
         &updated.catalog,
         &[layer.clone(), g.out()],
-        &layer.join(site::INDEX_DIR),
         std::slice::from_ref(&path),
         &layer2,
     )
@@ -388,7 +404,6 @@ fn an_edit_rewrites_only_the_listing_pages_that_show_the_entry() {
         &options,
         &built.catalog,
         &[g.out()],
-        &g.out().join(site::INDEX_DIR),
         std::slice::from_ref(&first_path),
         &layer_feed,
     )
@@ -413,7 +428,6 @@ fn an_edit_rewrites_only_the_listing_pages_that_show_the_entry() {
         &options,
         &updated.catalog,
         &[layer, g.out()],
-        &layer2.join(site::INDEX_DIR),
         std::slice::from_ref(&path),
         &layer3,
     )

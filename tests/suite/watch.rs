@@ -18,10 +18,13 @@ fn version(server: &Server) -> String {
 }
 
 /// Waits until the server serves version `want`.
+/// Waits until version `want` is served with its search index (an edit's pages are served
+/// first, and its index a moment later).
 fn wait_for_version(server: &Server, want: u64) {
     let want = want.to_string();
+    let indexed = format!("now serving version {want}\n");
     wait_for(&format!("version {want}"), Duration::from_secs(30), || {
-        version(server) == want
+        version(server) == want && server.log().contains(&indexed)
     });
 }
 
@@ -207,6 +210,12 @@ fn an_edited_entry_is_rebuilt_alone_and_lists_follow_its_front_matter() {
         "Blocking orders are zanzibarish.",
     );
     wait_for_version(&server, 2);
+    // The edited pages were served before their search index was written.
+    let log = server.log();
+    let pages = log
+        .find("edited pages served in")
+        .expect("pages served first");
+    assert!(pages < log.find("now serving version 2").unwrap(), "{log}");
     let (_, page) = http_get(&server.addr, "/jurisdictions/alpha/").unwrap();
     assert!(page.contains("zanzibarish"), "{page}");
     let (_, hits) = http_get(&server.addr, "/api/search?q=zanzibarish").unwrap();
