@@ -1,6 +1,8 @@
 //! Deployment as `docs/DEPLOY.md` describes it: replicas serving one prebuilt output read-only
 //! behind a real nginx, rolled over to a new build one at a time while clients keep searching,
-//! with no failed request. Skipped with a message when nginx is absent; a failure when `CI=true`.
+//! with no failed request; and the guide's systemd unit, verified by `systemd-analyze` and its
+//! command run. Skipped with a message when nginx or systemd-analyze is absent; a failure when
+//! `CI=true`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -258,5 +260,105 @@ fn a_prebuilt_output_can_be_served_by_another_user_from_a_read_only_file_system(
     assert!(
         snapshot(&out) == before,
         "serving created or changed a file in the output"
+    );
+}
+
+/// The systemd unit of `docs/DEPLOY.md`, as the guide gives it.
+fn documented_unit() -> String {
+    let guide = fs::read_to_string(manifest_dir().join("docs/DEPLOY.md")).unwrap();
+    let start = guide
+        .find("```ini\n")
+        .expect("the guide gives a systemd unit")
+        + "```ini\n".len();
+    let end = start + guide[start..].find("```").expect("the unit's block ends");
+    guide[start..end].to_string()
+}
+
+/// The arguments of a unit's `ExecStart=`, its continuation lines joined.
+fn exec_start(unit: &str) -> Vec<String> {
+    let at = unit
+        .find("\nExecStart=")
+        .expect("the unit has an ExecStart")
+        + "\nExecStart=".len();
+    let mut command = String::new();
+    for line in unit[at..].lines() {
+        match line.strip_suffix('\\') {
+            Some(continued) => command.push_str(continued),
+            None => {
+                command.push_str(line);
+                break;
+            }
+        }
+        command.push(' ');
+    }
+    command.split_whitespace().map(str::to_string).collect()
+}
+
+#[test]
+fn the_systemd_unit_of_the_deployment_guide_is_valid_and_its_command_serves() {
+    let f = Fixture::new("basic");
+    assert!(f.command(&["build"]).status().unwrap().success());
+    // The unit's paths made this test's: the build as `current`, the content and the templates.
+    let srv = f.dir.path().join("srv");
+    fs::create_dir(&srv).unwrap();
+    std::os::unix::fs::symlink(f.out(), srv.join("current")).unwrap();
+    std::os::unix::fs::symlink(f.content(), srv.join("content")).unwrap();
+    std::os::unix::fs::symlink(manifest_dir().join("templates"), srv.join("templates")).unwrap();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let unit = documented_unit()
+        .replace("/usr/local/bin/jurisdex", env!("CARGO_BIN_EXE_jurisdex"))
+        .replace("/srv/jurisdex", srv.to_str().unwrap())
+        .replace("127.0.0.1:8081", &addr);
+
+    // systemd reads the unit without a complaint (an unknown key, a bad value, a command that is
+    // not there are each reported on stderr).
+    let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .or_else(|| {
+            missing(
+                "systemd-analyze",
+                "the guide's systemd unit was not verified",
+            )
+        });
+    if let Some(analyze) = analyze {
+        let file = f.dir.path().join("jurisdex-replica.service");
+        fs::write(&file, &unit).unwrap();
+        let verified = Command::new(analyze)
+            .args(["verify", "--man=no"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let complaints = String::from_utf8_lossy(&verified.stderr);
+        assert!(
+            verified.status.success() && complaints.trim().is_empty(),
+            "systemd-analyze verify: {complaints}\n{unit}"
+        );
+    }
+
+    // Its command serves the build, read-only, and stops cleanly on its KillSignal.
+    assert!(unit.contains("KillSignal=SIGTERM"));
+    let args = exec_start(&unit);
+    let before = snapshot(&f.out());
+    let mut child = Command::new(&args[0])
+        .args(&args[1..])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the unit's command");
+    wait_for("the unit's server", Duration::from_secs(30), || {
+        if let Some(exited) = child.try_wait().unwrap() {
+            panic!("the unit's command exited with {exited}: {args:?}");
+        }
+        http_get(&addr, "/healthz").is_some_and(|(s, _)| s == 200)
+    });
+    let (status, body) = http_get(&addr, "/api/search?q=alpha").unwrap();
+    assert_eq!(status, 200, "{body}");
+    send_sigterm(&child);
+    assert!(child.wait().unwrap().success(), "exits cleanly on SIGTERM");
+    assert!(
+        snapshot(&f.out()) == before,
+        "the unit's server created or changed a file in the output"
     );
 }
