@@ -197,10 +197,9 @@
     var waiting = {};
     waiting.promise = new Promise(function (resolve, reject) {
       waiting.resolve = resolve;
-      var script = document.createElement("script");
-      script.src = this.base + key + ".js";
-      script.onerror = function () { reject(new Error("assets/search/" + key + ".js")); };
-      document.head.appendChild(script);
+      addScript(this.base + key + ".js").catch(function () {
+        reject(new Error("assets/search/" + key + ".js"));
+      });
     }.bind(this));
     this.waiting[key] = waiting;
     return waiting.promise;
@@ -622,13 +621,13 @@
     }
   }
 
-  // A script added to the page: resolves once it has run, and also when it fails to load (the
-  // search then says the index could not be loaded).
+  // A script added to the page: resolves once it has run, rejects when it cannot be loaded.
   function addScript(src) {
-    return new Promise(function (resolve) {
+    return new Promise(function (resolve, reject) {
       var script = document.createElement("script");
       script.src = src;
-      script.onload = script.onerror = function () { resolve(); };
+      script.onload = function () { resolve(); };
+      script.onerror = function () { reject(new Error(src)); };
       document.head.appendChild(script);
     });
   }
@@ -666,8 +665,10 @@
     afterFirstPaint(function () {
       var app = beside("data-app");
       var root = beside("data-index");
-      if (app) addScript(app);
-      (root && !window.JURISDEX_SEARCH ? addScript(root) : Promise.resolve()).then(run);
+      var ignore = function () {};
+      if (app) addScript(app).catch(ignore);
+      // Without its root file, the search says the index could not be loaded.
+      (root && !window.JURISDEX_SEARCH ? addScript(root).catch(ignore) : Promise.resolve()).then(run);
     });
   }
 

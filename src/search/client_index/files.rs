@@ -105,7 +105,7 @@ fn write_in_passes(
     let shard_total: usize = (0u32..)
         .zip(terms)
         .map(|(number, term)| {
-            let forms = siblings.of_term(number, terms).len();
+            let forms = siblings.forms_len(number, terms);
             let own = term.len() + 6 + encoded(bytes[number as usize]);
             own + if forms > 0 { term.len() + 7 + forms } else { 0 }
         })
@@ -318,6 +318,19 @@ impl Siblings {
         Siblings { group, groups }
     }
 
+    /// The length of [`Siblings::of_term`], without writing it.
+    fn forms_len(&self, term: u32, terms: &[Box<str>]) -> usize {
+        self.groups
+            .get(self.group[term as usize] as usize)
+            .map_or(0, |forms| {
+                let others = forms.iter().filter(|&&form| form != term);
+                others
+                    .map(|&form| terms[form as usize].len() + 1)
+                    .sum::<usize>()
+                    - 1
+            })
+    }
+
     /// The other forms of `term`'s stem, space-separated in order, or "".
     fn of_term(&self, term: u32, terms: &[Box<str>]) -> String {
         let Some(forms) = self.groups.get(self.group[term as usize] as usize) else {
@@ -382,6 +395,32 @@ fn base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_forms_length_is_that_of_the_forms_written() {
+        let terms: Vec<Box<str>> = [
+            "block",
+            "blocked",
+            "blocking",
+            "court",
+            "kind:case",
+            "orders",
+            "order",
+        ]
+        .into_iter()
+        .map(Box::from)
+        .collect();
+        let siblings = Siblings::of(&terms);
+        for number in 0..terms.len() as u32 {
+            let written = siblings.of_term(number, &terms);
+            assert_eq!(
+                siblings.forms_len(number, &terms),
+                written.len(),
+                "{written:?}"
+            );
+        }
+        assert_eq!(siblings.of_term(0, &terms), "blocked blocking");
+    }
 
     #[test]
     fn shards_are_fnv1a_of_the_utf8_bytes() {
