@@ -4,6 +4,7 @@
 //!
 //! ```sh
 //! JX_INDEX=out/.search-index JX_WORDS=words.txt [JX_COUNT=1000] [JX_ROUNDS=3] [JX_QUERY='…'] \
+//!   [JX_STREAM=broad] \
 //!   cargo run --release --example profile_search
 //! ```
 //!
@@ -23,8 +24,14 @@ const REGIONS: [&str; 5] = [
     "north-america",
 ];
 
-/// The cache-hostile stream of `benches/hostile.lua` (thread `thread` of wrk).
-fn hostile_requests(words: &[String], thread: usize, count: usize) -> Vec<SearchRequest> {
+/// The cache-hostile stream of `benches/hostile.lua` (thread `thread` of wrk), or its broad
+/// stream when `broad` is set.
+fn hostile_requests(
+    words: &[String],
+    thread: usize,
+    count: usize,
+    broad: bool,
+) -> Vec<SearchRequest> {
     let w = words.len();
     let offset = thread * 7919;
     (1..=count)
@@ -32,14 +39,22 @@ fn hostile_requests(words: &[String], thread: usize, count: usize) -> Vec<Search
             let k = n + offset;
             let a = &words[k % w];
             let b = &words[(k / w + k * 31) % w];
-            let mut q = if n % 5 == 0 {
+            let mut q = if broad {
+                let b = &words[(k / w) % w];
+                let c = &words[(k / (w * w)) % w];
+                if n % 5 == 0 {
+                    format!("\"{a} {b}\" {c}")
+                } else {
+                    format!("{a} {b} {c}")
+                }
+            } else if n % 5 == 0 {
                 format!("\"{a} {b}\"")
             } else if n % 3 == 0 {
                 format!("{a} {b} {}", words[(k / (w * w) + k * 17) % w])
             } else {
                 format!("{a} {b}")
             };
-            if n % 7 == 0 && a.len() > 4 {
+            if n % 7 == 0 && a.len() > 4 && !broad {
                 q = format!("{}{} {b}", &a[..2], &a[3..]);
             }
             SearchRequest {
@@ -109,8 +124,9 @@ fn main() {
         return;
     }
     let count = std::env::var("JX_COUNT").map_or(1000, |c| c.parse().expect("JX_COUNT"));
-    let mut requests = hostile_requests(&words, 1, count);
-    requests.extend(hostile_requests(&words, 2, count));
+    let broad = std::env::var("JX_STREAM").is_ok_and(|s| s == "broad");
+    let mut requests = hostile_requests(&words, 1, count, broad);
+    requests.extend(hostile_requests(&words, 2, count, broad));
     let t = Instant::now();
     let vocabulary = index.vocabulary_size().unwrap_or(0);
     println!("vocabulary of {vocabulary} stems built in {:.1} ms", ms(t));

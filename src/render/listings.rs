@@ -67,6 +67,42 @@ impl Listing {
         }
     }
 
+    /// Every file the page is written as: its page, then for some kinds the views and exports
+    /// written with it (a comparison's differences view and CSV, a framework's exports on its
+    /// first page, the review tracker's feed and calendar, a collection's reading pack).
+    pub fn files(&self) -> Vec<String> {
+        let mut files = vec![self.file()];
+        match &self.kind {
+            ListingKind::Compare(_) => {
+                files.push(self.differences_file());
+                files.push(self.compare_csv_file());
+            }
+            ListingKind::Framework(id) if self.number == 1 => {
+                files.push(routes::framework_export_file(id, "csv"));
+                files.push(routes::framework_export_file(id, "json"));
+            }
+            ListingKind::Reviews => {
+                files.push(routes::REVIEWS_FEED_FILE.to_string());
+                files.push(routes::REVIEWS_CALENDAR_FILE.to_string());
+            }
+            ListingKind::Collection(id) => {
+                files.push(routes::index_file(&routes::reading_pack(id)));
+            }
+            _ => {}
+        }
+        files
+    }
+
+    /// A comparison page's view of the rows that differ.
+    pub(super) fn differences_file(&self) -> String {
+        routes::index_file(&routes::differences_view(&self.dir()))
+    }
+
+    /// A comparison page's rows as CSV.
+    pub(super) fn compare_csv_file(&self) -> String {
+        format!("{}compare.csv", self.dir())
+    }
+
     pub(super) fn base(&self) -> String {
         Listing {
             number: 1,

@@ -291,8 +291,8 @@ impl Renderer {
             })
     }
 
-    /// The file(s) of one listing page.
-    fn render_listing(
+    /// The files of one listing page ([`Listing::files`]).
+    pub fn render_listing(
         &self,
         catalog: &Catalog,
         meta: &SiteMeta,
@@ -385,7 +385,7 @@ impl Renderer {
                     .find(|g| &g.id == grouping)
                     .map_or(grouping.as_str(), |g| g.name.as_str());
                 let heading = format!("Compare: {name}");
-                let csv = format!("{}compare.csv", listing.dir());
+                let csv = listing.compare_csv_file();
                 let origin = meta
                     .base_url
                     .strip_suffix(&meta.root)
@@ -436,9 +436,7 @@ impl Renderer {
                         contents: all_rows,
                     },
                     OutputFile {
-                        path: PathBuf::from(routes::index_file(&routes::differences_view(
-                            &listing.dir(),
-                        ))),
+                        path: PathBuf::from(listing.differences_file()),
                         contents: differences_only,
                     },
                     OutputFile {

@@ -25,7 +25,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, RwLock, mpsc};
+use std::sync::{Arc, Condvar, Mutex, PoisonError, RwLock, mpsc};
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -54,7 +54,7 @@ use crate::catalog::{AddressError, Catalog, CatalogError};
 use crate::config::Config;
 use crate::config::SiteMeta;
 use crate::export;
-use crate::render::{ComparePage, Nav, RenderError, Renderer};
+use crate::render::{ComparePage, Listing, Nav, OutputFile, RenderError, Renderer};
 use crate::routes;
 use crate::search::{MAX_QUERY_BYTES, SearchError, SearchIndex, SearchRequest, SearchResults};
 use crate::site::{self, BuildError, INDEX_DIR};

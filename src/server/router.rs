@@ -253,6 +253,14 @@ pub(super) async fn static_files(State(state): State<AppState>, request: Request
     if let Some(target) = as_of_target(&snapshot, &path).await {
         return found(&target);
     }
+    if let Some(file) = snapshot.pending_file(&path) {
+        let content_type = mime_guess::from_path(&file.path).first_or_octet_stream();
+        return (
+            [(header::CONTENT_TYPE, content_type.as_ref())],
+            file.contents,
+        )
+            .into_response();
+    }
     let service = ServeDir::new(snapshot.dir_for(&path))
         .with_buf_chunk_size(MAX_CONNECTION_BUFFER)
         .not_found_service(not_found);

@@ -76,6 +76,8 @@ pub struct Snapshot {
     pub(super) listing: Arc<ServedContent>,
     pub(super) cache: SearchCache,
     pub(super) version: u64,
+    /// The listing pages of the edit this version serves, while they are written into its layer.
+    pub(super) pending: Option<Arc<PendingListings>>,
 }
 
 impl Snapshot {
@@ -128,7 +130,37 @@ impl Snapshot {
             listing,
             cache: SearchCache::default(),
             version,
+            pending: None,
         }
+    }
+
+    /// The version of an incremental rebuild's first step ([`site::update`]): its directory
+    /// served over `previous`'s layers and answering searches with `previous`'s index, its stale
+    /// listing pages rendered on request until [`site::update_listings`] has written them (see
+    /// [`Snapshot::pending`]). The directory is removed with the last snapshot using it.
+    pub fn edited(
+        options: &Config,
+        previous: &Snapshot,
+        updated: site::Updated,
+        version: u64,
+    ) -> Snapshot {
+        let layers = Snapshot::layers_over(updated.dir, previous);
+        let listing = Arc::new(ServedContent::new(updated.catalog));
+        let index = (previous.index.clone(), previous.index_dir.clone());
+        Snapshot {
+            pending: Some(Arc::new(PendingListings::new(updated.stale))),
+            ..Snapshot::new(options, version, layers, index, listing)
+        }
+    }
+
+    /// The listing pages this version renders on request, until they are written.
+    pub fn pending(&self) -> Option<&Arc<PendingListings>> {
+        self.pending.as_ref()
+    }
+
+    /// The catalog this version serves.
+    pub fn catalog(&self) -> &Catalog {
+        &self.listing.catalog
     }
 
     /// The version number (increments on every successful rebuild).
@@ -137,17 +169,47 @@ impl Snapshot {
     }
 
     /// The directories of this version, newest first.
-    pub(super) fn dirs(&self) -> Vec<PathBuf> {
+    pub fn dirs(&self) -> Vec<PathBuf> {
         self.layers.iter().map(|l| l.dir.clone()).collect()
+    }
+
+    /// A request path relative to the site root, without its leading `/`.
+    fn site_relative<'a>(&self, path: &'a str) -> &'a str {
+        path.strip_prefix(&self.meta.root)
+            .unwrap_or(path)
+            .trim_start_matches('/')
+    }
+
+    /// The file a request path names (`/a/` → `a/index.html`) when it is one of the pending
+    /// listing pages of this version, rendered from its catalog.
+    pub(super) fn pending_file(&self, path: &str) -> Option<OutputFile> {
+        let pending = self.pending.as_ref()?;
+        let relative = self.site_relative(path);
+        let file = if relative.is_empty() || relative.ends_with('/') {
+            format!("{relative}index.html")
+        } else {
+            relative.to_string()
+        };
+        let listing = pending.listing_of(&file)?;
+        let rendered = self.renderer.render_listing(
+            &self.listing.catalog,
+            &self.meta,
+            &self.listing.nav,
+            listing,
+        );
+        match rendered {
+            Ok(files) => files.into_iter().find(|f| f.path == Path::new(&file)),
+            Err(error) => {
+                tracing::warn!(%error, file, "a pending listing page failed to render: serving the file written before");
+                None
+            }
+        }
     }
 
     /// The directory holding the file a request path names (`/a/` → `a/index.html`): the newest
     /// layer that has it, else the full build (which then answers 404).
     pub(super) fn dir_for(&self, path: &str) -> &Path {
-        let relative = path
-            .strip_prefix(&self.meta.root)
-            .unwrap_or(path)
-            .trim_start_matches('/');
+        let relative = self.site_relative(path);
         let newer = &self.layers[..self.layers.len() - 1];
         newer
             .iter()
@@ -157,6 +219,69 @@ impl Snapshot {
             })
             .or(self.layers.last())
             .map_or(Path::new("."), |layer| layer.dir.as_path())
+    }
+}
+
+/// The listing pages an edit changed ([`site::Updated::stale`]), from the moment its pages are
+/// served until they are written into its layer: meanwhile a request for one of their files is
+/// answered by rendering it, so no page shows the entry as it was before the edit.
+pub struct PendingListings {
+    listings: Vec<Listing>,
+    /// Each file of a pending page, relative to the site root → its page in `listings`.
+    by_file: HashMap<String, usize>,
+    /// `None` while the pages are written; then whether they were.
+    written: Mutex<Option<bool>>,
+    finished: Condvar,
+}
+
+impl PendingListings {
+    pub fn new(listings: Vec<Listing>) -> PendingListings {
+        let by_file = listings
+            .iter()
+            .enumerate()
+            .flat_map(|(at, listing)| listing.files().into_iter().map(move |file| (file, at)))
+            .collect();
+        PendingListings {
+            listings,
+            by_file,
+            written: Mutex::new(None),
+            finished: Condvar::new(),
+        }
+    }
+
+    /// The pages to write.
+    pub fn listings(&self) -> &[Listing] {
+        &self.listings
+    }
+
+    /// The page that writes `file` (relative to the site root), if it is pending.
+    fn listing_of(&self, file: &str) -> Option<&Listing> {
+        self.by_file.get(file).map(|&at| &self.listings[at])
+    }
+
+    /// Records whether the pages were written, for [`PendingListings::wait`]; the first call
+    /// counts.
+    pub fn finish(&self, written: bool) {
+        self.written
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_or_insert(written);
+        self.finished.notify_all();
+    }
+
+    /// Waits until the pages are written or have failed to be; whether they were. The next edit
+    /// waits for this before it builds on the layer they are written into.
+    pub fn wait(&self) -> bool {
+        let mut written = self.written.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            if let Some(done) = *written {
+                return done;
+            }
+            written = self
+                .finished
+                .wait(written)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
     }
 }
 

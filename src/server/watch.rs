@@ -503,10 +503,12 @@ pub(super) async fn keep_watching(
 }
 
 /// The next version after `changed`: incremental when only existing entries were edited
-/// ([`site::update`], then [`site::update_index`], on a blocking thread), otherwise a full build
-/// in a child process. With `state`, an incremental rebuild's pages are served as soon as they
-/// are written, answering searches with `current`'s index while their own is written; not if
-/// `current` is no longer the version served, or once this rebuild is cancelled (dropped).
+/// ([`site::update`], [`site::update_listings`] and [`site::update_index`], on a blocking thread),
+/// otherwise a full build in a child process. With `state`, an incremental rebuild's pages are
+/// served as soon as the edited entries' pages are written ([`Snapshot::edited`]): the listing
+/// pages showing them are rendered on request until they are written, and searches are answered
+/// with `current`'s index until its own is. Not if `current` is no longer the version served, or
+/// once this rebuild is cancelled (dropped).
 pub(super) async fn rebuild(
     options: &Config,
     current: &Arc<Snapshot>,
@@ -524,7 +526,11 @@ pub(super) async fn rebuild(
         // The blocking thread owns the directory: if this rebuild is cancelled, the update still
         // ends there and its directory goes with it.
         let updated = tokio::task::spawn_blocking(move || -> Result<_, ServeError> {
-            let Some(updated) = site::update(
+            // The layers built on must be complete: the previous edit's listings written.
+            if base.pending().is_some_and(|pending| !pending.wait()) {
+                return Ok(None);
+            }
+            let Some(mut updated) = site::update(
                 &opts,
                 &base.listing.catalog,
                 &base.dirs(),
@@ -534,30 +540,36 @@ pub(super) async fn rebuild(
             else {
                 return Ok(None);
             };
-            let layers = Snapshot::layers_over(staging.keep(), &base);
-            let listing = Arc::new(ServedContent::new(updated.catalog));
-            let previous_index = (base.index.clone(), base.index_dir.clone());
-            let pages = Snapshot::new(
-                &opts,
-                version,
-                layers.clone(),
-                previous_index,
-                listing.clone(),
-            );
+            updated.dir = staging.keep();
+            let (elapsed, entries) = (updated.elapsed, std::mem::take(&mut updated.entries));
+            let pages = Snapshot::edited(&opts, &base, updated, version);
+            let (layers, listing) = (pages.layers.clone(), pages.listing.clone());
+            let pending = pages.pending.clone();
+            let _unfinished = Unfinished(pending.clone());
             if let Some(state) = state
                 && !dropped.load(Ordering::Acquire)
                 && state.swap_if_current(&base, pages)
             {
                 eprintln!(
-                    "edited pages served in {:.2?} as version {version}; their search follows",
-                    updated.elapsed
+                    "edited pages served in {elapsed:.2?} as version {version}; their listings and search follow"
                 );
             }
+            let written = site::update_listings(
+                &opts,
+                &listing.catalog,
+                pending.as_ref().map_or(&[], |pending| pending.listings()),
+                &layers[0].dir,
+                &base.dirs(),
+            );
+            if let Some(pending) = &pending {
+                pending.finish(written.is_ok());
+            }
+            written?;
             let index_dir = site::update_index(
                 &layers[0].dir,
                 &base.index_dir,
                 &listing.catalog.taxonomy,
-                &updated.entries,
+                &entries,
             )?;
             let index = Arc::new(SearchIndex::open(&index_dir).map_err(OpenError::from)?);
             Ok(Some(Snapshot::new(
@@ -575,6 +587,18 @@ pub(super) async fn rebuild(
         }
     }
     build_snapshot(options, version, Urgency::Now).await
+}
+
+/// Records pending listings as not written when their rebuild ends without saying (an error
+/// before they were written, or a panic), so that the next edit does not wait for them.
+struct Unfinished(Option<Arc<PendingListings>>);
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if let Some(pending) = &self.0 {
+            pending.finish(false);
+        }
+    }
 }
 
 /// Tells a blocking rebuild that the future waiting for it was dropped (the rebuild cancelled).

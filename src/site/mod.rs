@@ -29,7 +29,7 @@ use crate::history::History;
 use crate::links::{Anchors, LinkChecker, PageLinks};
 use crate::load::{self, Loaded};
 use crate::model::{Date, Site, Taxonomy};
-use crate::render::{self, EntryContext, Nav, OutputFile, Renderer};
+use crate::render::{self, EntryContext, Listing, Nav, OutputFile, Renderer};
 use crate::routes;
 use crate::search;
 use crate::validate::{self, Identity};

@@ -1,5 +1,6 @@
 //! The incremental build of `serve --watch`: the edited entries re-rendered and their pages
-//! replaced ([`update`]), then their search units ([`update_index`]); the rest of the site kept.
+//! replaced ([`update`]), then the listing pages that show them ([`update_listings`]), then their
+//! search units ([`update_index`]); the rest of the site kept.
 
 use super::*;
 use crate::model::Jurisdiction;
@@ -11,21 +12,26 @@ pub struct Updated {
     pub catalog: Catalog,
     /// Warnings found in the edited entries.
     pub report: Report,
+    /// Files written: the edited entries' pages and JSON.
     pub pages: usize,
     pub elapsed: Duration,
     /// The directory holding the changed files, and then their index ([`update_index`]).
     pub dir: PathBuf,
     /// The edited entries, as loaded, for [`update_index`].
     pub entries: Vec<Jurisdiction>,
+    /// The listing pages the edit changed, not written yet: [`update_listings`] writes them.
+    pub stale: Vec<Listing>,
 }
 
 /// Rebuilds after an edit of existing entries, on top of a previous complete version.
 ///
 /// `files` are the edited jurisdiction files; `base` is the previous version's catalog, `layers`
-/// its directories, newest first. Writes into `dir` only what changes: the edited entries' pages
-/// and JSON, and the listing pages that show them (or whose rows moved). `dir` served over
-/// `layers` is then a complete new version of the pages (the matrix exports are answered from the
-/// catalog by the server); [`update_index`] then writes its search index. Returns `Ok(None)` when
+/// its directories, newest first. Writes into `dir` the edited entries' pages and JSON, with
+/// their links checked, and finds the listing pages that show them (or whose rows moved):
+/// [`Updated::stale`]. `dir` served over `layers`, with the stale listings rendered from the new
+/// catalog, is then a complete new version of the pages (the matrix exports are answered from the
+/// catalog by the server); [`update_listings`] then writes the listings, and [`update_index`] the
+/// search index. Returns `Ok(None)` when
 /// the edit is more than an in-place change of existing entries (a new, removed or renamed entry,
 /// or a changed name, alias, region or grouping): rebuild in full. On an error `dir` is
 /// incomplete: discard it.
@@ -136,15 +142,62 @@ pub fn update(
         };
         writer.write(export::entry_file(j, history))?;
     }
+    let pages = writer.written.load(Ordering::Relaxed);
+    check_links(writer, &catalog, layers)?;
     let stale = render::stale_listings(base, &catalog, &changed);
     tracing::debug!(
-        "update: {} stale listing page(s) found in {:.2?}",
+        "update: pages written and {} stale listing page(s) found in {:.2?}",
         stale.len(),
         started.elapsed()
     );
-    renderer.render_listings(&catalog, &meta, &stale, &|file| writer.write(file))?;
-    tracing::debug!("update: listings rendered in {:.2?}", started.elapsed());
-    let mut dirs = vec![dir.to_path_buf()];
+    Ok(Some(Updated {
+        pages,
+        catalog,
+        report,
+        elapsed: started.elapsed(),
+        dir: dir.to_path_buf(),
+        entries,
+        stale,
+    }))
+}
+
+/// Writes the listing pages an [`update`] found stale into its directory `dir`, rendered from
+/// its `catalog`, with their links checked against `dir` over `layers` (the base's directories,
+/// newest first). Returns the number of files written.
+pub fn update_listings(
+    options: &Config,
+    catalog: &Catalog,
+    stale: &[Listing],
+    dir: &Path,
+    layers: &[PathBuf],
+) -> Result<usize, BuildError> {
+    let started = Instant::now();
+    let meta = options.meta();
+    let writer = OutputSinks {
+        dir,
+        root: &meta.root,
+        links: Mutex::new(LinkChecker::new(&meta.root, Anchors::OwnPageOnly)),
+        written: AtomicUsize::new(0),
+    };
+    Renderer::new(&options.templates_dir)
+        .render_listings(catalog, &meta, stale, &|file| writer.write(file))?;
+    let written = writer.written.load(Ordering::Relaxed);
+    check_links(writer, catalog, layers)?;
+    tracing::debug!(
+        "update: {} listing page(s) written and their links checked in {:.2?}",
+        stale.len(),
+        started.elapsed()
+    );
+    Ok(written)
+}
+
+/// Checks the links of the pages `writer` wrote into its directory, served over `layers`.
+fn check_links(
+    writer: OutputSinks,
+    catalog: &Catalog,
+    layers: &[PathBuf],
+) -> Result<(), BuildError> {
+    let mut dirs = vec![writer.dir.to_path_buf()];
     dirs.extend_from_slice(layers);
     // Every entry of the catalog has its page in one of the layers.
     let ids: HashSet<&str> = catalog.entries.iter().map(|j| j.id.as_str()).collect();
@@ -161,22 +214,11 @@ pub fn update(
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner)
         .finish_knowing(&dirs, entry_page);
-    if !broken.is_empty() {
-        return Err(BuildError::Links(broken));
+    if broken.is_empty() {
+        Ok(())
+    } else {
+        Err(BuildError::Links(broken))
     }
-    tracing::debug!(
-        "update: {} listing page(s) rendered and links checked in {:.2?}",
-        stale.len(),
-        started.elapsed()
-    );
-    Ok(Some(Updated {
-        catalog,
-        report,
-        pages: writer.written.into_inner(),
-        elapsed: started.elapsed(),
-        dir: dir.to_path_buf(),
-        entries,
-    }))
 }
 
 /// Writes the search index of an [`update`] into its directory `dir`: a copy of `base_index`

@@ -6,12 +6,15 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use axum::http::{StatusCode, header};
+use jurisdex::catalog::Catalog;
 use jurisdex::config::Config;
 use jurisdex::model::{SafeguardKey, Value};
 use jurisdex::render::{COMPARE_PAGE_SIZE, FEED_ENTRIES, PAGE_SIZE};
+use jurisdex::server::{AppState, Snapshot, app};
 use jurisdex::site::{self};
 
-use crate::support::manifest_dir;
+use crate::support::{get, manifest_dir};
 
 /// Entries in the generated site: three matrix pages, the last one partial.
 const ENTRIES: usize = 2 * PAGE_SIZE + 30;
@@ -243,15 +246,8 @@ fn an_edit_rewrites_only_the_listing_pages_that_show_the_entry() {
 
     let layer = g.dir.path().join("layer");
     fs::create_dir(&layer).unwrap();
-    let updated = site::update(
-        &options,
-        &built.catalog,
-        &[g.out()],
-        std::slice::from_ref(&path),
-        &layer,
-    )
-    .unwrap()
-    .expect("an edit of a rating note is incremental");
+    let updated = update(&options, &built.catalog, &[g.out()], &path, &layer)
+        .expect("an edit of a rating note is incremental");
     // Its search index: the base's, with the edited entry indexed again.
     let index = site::update_index(
         &layer,
@@ -334,14 +330,13 @@ fn an_edit_rewrites_only_the_listing_pages_that_show_the_entry() {
     fs::write(&path, edited).unwrap();
     let layer2 = g.dir.path().join("layer2");
     fs::create_dir(&layer2).unwrap();
-    site::update(
+    update(
         &options,
         &updated.catalog,
         &[layer.clone(), g.out()],
-        std::slice::from_ref(&path),
+        &path,
         &layer2,
     )
-    .unwrap()
     .expect("a rating change is incremental");
     let written = files(&layer2);
     // The first page (its counts) and every page whose rows the move changed are rewritten; the
@@ -400,14 +395,13 @@ fn an_edit_rewrites_only_the_listing_pages_that_show_the_entry() {
     fs::write(&first_path, older).unwrap();
     let layer_feed = g.dir.path().join("layer-feed");
     fs::create_dir(&layer_feed).unwrap();
-    site::update(
+    update(
         &options,
         &built.catalog,
         &[g.out()],
-        std::slice::from_ref(&first_path),
+        &first_path,
         &layer_feed,
     )
-    .unwrap()
     .expect("a review date change is incremental");
     assert!(files(&layer_feed).contains("feed.xml"));
     let feed = fs::read_to_string(layer_feed.join("feed.xml")).unwrap();
@@ -424,13 +418,120 @@ fn an_edit_rewrites_only_the_listing_pages_that_show_the_entry() {
     fs::write(&path, renamed).unwrap();
     let layer3 = g.dir.path().join("layer3");
     fs::create_dir(&layer3).unwrap();
-    let again = site::update(
+    let again = update(
         &options,
         &updated.catalog,
         &[layer, g.out()],
-        std::slice::from_ref(&path),
+        &path,
         &layer3,
-    )
-    .unwrap();
+    );
     assert!(again.is_none());
+}
+
+/// An incremental rebuild as `serve --watch` runs it, but the search index: the edited entry's
+/// pages, then the listing pages showing it.
+fn update(
+    options: &Config,
+    base: &Catalog,
+    layers: &[PathBuf],
+    path: &Path,
+    dir: &Path,
+) -> Option<site::Updated> {
+    let updated = site::update(options, base, layers, &[path.to_path_buf()], dir)
+        .unwrap_or_else(|e| panic!("{e}"))?;
+    let stale: BTreeSet<String> = updated.stale.iter().flat_map(|l| l.files()).collect();
+    let before = files(dir);
+    assert!(
+        before.is_disjoint(&stale),
+        "listing pages written before the edit is served: {before:?}"
+    );
+    let written = site::update_listings(options, &updated.catalog, &updated.stale, dir, layers)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let after = files(dir);
+    assert_eq!(after.len(), before.len() + written, "{after:?}");
+    assert!(after.is_superset(&stale), "{stale:?} not all in {after:?}");
+    Some(updated)
+}
+
+/// While an edit's listing pages are being written, a request for one is answered with the page
+/// as the edit makes it, never as it was: the edited pages are served before those are written.
+#[tokio::test]
+async fn a_listing_page_an_edit_changed_is_served_new_before_it_is_written() {
+    let g = Generated::new();
+    let options = g.options();
+    let built = site::build(&options).unwrap_or_else(|e| panic!("{e}"));
+    let entry = built.catalog.entries[PAGE_SIZE + 5..2 * PAGE_SIZE]
+        .iter()
+        .find(|j| j.rating(SafeguardKey::UserNotice).value == Value::No)
+        .expect("an entry rated no")
+        .clone();
+    let path = options
+        .content_dir
+        .join(format!("jurisdictions/{}.md", entry.id));
+    let text = fs::read_to_string(&path).unwrap();
+    let block = text.find("  user_notice:").unwrap();
+    let value_at = block + text[block..].find("value: ").unwrap() + "value: ".len();
+    let end = value_at + text[value_at..].find('\n').unwrap();
+    fs::write(&path, format!("{}yes{}", &text[..value_at], &text[end..])).unwrap();
+
+    let base = Snapshot::open(&built.dir, &options, 1, false).expect("snapshot opens");
+    let layer = g.dir.path().join("layer");
+    fs::create_dir(&layer).unwrap();
+    let updated = site::update(&options, base.catalog(), &base.dirs(), &[path], &layer)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .expect("a rating change is incremental");
+    let stale = updated.stale.clone();
+    let catalog = updated.catalog.clone();
+    let edited = Snapshot::edited(&options, &base, updated, 2);
+    let router = app(AppState::new(edited));
+
+    // The topic's first page counts the ratings; the move shifts rows on the pages between.
+    let first = "topics/user_notice/index.html";
+    assert!(stale.iter().any(|l| l.files().contains(&first.to_string())));
+    assert!(
+        !layer.join(first).exists(),
+        "written before it was asked for"
+    );
+    // The count of a value's group, in its heading on the first page.
+    let count = |page: &str, value: &str| -> usize {
+        let heading = &page[page.find(&format!("id=\"value-{value}\"")).unwrap()..];
+        let at = heading.find("<span class=\"count\">").unwrap() + "<span class=\"count\">".len();
+        heading[at..at + heading[at..].find('<').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    let (status, headers, now) = get(&router, "/topics/user_notice/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let before = fs::read_to_string(built.dir.join(first)).unwrap();
+    assert_eq!(
+        count(&now, "yes"),
+        count(&before, "yes") + 1,
+        "the topic page served as it was"
+    );
+    // Every page of the topic as served now lists each entry once, the edited one as "yes".
+    let mut rows = BTreeSet::new();
+    for n in 1..=3 {
+        let address = if n == 1 {
+            "/topics/user_notice/".to_string()
+        } else {
+            format!("/topics/user_notice/page/{n}/")
+        };
+        let (status, _, page) = get(&router, &address).await;
+        assert_eq!(status, StatusCode::OK, "{address}");
+        let shown = linked_ids(&page, "#safeguard-user-notice");
+        assert!(rows.is_disjoint(&shown), "{address} repeats rows");
+        rows.extend(shown);
+    }
+    assert_eq!(rows.len(), ENTRIES);
+
+    // Once written, the files are the pages that were served.
+    let layers = base.dirs();
+    site::update_listings(&options, &catalog, &stale, &layer, &layers).unwrap();
+    assert_eq!(fs::read_to_string(layer.join(first)).unwrap(), now);
 }
