@@ -1,4 +1,5 @@
-//! QR codes for workshop handouts, drawn as plain SVG (one square per dark module).
+//! QR codes for workshop handouts, drawn as plain SVG: one path, a rectangle per run of dark
+//! modules in a row, so that a code is one element of the page, not hundreds.
 
 use qrcode::{Color, EcLevel, QrCode};
 
@@ -17,14 +18,28 @@ pub fn svg(url: &str, label: &str) -> Option<String> {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"qr\" role=\"img\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\"><title>{}</title><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/>",
         escape(label)
     );
-    for (i, color) in code.to_colors().into_iter().enumerate() {
-        if color == Color::Dark {
-            let (x, y) = (i % width + QUIET_ZONE, i / width + QUIET_ZONE);
-            svg.push_str(&format!(
-                "<rect x=\"{x}\" y=\"{y}\" width=\"1\" height=\"1\"/>"
+    let colors = code.to_colors();
+    let mut path = String::new();
+    for (y, row) in colors.chunks(width).enumerate() {
+        let mut x = 0;
+        while x < width {
+            if row[x] != Color::Dark {
+                x += 1;
+                continue;
+            }
+            let start = x;
+            while x < width && row[x] == Color::Dark {
+                x += 1;
+            }
+            let run = x - start;
+            path.push_str(&format!(
+                "M{} {}h{run}v1h-{run}z",
+                start + QUIET_ZONE,
+                y + QUIET_ZONE
             ));
         }
     }
+    svg.push_str(&format!("<path d=\"{path}\"/>"));
     svg.push_str("</svg>");
     Some(svg)
 }

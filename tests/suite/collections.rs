@@ -3,7 +3,8 @@
 use crate::support::Fixture;
 use jurisdex::diagnostics::Diagnostic;
 
-/// Decodes the first SVG QR code in `html` (our own format: one 1×1 rect per dark module).
+/// Decodes the first SVG QR code in `html` (our own format: one path of `M x y h n v1 h-n z`, a
+/// run of `n` dark modules from (x, y) each).
 fn decode_first_qr(html: &str) -> String {
     let start = html.find("<svg").expect("an svg");
     let svg = &html[start..start + html[start..].find("</svg>").unwrap()];
@@ -16,19 +17,19 @@ fn decode_first_qr(html: &str) -> String {
         .unwrap()
         .parse()
         .unwrap();
+    let path = svg.split("<path d=\"").nth(1).expect("a path");
+    let path = &path[..path.find('"').unwrap()];
     let mut dark = vec![false; size * size];
-    for rect in svg.split("<rect x=\"").skip(1) {
-        let x: usize = rect.split('"').next().unwrap().parse().unwrap();
-        let y: usize = rect
-            .split("y=\"")
-            .nth(1)
-            .unwrap()
-            .split('"')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        dark[y * size + x] = true;
+    for run in path.split('M').skip(1) {
+        let (x, rest) = run.split_once(' ').unwrap();
+        let (y, rest) = rest.split_once('h').unwrap();
+        let (n, rest) = rest.split_once('v').unwrap();
+        let (x, y, n): (usize, usize, usize) =
+            (x.parse().unwrap(), y.parse().unwrap(), n.parse().unwrap());
+        assert_eq!(rest, format!("1h-{n}z"), "a run one module high");
+        for x in x..x + n {
+            dark[y * size + x] = true;
+        }
     }
     let scale = 6;
     let mut image =
