@@ -44,3 +44,24 @@ fn search_cache_is_bounded_by_memory() {
     assert!(cache.get("2").is_some());
     assert!(cache.get("3").is_some());
 }
+
+#[test]
+fn the_next_edit_waits_for_pending_listings_and_their_first_outcome_counts() {
+    let pending = Arc::new(PendingListings::new(Vec::new()));
+    let waiter = {
+        let pending = pending.clone();
+        std::thread::spawn(move || pending.wait())
+    };
+    std::thread::sleep(Duration::from_millis(20));
+    assert!(!waiter.is_finished(), "waits while the pages are written");
+    pending.finish(true);
+    assert!(waiter.join().expect("the waiter ends"));
+    // A later word (a guard dropped after the pages were written) changes nothing.
+    pending.finish(false);
+    assert!(pending.wait());
+    // Pages that failed to be written are not waited for again.
+    let failed = PendingListings::new(Vec::new());
+    failed.finish(false);
+    failed.finish(true);
+    assert!(!failed.wait());
+}
