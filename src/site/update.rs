@@ -31,10 +31,9 @@ pub struct Updated {
 /// [`Updated::stale`]. `dir` served over `layers`, with the stale listings rendered from the new
 /// catalog, is then a complete new version of the pages (the matrix exports are answered from the
 /// catalog by the server); [`update_listings`] then writes the listings, and [`update_index`] the
-/// search index. Returns `Ok(None)` when
-/// the edit is more than an in-place change of existing entries (a new, removed or renamed entry,
-/// or a changed name, alias, region or grouping): rebuild in full. On an error `dir` is
-/// incomplete: discard it.
+/// search index. Returns `Ok(None)` when the edit is more than an in-place change of existing
+/// entries (a new, removed or renamed entry, or a changed name, alias, region or grouping):
+/// rebuild in full. On an error `dir` is incomplete: discard it.
 pub fn update(
     options: &Config,
     base: &Catalog,
