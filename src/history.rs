@@ -12,6 +12,7 @@
 //!
 //! Without a repository the build says so once and writes no history; nothing else changes.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -169,14 +170,14 @@ impl History {
             current.as_bytes(),
         )
         .ok();
-        let texts: Vec<Option<String>> = published
+        let texts: Vec<Option<Cow<str>>> = published
             .iter()
             .map(|v| {
                 if today == Some(v.blob) {
-                    return Some(current.to_owned());
+                    return Some(Cow::Borrowed(current));
                 }
                 let blob = reader.0.find_object(v.blob).ok()?;
-                String::from_utf8(blob.detach().data).ok()
+                String::from_utf8(blob.detach().data).ok().map(Cow::Owned)
             })
             .collect();
         Some(EntryHistory::new(path, published, texts, current, entry))
@@ -322,7 +323,7 @@ impl EntryHistory {
     fn new(
         path: &Path,
         published: &[Published],
-        texts: Vec<Option<String>>,
+        texts: Vec<Option<Cow<str>>>,
         current: &str,
         entry: &Jurisdiction,
     ) -> EntryHistory {
