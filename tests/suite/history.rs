@@ -1,7 +1,8 @@
 //! The entries' history from the content's git repository: a fixture repository of three commits
 //! on three days gives the history page with each version's rating and power changes, the pages
 //! of past versions by day, `history.json`, `?as_of=` in the API, day addresses resolved by the
-//! server and versions in the Atom feed; without a repository none of it is written. The
+//! server and versions in the Atom feed; an unchanged entry is known by its hash where the
+//! repository lacks its blob; without a repository none of it is written. The
 //! repository is made with the `git` command (the build reads it without one).
 
 use std::fs;
@@ -291,4 +292,36 @@ fn without_a_repository_no_history_is_written_and_nothing_else_changes() {
     assert!(!entry.contains(">History</a>"));
     assert!(!entry.contains("This version stays readable at"));
     assert!(read(&f, "feed.xml").contains(": reviewed 1 November 2026</title>"));
+}
+
+/// An entry whose text today is its last committed version is known by the hash of that text, so
+/// its history holds even where the repository lacks the blob (a partial clone, `--filter=blob:none`).
+#[test]
+fn an_unchanged_entry_is_known_by_its_hash_without_reading_its_blob() {
+    if !git_here() {
+        return;
+    }
+    let f = Fixture::new("basic");
+    git(&f, &["init", "-q", "-b", "main"], "2026-11-02");
+    commit(&f, "2026-11-02", "First version");
+    let blob = Command::new("git")
+        .args(["rev-parse", "HEAD:jurisdictions/beta.md"])
+        .current_dir(f.content())
+        .output()
+        .expect("git runs");
+    let blob = String::from_utf8(blob.stdout).unwrap();
+    let blob = blob.trim();
+    let loose = f
+        .content()
+        .join(".git/objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    fs::remove_file(&loose).unwrap_or_else(|e| panic!("{}: {e}", loose.display()));
+    f.build().expect("the fixture builds");
+    let index = history_json(&f, "beta");
+    assert_eq!(index["uncommitted"], false, "{index}");
+    let versions = index["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 1, "{index}");
+    assert_eq!(versions[0]["current"], true, "{index}");
+    assert_eq!(versions[0]["date"], "2026-11-02", "{index}");
 }
