@@ -20,12 +20,13 @@ await context.addInitScript(() => {
     window[name] = (...args) => window.__jurisdexXss(`${name}(${args.map(String).join(", ").slice(0, 80)})`, location.href);
   }
 });
+// Requests are watched, not intercepted: interception would turn off the browser's cache and hold
+// every request for a round trip through this script. An offsite request has nowhere to go here.
 const offsite = [];
-await context.route("**/*", (route) => {
-  const url = route.request().url();
-  if (url.startsWith(`${base}/`) || url.startsWith("data:") || url === "about:blank") return route.continue();
+context.on("request", (request) => {
+  const url = request.url();
+  if (url.startsWith(`${base}/`) || url.startsWith("data:") || url === "about:blank") return;
   offsite.push(url);
-  return route.abort();
 });
 
 /// What a page's DOM holds that the site never emits: foreign scripts, event handlers, frames,

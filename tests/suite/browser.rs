@@ -21,9 +21,15 @@ fn runs(program: &str, version_flag: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// The folder of the Node suites when Chromium, Node and the npm packages are all present.
-pub fn browser_suites(skipped: &str) -> Option<PathBuf> {
-    chromium(skipped)?;
+/// The Node suites (`tests/browser/*.mjs`) and the browser they launch.
+pub struct BrowserSuites {
+    dir: PathBuf,
+    browser: PathBuf,
+}
+
+/// The Node suites and their browser, when Chromium, Node and the npm packages are all present.
+pub fn browser_suites(skipped: &str) -> Option<BrowserSuites> {
+    let browser = chromium(skipped)?;
     let node_20 = Command::new("node")
         .args([
             "-e",
@@ -43,25 +49,29 @@ pub fn browser_suites(skipped: &str) -> Option<PathBuf> {
             skipped,
         );
     }
-    Some(dir)
+    Some(BrowserSuites { dir, browser })
 }
 
-/// Runs `node tests/browser/<suite>.mjs <args>`; prints its report and fails when it fails.
-pub fn run_suite(dir: &std::path::Path, suite: &str, args: &[String]) {
-    let output = Command::new("node")
-        .arg(dir.join(format!("{suite}.mjs")))
-        .args(args)
-        .env("JURISDEX_ARTIFACTS", manifest_dir().join("artifacts"))
-        .stdin(Stdio::null())
-        .output()
-        .expect("start node");
-    println!("{}", String::from_utf8_lossy(&output.stdout));
-    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
-    assert!(
-        output.status.success(),
-        "browser suite `{suite}` failed ({}); its report is above",
-        output.status
-    );
+impl BrowserSuites {
+    /// Runs `node tests/browser/<suite>.mjs <args>` with the chosen browser (`CHROMIUM`); prints
+    /// its report and fails when it fails.
+    pub fn run(&self, suite: &str, args: &[String]) {
+        let output = Command::new("node")
+            .arg(self.dir.join(format!("{suite}.mjs")))
+            .args(args)
+            .env("CHROMIUM", &self.browser)
+            .env("JURISDEX_ARTIFACTS", manifest_dir().join("artifacts"))
+            .stdin(Stdio::null())
+            .output()
+            .expect("start node");
+        println!("{}", String::from_utf8_lossy(&output.stdout));
+        eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "browser suite `{suite}` failed ({}); its report is above",
+            output.status
+        );
+    }
 }
 
 /// The shipped content, with one alias added so a redirecting old address can be followed.
@@ -77,12 +87,12 @@ fn shipped_site() -> Fixture {
 
 /// Serves the shipped content and runs one suite against it.
 fn run_on_shipped_content(suite: &str, skipped: &str) {
-    let Some(dir) = browser_suites(skipped) else {
+    let Some(suites) = browser_suites(skipped) else {
         return;
     };
     let f = shipped_site();
     let server = f.serve(&[]);
-    run_suite(&dir, suite, &[server.url()]);
+    suites.run(suite, &[server.url()]);
 }
 
 #[test]
@@ -124,7 +134,7 @@ fn entries_comparisons_and_handouts_print_cleanly() {
 #[test]
 fn citations_copy_pin_sections_and_say_what_changed_since() {
     let skipped = "the citation checks did not run";
-    let Some(dir) = browser_suites(skipped) else {
+    let Some(suites) = browser_suites(skipped) else {
         return;
     };
     let f = shipped_site();
@@ -136,5 +146,5 @@ fn citations_copy_pin_sections_and_say_what_changed_since() {
     // latest review.
     let old = ContentVersion::of_source(Date::parse("2026-11-24").unwrap(), "an earlier text");
     let server = f.serve(&[]);
-    run_suite(&dir, "citations", &[server.url(), old.to_string()]);
+    suites.run("citations", &[server.url(), old.to_string()]);
 }

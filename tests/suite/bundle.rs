@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::browser::{browser_suites, run_suite};
+use crate::browser::browser_suites;
 use crate::support::{Fixture, chromium};
 use jurisdex::routes;
 use jurisdex::search::{CLIENT_INDEX_DIR, SearchIndex, SearchRequest, shard_of};
@@ -592,7 +592,7 @@ fn search_page(unzipped: &Path) -> String {
 
 #[test]
 fn offline_search_ranks_and_corrects_as_the_server_does() {
-    let Some(dir) = browser_suites("offline ranking and corrections are not tried in a browser")
+    let Some(suites) = browser_suites("offline ranking and corrections are not tried in a browser")
     else {
         return;
     };
@@ -618,8 +618,7 @@ fn offline_search_ranks_and_corrects_as_the_server_does() {
         .extract(unzipped.path())
         .expect("unzip");
     let top = serde_json::to_string(&top).unwrap();
-    run_suite(
-        &dir,
+    suites.run(
         "offline",
         &["shipped".into(), search_page(unzipped.path()), top],
     );
@@ -627,7 +626,7 @@ fn offline_search_ranks_and_corrects_as_the_server_does() {
 
 #[test]
 fn offline_search_covers_sites_of_over_500_entries() {
-    let Some(dir) = browser_suites("a large site's offline search is not tried in a browser")
+    let Some(suites) = browser_suites("a large site's offline search is not tried in a browser")
     else {
         return;
     };
@@ -661,8 +660,7 @@ fn offline_search_covers_sites_of_over_500_entries() {
         .expect("a name")
         .trim_matches('"')
         .to_owned();
-    run_suite(
-        &dir,
+    suites.run(
         "offline",
         &[
             "large".into(),

@@ -12,7 +12,7 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use crate::browser::{browser_suites, run_suite};
+use crate::browser::browser_suites;
 use crate::support::Fixture;
 use jurisdex::catalog::compare;
 use jurisdex::model::SafeguardKey;
@@ -207,7 +207,7 @@ async fn only_the_static_compare_page_draws_in_the_browser() {
 
 #[test]
 fn custom_comparisons_work_from_the_bundle_in_chromium() {
-    let Some(dir) = browser_suites("the offline comparison checks did not run") else {
+    let Some(suites) = browser_suites("the offline comparison checks did not run") else {
         return;
     };
     let f = Fixture::shipped();
@@ -224,8 +224,7 @@ fn custom_comparisons_work_from_the_bundle_in_chromium() {
         .join("compare/index.html");
     assert!(compare_page.is_file());
     let server = f.serve(&[]);
-    run_suite(
-        &dir,
+    suites.run(
         "offline-compare",
         &[server.url(), format!("file://{}", compare_page.display())],
     );

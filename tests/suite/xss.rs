@@ -4,7 +4,7 @@
 
 use std::fs;
 
-use crate::browser::{browser_suites, run_suite};
+use crate::browser::browser_suites;
 use crate::support::{Fixture, shared_dir};
 
 /// One parsed tag: its name and attributes (values as written, unquoted).
@@ -322,7 +322,7 @@ fn payloads_in_content_and_queries_never_become_executable() {
 
 #[test]
 fn payloads_fire_no_dialog_and_run_no_script_in_chromium() {
-    let Some(dir) = browser_suites("the XSS payloads were not loaded in a browser") else {
+    let Some(suites) = browser_suites("the XSS payloads were not loaded in a browser") else {
         return;
     };
     let Some(payloads) = payloads() else { return };
@@ -368,5 +368,5 @@ fn payloads_fire_no_dialog_and_run_no_script_in_chromium() {
     let list = f.dir.path().join("xss-paths.txt");
     fs::write(&list, paths.join("\n")).unwrap();
     let server = f.serve(&[]);
-    run_suite(&dir, "xss", &[server.url(), list.display().to_string()]);
+    suites.run("xss", &[server.url(), list.display().to_string()]);
 }
