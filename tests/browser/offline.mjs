@@ -42,7 +42,11 @@ async function search(q) {
     if (m) loaded.push(m[1]);
   });
   await page.goto(`${pageUrl}?q=${encodeURIComponent(q)}`);
-  await page.waitForFunction(() => !/Searching/.test(document.querySelector("[data-offline-status]").textContent));
+  // The status is empty until the page's script has run (an empty query never says "Searching…").
+  await page.waitForFunction(() => {
+    const status = document.querySelector("[data-offline-status]").textContent;
+    return status !== "" && !/Searching/.test(status);
+  });
   const shown = await read(page);
   return { page, errors, loaded, ...shown };
 }
