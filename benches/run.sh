@@ -10,13 +10,13 @@
 #
 # Usage: [JURISDEX=binary] benches/run.sh [--smoke] [N ...]   (default N: 100 1000 10000; wrk runs of $SECS s, default 10;
 #        $RUNS timed builds per size for jurisdex and for Hugo, default 3, the best kept)
-#        --smoke: N = 100, one build, 2 s wrk runs, one edit, 1,000 + 100 hostile clients (at N = 100 only); Hugo and Pagefind only if already installed.
+#        --smoke: N = 100, one build, 1 s wrk runs, one edit, 1,000 + 100 hostile clients (at N = 100 only); Hugo and Pagefind only if already installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 smoke=false
 if [[ "${1:-}" == "--smoke" ]]; then smoke=true; shift; fi
-if $smoke; then sizes=(100); secs=2; edits=1; mixed_edits=4; SETTLE=0; else sizes=("${@:-100 1000 10000}"); secs="${SECS:-10}"; edits=5; mixed_edits=50; fi
+if $smoke; then sizes=(100); secs=1; edits=1; mixed_edits=4; SETTLE=0; else sizes=("${@:-100 1000 10000}"); secs="${SECS:-10}"; edits=5; mixed_edits=50; fi
 read -r -a sizes <<<"${sizes[*]}"
 conns=64
 # Hostile clients of the load test: as many as the open-file limit allows, up to 10,000 + 1,000.
