@@ -16,7 +16,8 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 smoke=false
 if [[ "${1:-}" == "--smoke" ]]; then smoke=true; shift; fi
-if $smoke; then sizes=(100); secs=1; edits=1; mixed_edits=4; SETTLE=0; else sizes=("${@:-100 1000 10000}"); secs="${SECS:-10}"; edits=5; mixed_edits=50; fi
+# A smoke run holds the hostile clients once, beside the generated entries (25 s each time).
+if $smoke; then sizes=(100); secs=1; edits=1; mixed_edits=4; SETTLE=0; hostile_on_shipped=false; else sizes=("${@:-100 1000 10000}"); secs="${SECS:-10}"; edits=5; mixed_edits=50; hostile_on_shipped=true; fi
 read -r -a sizes <<<"${sizes[*]}"
 conns=64
 # Hostile clients of the load test: as many as the open-file limit allows, up to 10,000 + 1,000.
@@ -220,8 +221,7 @@ shipped=$(ls content/jurisdictions | wc -l)
 cp -r content "$work/shipped" # the edit test writes into the content it serves
 echo "== shipped content ($shipped entries)"
 build_bench "$work/shipped" "(shipped)" "$shipped" false
-# A smoke run holds the hostile clients once, beside the generated entries (25 s each time).
-if $smoke; then serve_bench "$work/shipped" "$shipped" false; else serve_bench "$work/shipped" "$shipped" true; fi
+serve_bench "$work/shipped" "$shipped" "$hostile_on_shipped"
 
 for n in "${sizes[@]}"; do
   "$bin" gen-corpus "$n" --content "$work/c$n" 2>/dev/null

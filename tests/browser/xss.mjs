@@ -73,6 +73,14 @@ async function visit(page, path) {
   if (problems.length) failures.push(`${path.slice(0, 160)}:\n        ${problems.slice(0, 5).join("\n        ")}`);
 }
 
+await checks.check("a request that leaves the site is seen", async () => {
+  const page = await context.newPage();
+  await page.setContent('<img src="http://offsite.invalid/watched.png">', { waitUntil: "load" });
+  await page.close();
+  assert.deepEqual(offsite, ["http://offsite.invalid/watched.png"]);
+  offsite.length = 0;
+});
+
 await checks.check(`${paths.length} hostile pages: no dialog, no injected script, handler or request`, async () => {
   // Three pages at a time: the order of loads does not matter.
   const queue = [...paths];

@@ -252,24 +252,22 @@ fn in_ci() -> bool {
 /// else `chromium`; or `None` with a message saying what `skipped` (a failure in CI, where
 /// `.ci/run` installs the shell).
 pub fn chromium(skipped: &str) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("CHROMIUM") {
-        return Some(PathBuf::from(path));
+    if let Some(path) = std::env::var_os("CHROMIUM").map(PathBuf::from) {
+        if path.exists() {
+            return Some(path);
+        }
+        return missing(&format!("$CHROMIUM ({})", path.display()), skipped);
     }
-    let shell = PathBuf::from("/usr/bin/chromium-headless-shell");
-    if shell.exists() {
-        return Some(shell);
-    }
-    if in_ci() {
-        return missing("/usr/bin/chromium-headless-shell", skipped);
-    }
-    let full = PathBuf::from("/usr/bin/chromium");
-    if full.exists() {
-        return Some(full);
-    }
-    missing(
-        "/usr/bin/chromium-headless-shell or /usr/bin/chromium",
-        skipped,
-    )
+    let candidates: &[&str] = if in_ci() {
+        &["/usr/bin/chromium-headless-shell"]
+    } else {
+        &["/usr/bin/chromium-headless-shell", "/usr/bin/chromium"]
+    };
+    candidates
+        .iter()
+        .map(PathBuf::from)
+        .find(|path| path.exists())
+        .or_else(|| missing(&candidates.join(" or "), skipped))
 }
 
 /// `None` with a message saying what is absent and what was `skipped`; a failure when `CI=true`,
