@@ -104,6 +104,15 @@ fn history_pages_show_each_version_and_what_it_changed() {
     let f = fixture_with_history();
     f.build().expect("the fixture builds");
     let page = read(&f, "jurisdictions/alpha/history/index.html");
+    // Written for every entry and opened by few readers, it links the site's stylesheet, where
+    // the pages readers land on carry a copy of it.
+    let head = &page[..page.find("</head>").expect("a head")];
+    assert!(
+        head.contains(r#"<link rel="stylesheet" href="/assets/style.css">"#)
+            && !head.contains("<style>"),
+        "{head}"
+    );
+    assert!(f.out().join("assets/style.css").is_file());
     for day in ["28 November 2026", "15 November 2026", "2 November 2026"] {
         assert!(page.contains(day), "the history lists the version of {day}");
     }
