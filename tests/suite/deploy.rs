@@ -74,6 +74,27 @@ impl Drop for Replica {
     }
 }
 
+/// nginx (`daemon off`), stopped when dropped, even when the test fails, the way its documentation
+/// says: SIGTERM to the master, which stops its workers before it exits. A master killed outright
+/// leaves its workers running, still listening on the port.
+struct Balancer(Child);
+
+impl Drop for Balancer {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        for _ in 0..200 {
+            if !matches!(self.0.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Every file under `dir` with its contents, to tell whether a replica wrote anything there.
 fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     let mut files: Vec<(PathBuf, Vec<u8>)> = walkdir::WalkDir::new(dir)
@@ -134,15 +155,17 @@ fn a_rolling_update_behind_nginx_fails_no_request() {
         ),
     )
     .unwrap();
-    let mut balancer = Command::new(&nginx)
-        .arg("-c")
-        .arg(&conf)
-        .arg("-p")
-        .arg(proxy.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start nginx");
+    let balancer = Balancer(
+        Command::new(&nginx)
+            .arg("-c")
+            .arg(&conf)
+            .arg("-p")
+            .arg(proxy.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start nginx"),
+    );
     let front_addr = format!("127.0.0.1:{front}");
     wait_for("nginx", Duration::from_secs(10), || {
         http_get(&front_addr, "/healthz").is_some_and(|(s, _)| s == 200)
@@ -184,8 +207,11 @@ fn a_rolling_update_behind_nginx_fails_no_request() {
     for client in clients {
         client.join().unwrap();
     }
-    let _ = balancer.kill();
-    let _ = balancer.wait();
+    drop(balancer);
+    assert!(
+        std::net::TcpStream::connect(&front_addr).is_err(),
+        "nginx's worker outlived its master: {front_addr} still accepts connections"
+    );
 
     let (sent, failed) = (sent.load(Ordering::Relaxed), failed.load(Ordering::Relaxed));
     assert!(sent > 100, "only {sent} requests were sent");
