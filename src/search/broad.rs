@@ -21,6 +21,11 @@ pub(super) const BROAD_ABOVE: u64 = 4_000;
 pub(super) const SAMPLE_STRATA: u32 = 64;
 /// Matches counted in one slice before the rest of the slice is estimated from them.
 pub(super) const SAMPLED_PER_STRATUM: u64 = 48;
+/// The most words a broad query may have: the words a candidate holds are kept as the bits of a
+/// `u64` (a longer query is answered exhaustively).
+const MAX_BROAD_WORDS: usize = 64;
+/// Postings a cursor steps over one by one before it searches the rest of its block for a target.
+const STEPS_BEFORE_SEARCH: usize = 4;
 /// Candidates kept beyond the page before the exact rescoring, for scores that the pruning
 /// computes in another order of floating-point additions than the full query.
 const RESCORE_SLACK: usize = 8;
@@ -99,7 +104,7 @@ impl SearchIndex {
             }
             planned.push(terms);
         }
-        if planned.is_empty() {
+        if planned.is_empty() || planned.len() > MAX_BROAD_WORDS {
             return Ok(None);
         }
         let (filters, excluded) = clauses.iter().fold(
@@ -469,8 +474,17 @@ impl Cursor {
         if target > self.last() {
             self.load(target);
         } else {
+            // Targets mostly come a few postings apart: step over those, then search the rest.
             let docs = self.postings.docs();
-            self.at += docs[self.at.min(docs.len())..].partition_point(|&d| d < target);
+            let mut at = self.at.min(docs.len());
+            let stepped = (at + STEPS_BEFORE_SEARCH).min(docs.len());
+            while at < stepped && docs[at] < target {
+                at += 1;
+            }
+            if at == stepped {
+                at += docs[at..].partition_point(|&d| d < target);
+            }
+            self.at = at;
         }
         self.doc()
     }
@@ -540,8 +554,10 @@ fn prune_segment(
         .flat_map(|(w, cursors)| (0..cursors.len()).map(move |i| (w, i)))
         .collect();
     let mut bests: Vec<Score> = Vec::with_capacity(lists.len());
-    let mut matched = vec![false; words.len()];
-    let mut found_early = vec![false; words.len()];
+    // Each list with its best in the window, sorted once the bests are read.
+    let mut ranked: Vec<(Score, (usize, usize))> = Vec::with_capacity(lists.len());
+    // The window's non-essential lists of each word, as (list, best), in the order of `lists`.
+    let mut by_word: Vec<Vec<(usize, Score)>> = vec![Vec::new(); words.len()];
     let mut doc: DocId = 0;
     'windows: while doc < TERMINATED {
         // Every list on the block holding `doc`; the window ends where the first block ends.
@@ -574,9 +590,13 @@ fn prune_segment(
                 0.0
             }
         };
-        lists.sort_by(|a, b| best(&words, *a).total_cmp(&best(&words, *b)));
+        ranked.clear();
+        ranked.extend(lists.iter().map(|&list| (best(&words, list), list)));
+        ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
+        lists.clear();
+        lists.extend(ranked.iter().map(|&(_, list)| list));
         bests.clear();
-        bests.extend(lists.iter().map(|&list| best(&words, list)));
+        bests.extend(ranked.iter().map(|&(list_best, _)| list_best));
         let mut non_essential = checks.bound;
         let mut split = 0;
         for &list_best in &bests {
@@ -594,6 +614,10 @@ fn prune_segment(
         for &(w, i) in &lists[split..] {
             words[w][i].seek(first);
         }
+        by_word.iter_mut().for_each(Vec::clear);
+        for (&(w, i), &list_best) in lists[..split].iter().zip(&bests) {
+            by_word[w].push((i, list_best));
+        }
         loop {
             // The next document of an essential list in the window, and its score there.
             let candidate = lists[split..]
@@ -605,14 +629,15 @@ fn prune_segment(
                 doc = end + 1;
                 continue 'windows;
             }
-            matched.iter_mut().for_each(|m| *m = false);
+            // The words found, as bits.
+            let mut matched = 0u64;
             let mut score: Score = 0.0;
             for &(w, i) in &lists[split..] {
                 let cursor = &mut words[w][i];
                 if cursor.doc() == candidate {
                     score += cursor.score();
                     cursor.at += 1;
-                    matched[w] = true;
+                    matched |= 1 << w;
                 }
             }
             let mut remaining = non_essential;
@@ -622,23 +647,21 @@ fn prune_segment(
             // The words not found yet first, word by word: a word in none of its lists rules
             // the candidate out at once. Then the other lists, for the score.
             let mut ruled_out = false;
-            found_early.copy_from_slice(&matched);
-            for word in 0..words.len() {
-                if found_early[word] {
+            let found_early = matched;
+            for (word, word_lists) in by_word.iter().enumerate() {
+                let bit = 1 << word;
+                if found_early & bit != 0 {
                     continue;
                 }
-                for (&(w, i), list_best) in lists[..split].iter().zip(&bests) {
-                    if w != word {
-                        continue;
-                    }
+                for &(i, list_best) in word_lists {
                     remaining -= list_best;
-                    let cursor = &mut words[w][i];
+                    let cursor = &mut words[word][i];
                     if cursor.doc() <= candidate && cursor.seek(candidate) == candidate {
                         score += cursor.score();
-                        matched[w] = true;
+                        matched |= bit;
                     }
                 }
-                if !matched[word] || score + remaining <= threshold {
+                if matched & bit == 0 || score + remaining <= threshold {
                     ruled_out = true;
                     break;
                 }
@@ -647,7 +670,7 @@ fn prune_segment(
                 continue;
             }
             for (&(w, i), list_best) in lists[..split].iter().zip(&bests).rev() {
-                if !found_early[w] {
+                if found_early & (1 << w) == 0 {
                     continue;
                 }
                 remaining -= list_best;

@@ -1471,6 +1471,50 @@ fn broad_queries_give_the_first_page_of_an_exhaustive_search() {
 }
 
 #[test]
+fn broad_queries_with_more_words_than_a_mask_holds_are_answered_exhaustively() {
+    let index = broad_fixture();
+    // The word in other cases: each spelling is a text of its own, so a word of the plan.
+    let spellings = |n: usize| -> String {
+        (0..n)
+            .map(|k| {
+                "authority"
+                    .char_indices()
+                    .map(|(i, c)| {
+                        if k >> i & 1 == 1 {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c
+                        }
+                    })
+                    .collect::<String>()
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    for (n, pruned) in [(64, true), (65, false)] {
+        let q = spellings(n);
+        let parsed = ParsedQuery::parse(&q);
+        let request = SearchRequest {
+            q: q.clone(),
+            ..SearchRequest::default()
+        };
+        let filters = Filters::new(&request, &parsed);
+        let searcher = index.reader.searcher();
+        let QueryPlan::Text { broad, .. } = index.plan(&searcher, &parsed, &filters).unwrap()
+        else {
+            panic!("{n} words: not a text query");
+        };
+        assert_eq!(broad.is_some(), pruned, "{n} words");
+        let results = index.search(&request);
+        let single = index.search(&SearchRequest {
+            q: "authority".to_owned(),
+            ..SearchRequest::default()
+        });
+        assert_eq!(urls(&results), urls(&single), "{n} words");
+    }
+}
+
+#[test]
 fn broad_counts_are_estimated_close_to_the_exact_ones() {
     let index = broad_fixture();
     for q in ["court order", "authority review", "section"] {
