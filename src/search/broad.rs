@@ -547,16 +547,14 @@ fn prune_segment(
         return;
     }
     let mut threshold = Score::NEG_INFINITY;
-    // Every list as (word, list); the order of the window's bests, reused.
-    let mut lists: Vec<(usize, usize)> = words
+    // Every list as (its best in the window, (word, list)), sorted by best each window; the
+    // order of the last window is kept, so the sort has little to do.
+    let mut ranked: Vec<(Score, (usize, usize))> = words
         .iter()
         .enumerate()
-        .flat_map(|(w, cursors)| (0..cursors.len()).map(move |i| (w, i)))
+        .flat_map(|(w, cursors)| (0..cursors.len()).map(move |i| (0.0, (w, i))))
         .collect();
-    let mut bests: Vec<Score> = Vec::with_capacity(lists.len());
-    // Each list with its best in the window, sorted once the bests are read.
-    let mut ranked: Vec<(Score, (usize, usize))> = Vec::with_capacity(lists.len());
-    // The window's non-essential lists of each word, as (list, best), in the order of `lists`.
+    // The window's non-essential lists of each word, as (list, best), in the order of `ranked`.
     let mut by_word: Vec<Vec<(usize, Score)>> = vec![Vec::new(); words.len()];
     let mut doc: DocId = 0;
     'windows: while doc < TERMINATED {
@@ -590,16 +588,13 @@ fn prune_segment(
                 0.0
             }
         };
-        ranked.clear();
-        ranked.extend(lists.iter().map(|&list| (best(&words, list), list)));
+        for (list_best, list) in ranked.iter_mut() {
+            *list_best = best(&words, *list);
+        }
         ranked.sort_by(|a, b| a.0.total_cmp(&b.0));
-        lists.clear();
-        lists.extend(ranked.iter().map(|&(_, list)| list));
-        bests.clear();
-        bests.extend(ranked.iter().map(|&(list_best, _)| list_best));
         let mut non_essential = checks.bound;
         let mut split = 0;
-        for &list_best in &bests {
+        for &(list_best, _) in &ranked {
             let next = non_essential + list_best;
             if next > threshold {
                 break;
@@ -607,22 +602,22 @@ fn prune_segment(
             non_essential = next;
             split += 1;
         }
-        if split == lists.len() {
+        if split == ranked.len() {
             doc = end + 1;
             continue;
         }
-        for &(w, i) in &lists[split..] {
+        for &(_, (w, i)) in &ranked[split..] {
             words[w][i].seek(first);
         }
         by_word.iter_mut().for_each(Vec::clear);
-        for (&(w, i), &list_best) in lists[..split].iter().zip(&bests) {
+        for &(list_best, (w, i)) in &ranked[..split] {
             by_word[w].push((i, list_best));
         }
         loop {
             // The next document of an essential list in the window, and its score there.
-            let candidate = lists[split..]
+            let candidate = ranked[split..]
                 .iter()
-                .map(|&(w, i)| words[w][i].doc())
+                .map(|&(_, (w, i))| words[w][i].doc())
                 .min()
                 .unwrap_or(TERMINATED);
             if candidate > end {
@@ -632,7 +627,7 @@ fn prune_segment(
             // The words found, as bits.
             let mut matched = 0u64;
             let mut score: Score = 0.0;
-            for &(w, i) in &lists[split..] {
+            for &(_, (w, i)) in &ranked[split..] {
                 let cursor = &mut words[w][i];
                 if cursor.doc() == candidate {
                     score += cursor.score();
@@ -669,7 +664,7 @@ fn prune_segment(
             if ruled_out {
                 continue;
             }
-            for (&(w, i), list_best) in lists[..split].iter().zip(&bests).rev() {
+            for &(list_best, (w, i)) in ranked[..split].iter().rev() {
                 if found_early & (1 << w) == 0 {
                     continue;
                 }
