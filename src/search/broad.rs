@@ -25,7 +25,7 @@ pub(super) const SAMPLED_PER_STRATUM: u64 = 48;
 /// `u64` (a longer query is answered exhaustively).
 const MAX_BROAD_WORDS: usize = 64;
 /// Postings a cursor steps over one by one before it searches the rest of its block for a target.
-const STEPS_BEFORE_SEARCH: usize = 4;
+pub(super) const STEPS_BEFORE_SEARCH: usize = 4;
 /// Candidates kept beyond the page before the exact rescoring, for scores that the pruning
 /// computes in another order of floating-point additions than the full query.
 const RESCORE_SLACK: usize = 8;
@@ -118,7 +118,7 @@ impl SearchIndex {
             },
         );
         let title_phrase = (!one_word)
-            .then(|| literal_query(self.fields.original_title, &whole))
+            .then(|| literal_query(self.fields.original_title, &whole, &self.positions))
             .flatten();
         Ok(Some(BroadPlan {
             words: planned,

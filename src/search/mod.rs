@@ -20,6 +20,7 @@ mod citation;
 mod client_index;
 mod error;
 mod facets;
+mod phrase;
 mod profile;
 mod query;
 mod request;
@@ -39,6 +40,7 @@ use citation::*;
 pub use client_index::{CLIENT_INDEX_DIR, ClientIndexBuilder, shard_of};
 pub use error::*;
 use facets::*;
+use phrase::*;
 pub use profile::StageTimes;
 use query::*;
 pub use request::*;
@@ -66,7 +68,7 @@ use tantivy::columnar::{Column, ColumnIndex};
 use tantivy::indexer::NoMergePolicy;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, EnableScoring, Explanation, FuzzyTermQuery,
-    Occur, PhraseQuery, Query, Scorer, TermQuery, Weight,
+    Occur, Query, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{FAST, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::snippet::collapse_overlapped_ranges;
@@ -165,6 +167,8 @@ pub struct SearchIndex {
     facet_columns: Vec<(Column<u64>, Column<u64>)>,
     /// Per place number minus one, the indices of its region and groupings ([`FacetValues`]).
     place_facets: Vec<(Option<usize>, Vec<usize>)>,
+    /// Per segment, its positions file, which phrases read ([`Phrase`]).
+    positions: PositionFiles,
     labels: Labels,
 }
 

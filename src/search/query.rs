@@ -3,8 +3,12 @@
 use super::*;
 
 /// The query for a literal's tokens in one field: none without tokens, a term query for one, a
-/// phrase query for more.
-pub(super) fn literal_query(field: Field, tokens: &[(usize, String)]) -> Option<Box<dyn Query>> {
+/// [`Phrase`] for more.
+pub(super) fn literal_query(
+    field: Field,
+    tokens: &[(usize, String)],
+    positions: &PositionFiles,
+) -> Option<Box<dyn Query>> {
     match tokens {
         [] => None,
         [(_, token)] => Some(Box::new(TermQuery::new(
@@ -16,7 +20,7 @@ pub(super) fn literal_query(field: Field, tokens: &[(usize, String)]) -> Option<
                 .iter()
                 .map(|(position, token)| (*position, Term::from_field_text(field, token)))
                 .collect();
-            Some(Box::new(PhraseQuery::new_with_offset_and_slop(terms, 0)))
+            Some(Box::new(Phrase::new(terms, positions)))
         }
     }
 }

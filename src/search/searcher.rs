@@ -43,6 +43,7 @@ impl SearchIndex {
                 .map_err(tantivy_error)
         };
         let unit_columns = columns(UNIT_AT_FIELD, UNIT_LEN_FIELD)?;
+        let positions = PositionFiles::open(&index, &reader.searcher()).map_err(tantivy_error)?;
         let facet_columns = columns(FACET_UNIT_FIELD, FACET_PLACE_FIELD)?;
         let regions = FacetValues::of(FilterKey::Region, &labels);
         let groupings = FacetValues::of(FilterKey::Grouping, &labels);
@@ -71,6 +72,7 @@ impl SearchIndex {
             unit_columns,
             facet_columns,
             place_facets,
+            positions,
             labels,
         })
     }
@@ -275,7 +277,7 @@ impl SearchIndex {
                 .weighted()
                 .into_iter()
                 .filter_map(|(field, boost)| {
-                    let query = literal_query(field, &stems)?;
+                    let query = literal_query(field, &stems, &self.positions)?;
                     Some(if boost == 1.0 {
                         query
                     } else {
@@ -285,14 +287,22 @@ impl SearchIndex {
                 .collect();
             if let Some(ngrams) = ngrams.as_mut() {
                 let grams = tokens(ngrams, &literal);
-                fields.extend(literal_query(self.fields.title_ngram, &grams));
+                fields.extend(literal_query(
+                    self.fields.title_ngram,
+                    &grams,
+                    &self.positions,
+                ));
             }
             match fields.len() {
                 0 => {}
                 1 => all.extend(fields.pop().map(|query| (Occur::Must, query))),
                 _ => all.push((Occur::Must, Box::new(AnyOf(fields)))),
             }
-            short_names.extend(literal_query(self.fields.short_name, &stems));
+            short_names.extend(literal_query(
+                self.fields.short_name,
+                &stems,
+                &self.positions,
+            ));
             literals.push(literal);
         }
         let text: Box<dyn Query> = if all.is_empty() {
@@ -312,7 +322,7 @@ impl SearchIndex {
                 Box::new(BoostQuery::new(short_name, SHORT_NAME_MATCH_BOOST)),
             ),
         ];
-        if let Some(title) = literal_query(self.fields.original_title, &whole) {
+        if let Some(title) = literal_query(self.fields.original_title, &whole, &self.positions) {
             clauses.push((
                 Occur::Should,
                 Box::new(BoostQuery::new(title, ORIGINAL_TITLE_MATCH_BOOST)),

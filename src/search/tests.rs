@@ -1579,3 +1579,103 @@ fn estimates_round_to_two_significant_figures() {
     assert_eq!(about(0.3), 1);
     assert_eq!(about(0.0), 0);
 }
+
+#[test]
+fn phrases_match_and_score_as_tantivy_phrase_queries_do() {
+    use tantivy::query::PhraseQuery;
+    let index = broad_fixture();
+    let searcher = index.reader.searcher();
+    let mut stemmer = index.stemmer.clone();
+    let words = [
+        "section",
+        "act",
+        "court",
+        "order",
+        "authority",
+        "content",
+        "minister",
+        "law",
+        "public",
+        "block",
+        "access",
+        "police",
+    ];
+    let stem = |stemmer: &mut TextAnalyzer, word: &str| tokens(stemmer, word)[0].1.clone();
+    let mut phrases: Vec<Vec<(usize, String)>> = Vec::new();
+    for a in words {
+        for b in words {
+            phrases.push(vec![(0, stem(&mut stemmer, a)), (1, stem(&mut stemmer, b))]);
+        }
+        // A word missing in between (as a stop word leaves it), and three words.
+        phrases.push(vec![
+            (0, stem(&mut stemmer, a)),
+            (2, stem(&mut stemmer, "court")),
+        ]);
+        phrases.push(vec![
+            (0, stem(&mut stemmer, "section")),
+            (1, stem(&mut stemmer, a)),
+            (2, stem(&mut stemmer, "order")),
+        ]);
+    }
+    let all = || TopDocs::with_limit(1_000_000).order_by_score();
+    let sorted = |mut hits: Vec<(Score, DocAddress)>| {
+        hits.sort_by_key(|(_, address)| *address);
+        hits
+    };
+    let mut matched_phrases = 0;
+    let mut matches = 0;
+    for phrase in &phrases {
+        for (field, _) in index.fields.weighted() {
+            let terms: Vec<(usize, Term)> = phrase
+                .iter()
+                .map(|(at, word)| (*at, Term::from_field_text(field, word)))
+                .collect();
+            let ours = Phrase::new(terms.clone(), &index.positions);
+            let theirs = PhraseQuery::new_with_offset_and_slop(terms, 0);
+            let (our_hits, our_count) = searcher.search(&ours, &(all(), Count)).unwrap();
+            let (their_hits, their_count) = searcher.search(&theirs, &(all(), Count)).unwrap();
+            assert_eq!(our_count, their_count, "{phrase:?} in {field:?}");
+            assert_eq!(
+                sorted(our_hits),
+                sorted(their_hits),
+                "{phrase:?} in {field:?}"
+            );
+            // Unscored, and moved by seeks as one side of an intersection.
+            assert_eq!(
+                searcher.search(&ours, &Count).unwrap(),
+                their_count,
+                "{phrase:?} in {field:?}, unscored"
+            );
+            let also = || {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(
+                        index.fields.text,
+                        &stem(&mut index.stemmer.clone(), "court"),
+                    ),
+                    IndexRecordOption::WithFreqs,
+                ))
+            };
+            let with = |phrase: Box<dyn Query>| {
+                BooleanQuery::new(vec![(Occur::Must, also()), (Occur::Must, phrase)])
+            };
+            let (ours_with, _) = searcher
+                .search(&with(Box::new(ours.clone())), &(all(), Count))
+                .unwrap();
+            let (theirs_with, _) = searcher
+                .search(&with(Box::new(theirs.clone())), &(all(), Count))
+                .unwrap();
+            assert_eq!(
+                sorted(ours_with),
+                sorted(theirs_with),
+                "{phrase:?} in {field:?} and a word"
+            );
+            if their_count > 0 {
+                matched_phrases += 1;
+                matches += their_count;
+            }
+        }
+    }
+    // The comparison is not between two empty sets: many phrases match, some in many units.
+    assert!(matched_phrases > 100, "{matched_phrases} phrases matched");
+    assert!(matches > 1_000, "{matches} matches");
+}
