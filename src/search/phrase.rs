@@ -305,6 +305,15 @@ impl PhraseScorer {
         }
     }
 
+    /// The documents of the phrase's rarest word: at most the phrase's.
+    fn rarest_word_docs(&self) -> u32 {
+        self.lists
+            .iter()
+            .map(|list| list.blocks.doc_freq())
+            .min()
+            .unwrap_or(0)
+    }
+
     /// How often the words stand side by side, in order, in the document all lists are on.
     fn phrase_count(&mut self) -> u32 {
         let (first, rest) = self.lists.split_first_mut().expect("a phrase has words");
@@ -361,23 +370,13 @@ impl DocSet for PhraseScorer {
 
     /// As tantivy's phrase scorer estimates: a tenth of its rarest word's documents per word.
     fn size_hint(&self) -> u32 {
-        let rarest = self
-            .lists
-            .iter()
-            .map(|l| l.blocks.doc_freq())
-            .min()
-            .unwrap_or(0);
-        rarest / (10 * self.lists.len() as u32)
+        self.rarest_word_docs() / (10 * self.lists.len() as u32)
     }
 
+    /// As tantivy's phrase scorer estimates: ten checks of positions per word in each document of
+    /// its rarest word.
     fn cost(&self) -> u64 {
-        let rarest = self
-            .lists
-            .iter()
-            .map(|l| l.blocks.doc_freq())
-            .min()
-            .unwrap_or(0);
-        u64::from(rarest) * 10 * self.lists.len() as u64
+        u64::from(self.rarest_word_docs()) * 10 * self.lists.len() as u64
     }
 }
 
