@@ -9,7 +9,7 @@
 # Prints figures; asserts nothing.
 #
 # Usage: benches/history.sh [N]      (JURISDEX=path/to/jurisdex to skip the dist build)
-# Needs: git (to write the synthetic history; the build reads it without git).
+# Needs: git (to write the synthetic history, and for the build to read it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -77,6 +77,8 @@ for run in $(seq 1 "$runs"); do
   peak_history=$(( kb > peak_history ? kb : peak_history ))
 done
 files() { find "$1" -type f | wc -l; }
+files() { find "$1" -type f | wc -l; } # an output directory
+
 echo
 echo "| N = $n | without a repository | with three commits of history |"
 echo "|---|---:|---:|"

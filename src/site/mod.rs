@@ -223,7 +223,7 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
     let streamed = files
         .par_iter()
         .map_init(
-            || history.as_ref().and_then(History::reader),
+            || history.as_ref().map(History::reader),
             |reader, path| -> Result<(Vec<Diagnostic>, Option<Streamed>), BuildError> {
                 let loaded = load::read_entry(&root, path)
                     .and_then(|text| Ok((load::parse_entry(path, &text)?, text)));
@@ -247,7 +247,7 @@ pub fn build_into(options: &Config, dir: &Path) -> Result<Built, BuildError> {
                     let reports = shared.settings.error_reports.as_ref();
                     let versions = history
                         .as_ref()
-                        .zip(reader.as_ref())
+                        .zip(reader.as_mut())
                         .and_then(|(history, reader)| history.entry(reader, path, &text, &j));
                     drop(text);
                     let (page, summary) = renderer.render_summarised(

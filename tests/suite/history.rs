@@ -3,7 +3,7 @@
 //! of past versions by day, `history.json`, `?as_of=` in the API, day addresses resolved by the
 //! server and versions in the Atom feed; an unchanged entry is known by its hash where the
 //! repository lacks its blob; without a repository none of it is written. The
-//! repository is made with the `git` command (the build reads it without one).
+//! repository is made with the `git` command, which the build reads it with.
 
 use std::fs;
 use std::process::Command;
@@ -301,6 +301,31 @@ fn without_a_repository_no_history_is_written_and_nothing_else_changes() {
     assert!(!entry.contains(">History</a>"));
     assert!(!entry.contains("This version stays readable at"));
     assert!(read(&f, "feed.xml").contains(": reviewed 1 November 2026</title>"));
+}
+
+/// A repository the build cannot read (here, without the `git` command) is a warning naming the
+/// cause; the site is built as without a repository.
+#[test]
+fn a_repository_without_the_git_command_builds_without_history_and_says_why() {
+    if !git_here() {
+        return;
+    }
+    let f = fixture_with_history();
+    let empty = tempfile::tempdir().unwrap();
+    let out = f
+        .command(&["build"])
+        .env("PATH", empty.path())
+        .output()
+        .expect("jurisdex runs");
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(
+        log.contains("the `git` command is not installed")
+            && log.contains("the entries' history and past versions are left out"),
+        "{log}"
+    );
+    assert!(!f.out().join("jurisdictions/alpha/history").exists());
+    assert!(history_json(&f, "alpha").is_null());
 }
 
 /// An entry whose text today is its last committed version is known by the hash of that text, so

@@ -2,10 +2,10 @@
 //! (load stage, beside [`crate::load`]).
 //!
 //! When `content/` is in a git repository, every commit on the first-parent line of `HEAD` that
-//! changed an entry's file is a published version of that entry. The repository is read with
-//! gix (no `git` process): first the commits and, for each, the blob of every entry file, so a
-//! version is known by its blob id; then, for one entry at a time on the build's worker threads,
-//! the texts of its versions. A version is compared with the one before it on what a reader
+//! changed an entry's file is a published version of that entry. The repository is read with the
+//! `git` command ([`git`]): first the commits and, for each, the blob of every entry file it
+//! changed, so a version is known by its blob id; then, for one entry at a time on the build's
+//! worker threads, the texts of its versions. A version is compared with the one before it on what a reader
 //! follows (each safeguard's rating, the powers, the instruments), read leniently from the front
 //! matter so that a version written in an earlier format still counts; an old version is shown in
 //! full (its as-of page) only where it still loads as an entry today.
@@ -15,6 +15,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use serde::Serialize;
 use serde_yaml::Value as Yaml;
@@ -24,8 +25,15 @@ use crate::load;
 use crate::model::{Date, InstrumentStatus, Jurisdiction, SafeguardKey, Value as Rating};
 use crate::routes;
 
+mod git;
+
 /// Hex digits of a commit id shown on a history page.
 const COMMIT_DIGITS: usize = 12;
+
+/// A commit's id as a history page shows it.
+fn short_commit(id: &str) -> String {
+    id.chars().take(COMMIT_DIGITS).collect()
+}
 
 /// Why the history could not be read (the build goes on without it).
 #[derive(Debug, thiserror::Error)]
@@ -35,24 +43,38 @@ pub struct HistoryError {
     message: String,
 }
 
-/// A version of an entry's file: the commit that published it and the file's blob.
+/// A version of an entry's file: the commit that published it and the file's blob (hex ids).
 #[derive(Debug, Clone)]
 struct Published {
     date: Date,
-    commit: gix::ObjectId,
-    blob: gix::ObjectId,
+    commit: String,
+    blob: String,
 }
 
 /// The versions of every entry file in the content's repository.
 pub struct History {
-    /// The repository's git directory, which each thread opens for itself.
-    git_dir: PathBuf,
+    repository: git::Repository,
     /// By entry file name (`alpha.md`), oldest first.
     files: HashMap<String, Vec<Published>>,
+    /// Readers of texts not in use, each with its `git` process if it started one: a build's
+    /// jobs take one and give it back, so a build starts about one process a thread.
+    idle: Mutex<Vec<git::Objects>>,
 }
 
-/// A handle on the repository for one thread.
-pub struct Reader(gix::Repository);
+/// A reader of past versions' texts, for one job at a time; it goes back to its [`History`] when
+/// dropped.
+pub struct Reader<'a> {
+    idle: &'a Mutex<Vec<git::Objects>>,
+    objects: Option<git::Objects>,
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if let (Some(objects), Ok(mut idle)) = (self.objects.take(), self.idle.lock()) {
+            idle.push(objects);
+        }
+    }
+}
 
 impl History {
     /// Reads which versions of each entry file the repository holding `content_dir` published.
@@ -64,73 +86,36 @@ impl History {
             path: content_dir.to_path_buf(),
             message,
         };
-        let repo = match gix::discover(content_dir) {
-            Ok(repo) => repo,
-            Err(_) => return Ok(None),
-        };
-        let Some(workdir) = repo.workdir() else {
+        let Some(repository) = git::discover(content_dir).map_err(fail)? else {
             return Ok(None);
         };
+        if !repository.has_commits().map_err(fail)? {
+            return Ok(None);
+        }
         let canonical = |p: &Path| p.canonicalize().map_err(|e| fail(e.to_string()));
         let content = canonical(content_dir)?;
         let relative = content
-            .strip_prefix(canonical(workdir)?)
+            .strip_prefix(canonical(&repository.workdir)?)
             .map_err(|_| fail("the content is outside the repository's work tree".into()))?
             .join("jurisdictions");
-        let Ok(head) = repo.head_commit() else {
-            return Ok(None);
-        };
-        // The first-parent line of HEAD, newest first: the versions as they were published.
-        let mut commits = Vec::new();
-        let walk = head
-            .ancestors()
-            .first_parent_only()
-            .all()
-            .map_err(|e| fail(e.to_string()))?;
-        for info in walk {
-            let info = info.map_err(|e| fail(e.to_string()))?;
-            commits.push(info.id);
-        }
+        let folder = relative
+            .to_str()
+            .ok_or_else(|| fail("the content's path is not UTF-8".into()))?
+            .replace(std::path::MAIN_SEPARATOR, "/");
+        let commits = repository.first_parent_changes(&folder).map_err(fail)?;
         let mut files: HashMap<String, Vec<Published>> = HashMap::new();
-        let mut last_tree = None;
-        for id in commits.into_iter().rev() {
-            let commit = repo.find_commit(id).map_err(|e| fail(e.to_string()))?;
-            let seconds = commit.time().map_err(|e| fail(e.to_string()))?.seconds;
-            let date = Date::from_days_since_epoch(seconds.div_euclid(86_400));
-            let tree = commit.tree().map_err(|e| fail(e.to_string()))?;
-            let Some(folder) = tree
-                .lookup_entry_by_path(&relative)
-                .map_err(|e| fail(e.to_string()))?
-            else {
-                continue;
-            };
-            // Most commits leave the entries alone: their folder is the same tree.
-            if last_tree == Some(folder.object_id()) {
-                continue;
-            }
-            last_tree = Some(folder.object_id());
-            let folder = folder
-                .object()
-                .map_err(|e| fail(e.to_string()))?
-                .try_into_tree()
-                .map_err(|e| fail(e.to_string()))?;
-            for item in folder.iter() {
-                let item = item.map_err(|e| fail(e.to_string()))?;
-                if !item.mode().is_blob() {
-                    continue;
-                }
-                let name = item.filename().to_string();
-                if !name.ends_with(".md") {
-                    continue;
-                }
+        for commit in commits.into_iter().rev() {
+            let date = Date::from_days_since_epoch(commit.seconds.div_euclid(86_400));
+            for (name, blob) in commit.changed {
                 let versions = files.entry(name).or_default();
-                if versions.last().is_some_and(|v| v.blob == item.oid()) {
+                // A file removed and added again as it was is the same version.
+                if versions.last().is_some_and(|v| v.blob == blob) {
                     continue;
                 }
                 let version = Published {
                     date,
-                    commit: id,
-                    blob: item.oid().to_owned(),
+                    commit: commit.id.clone(),
+                    blob,
                 };
                 match versions.last_mut() {
                     Some(last) if since.is_some_and(|since| date < since) => *last = version,
@@ -139,22 +124,26 @@ impl History {
             }
         }
         Ok(Some(History {
-            git_dir: repo.git_dir().to_path_buf(),
+            repository,
             files,
+            idle: Mutex::new(Vec::new()),
         }))
     }
 
-    /// A handle for the calling thread; `None` if the repository cannot be opened again (it was
-    /// moved or removed during the build), and then the entries this thread builds have no history.
-    pub fn reader(&self) -> Option<Reader> {
-        gix::open(&self.git_dir).ok().map(Reader)
+    /// A reader for the calling job.
+    pub fn reader(&self) -> Reader<'_> {
+        let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        Reader {
+            idle: &self.idle,
+            objects: Some(idle.unwrap_or_else(|| self.repository.objects())),
+        }
     }
 
     /// The history of the entry at `path`, whose text today is `current`. `None` when its file was
     /// never committed.
     pub fn entry(
         &self,
-        reader: &Reader,
+        reader: &mut Reader<'_>,
         path: &Path,
         current: &str,
         entry: &Jurisdiction,
@@ -164,20 +153,15 @@ impl History {
         // A version whose blob id is the hash of the text today is that text: most entries are
         // told so without reading their blob, which in a packed repository can be a chain of
         // deltas against other entries' files.
-        let today = gix::objs::compute_hash(
-            reader.0.object_hash(),
-            gix::objs::Kind::Blob,
-            current.as_bytes(),
-        )
-        .ok();
+        let today = git::blob_id(&self.repository.object_format, current.as_bytes());
         let texts: Vec<Option<Cow<str>>> = published
             .iter()
             .map(|v| {
-                if today == Some(v.blob) {
+                if today.as_deref() == Some(v.blob.as_str()) {
                     return Some(Cow::Borrowed(current));
                 }
-                let blob = reader.0.find_object(v.blob).ok()?;
-                String::from_utf8(blob.detach().data).ok().map(Cow::Owned)
+                let blob = reader.objects.as_mut()?.blob(&v.blob)?;
+                String::from_utf8(blob).ok().map(Cow::Owned)
             })
             .collect();
         Some(EntryHistory::new(path, published, texts, current, entry))
@@ -292,7 +276,7 @@ impl EntryHistory {
         EntryHistory {
             versions: vec![Version {
                 date: only.date,
-                commit: only.commit.to_hex_with_len(COMMIT_DIGITS).to_string(),
+                commit: short_commit(&only.commit),
                 last_reviewed: Some(entry.last_reviewed.to_string()),
                 changelog: published_with.into_iter().collect(),
                 ratings: Vec::new(),
@@ -368,7 +352,7 @@ impl EntryHistory {
             }
             versions.push(Version {
                 date: v.date,
-                commit: v.commit.to_hex_with_len(COMMIT_DIGITS).to_string(),
+                commit: short_commit(&v.commit),
                 last_reviewed: this.and_then(|f| text(f.get("last_reviewed"))),
                 changelog: new_changelog_lines(before, this),
                 ratings: rating_changes(before, this),
