@@ -5,10 +5,10 @@
 //! changed an entry's file is a published version of that entry. The repository is read with the
 //! `git` command ([`git`]): first the commits and, for each, the blob of every entry file it
 //! changed, so a version is known by its blob id; then, for one entry at a time on the build's
-//! worker threads, the texts of its versions. A version is compared with the one before it on what a reader
-//! follows (each safeguard's rating, the powers, the instruments), read leniently from the front
-//! matter so that a version written in an earlier format still counts; an old version is shown in
-//! full (its as-of page) only where it still loads as an entry today.
+//! worker threads, the texts of its versions. A version is compared with the one before it on
+//! what a reader follows (each safeguard's rating, the powers, the instruments), read leniently
+//! from the front matter so that a version written in an earlier format still counts; an old
+//! version is shown in full (its as-of page) only where it still loads as an entry today.
 //!
 //! Without a repository the build says so once and writes no history; nothing else changes.
 

@@ -328,6 +328,34 @@ fn a_repository_without_the_git_command_builds_without_history_and_says_why() {
     assert!(history_json(&f, "alpha").is_null());
 }
 
+/// The build reads the repository that holds the content, whatever `GIT_DIR` the environment
+/// names (a build run from a git hook has one set).
+#[test]
+fn the_history_is_read_from_the_contents_repository_whatever_git_dir_says() {
+    if !git_here() {
+        return;
+    }
+    let f = fixture_with_history();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = f
+        .command(&["build"])
+        .env("GIT_DIR", elsewhere.path())
+        .env("GIT_WORK_TREE", elsewhere.path())
+        .output()
+        .expect("jurisdex runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let history = history_json(&f, "alpha");
+    assert_eq!(
+        history["versions"].as_array().map(Vec::len),
+        Some(3),
+        "{history}"
+    );
+}
+
 /// An entry whose text today is its last committed version is known by the hash of that text, so
 /// its history holds even where the repository lacks the blob (a partial clone, `--filter=blob:none`).
 #[test]
