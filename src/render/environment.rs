@@ -1,4 +1,4 @@
-//! The template environment's helpers: the escaping formatter, the `label`, `url`, `anchor_of` and `symbol` functions, the `date` and `href` filters and the globals.
+//! The template environment's helpers: the escaping formatter, the `label`, `url`, `anchor_of` and `symbol` functions, the `date`, `href` and `quoted` filters and the globals.
 
 use std::borrow::Cow;
 
@@ -74,6 +74,17 @@ pub(super) fn href(url: String) -> String {
     match encode_url(&url) {
         Cow::Borrowed(_) => url,
         Cow::Owned(encoded) => encoded,
+    }
+}
+
+/// The `quoted` filter: a reader's query as a search page names it, `“court order”`. A query with
+/// quotation marks of its own (`"court order" -india`) is shown as typed, so that marks do not nest
+/// around it; the offline search page and `app.js` name queries the same way.
+pub(super) fn quoted(query: String) -> String {
+    if query.contains(['"', '\u{201c}', '\u{201d}']) {
+        query
+    } else {
+        format!("\u{201c}{query}\u{201d}")
     }
 }
 

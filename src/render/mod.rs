@@ -132,6 +132,7 @@ impl Renderer {
         env.set_formatter(html_formatter);
         env.add_filter("date", human_date);
         env.add_filter("href", href);
+        env.add_filter("quoted", quoted);
         env.add_filter("number_ranges", number_ranges);
         env.add_filter("anchor", |key: String| {
             href(SafeguardKey::from_key(&key).map_or(key.clone(), SafeguardKey::anchor))
@@ -618,6 +619,20 @@ mod tests {
         );
         assert_eq!(number_ranges(vec![3, 3]), "3");
         assert_eq!(number_ranges(Vec::new()), "");
+    }
+
+    #[test]
+    fn a_query_is_named_in_quotation_marks_unless_it_has_its_own() {
+        assert_eq!(quoted("court order".into()), "“court order”");
+        assert_eq!(quoted(String::new()), "“”");
+        for typed in [
+            "\"court order\" -india",
+            "“court order” block",
+            "a\"b",
+            "-\"x",
+        ] {
+            assert_eq!(quoted(typed.into()), typed);
+        }
     }
 
     #[test]

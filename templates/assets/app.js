@@ -349,6 +349,12 @@
         return e;
       };
 
+      // A query as the page names it: in quotation marks, or as typed when it has marks of its
+      // own, as the server-rendered page does (its `quoted` filter).
+      var quoted = function (q) {
+        return /["\u201c\u201d]/.test(q) ? q : "\u201c" + q + "\u201d";
+      };
+
       var action = live.getAttribute("action");
       var link = function (params, label) {
         var a = element("a", "", label);
@@ -418,13 +424,12 @@
           notice.hidden = !data.corrected;
           notice.textContent = "";
           if (data.corrected) {
-            notice.appendChild(document.createTextNode("No results for “" + q + "”. Showing results for "));
+            notice.appendChild(document.createTextNode("No results for " + quoted(q) + ". Showing results for "));
             if (data.corrected_query) {
               var corrected = new URLSearchParams(params);
               corrected.set("q", data.corrected_query);
-              notice.appendChild(document.createTextNode("“"));
-              notice.appendChild(link(corrected, data.corrected_query));
-              notice.appendChild(document.createTextNode("”."));
+              notice.appendChild(link(corrected, quoted(data.corrected_query)));
+              notice.appendChild(document.createTextNode("."));
             } else {
               notice.appendChild(document.createTextNode("similar words."));
             }
@@ -432,7 +437,7 @@
         }
         var meta = results.querySelector(".meta");
         meta.textContent = (data.estimated ? "About " : "") + data.total + " result" + (data.total === 1 ? "" : "s") +
-          " for “" + q + "”" + (data.corrected ? " (similar terms)" : "") +
+          " for " + quoted(q) + (data.corrected ? " (similar terms)" : "") +
           (data.estimated ? " (counts estimated; the order of results is exact)" : "");
         facets(params, data.facets, data.estimated);
         pager(params, data);

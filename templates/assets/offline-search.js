@@ -496,6 +496,12 @@
     if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
+  // A query as the page names it: in quotation marks, or as typed when it has marks of its own,
+  // as the server's search page does (its `quoted` filter).
+  function quoted(q) {
+    return /["\u201c\u201d]/.test(q) ? q : "\u201c" + q + "\u201d";
+  }
+
   function element(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -576,18 +582,18 @@
     }).then(function (found) {
       var ids = found.ids;
       if (!ids.length) {
-        status.textContent = "No results for “" + q + "”. Try fewer or other words.";
+        status.textContent = "No results for " + quoted(q) + ". Try fewer or other words.";
         return;
       }
       var shownQuery = found.corrected || q;
       if (found.corrected) {
-        // The server's wording: "No results for “x”. Showing results for “y”." with y a link.
+        // The server's wording: "No results for “x”. Showing results for “y”." with “y” a link.
         notice.textContent = "";
-        notice.appendChild(document.createTextNode("No results for “" + q + "”. Showing results for “"));
-        var link = element("a", "", found.corrected);
+        notice.appendChild(document.createTextNode("No results for " + quoted(q) + ". Showing results for "));
+        var link = element("a", "", quoted(found.corrected));
         link.setAttribute("href", "?q=" + encodeURIComponent(found.corrected));
         notice.appendChild(link);
-        notice.appendChild(document.createTextNode("”."));
+        notice.appendChild(document.createTextNode("."));
         notice.hidden = false;
       }
       var words = marked(shownQuery);
@@ -612,7 +618,7 @@
       });
       // "Searching…" stays until the first hits are drawn.
       return show().then(function () {
-        status.textContent = ids.length + " result" + (ids.length === 1 ? "" : "s") + " for “" + shownQuery + "”";
+        status.textContent = ids.length + " result" + (ids.length === 1 ? "" : "s") + " for " + quoted(shownQuery);
       });
     }).catch(failed);
 

@@ -97,6 +97,11 @@ if (mode === "shipped") {
     assert.match(none.status, /^No results for “zzqxwv”/);
     assert.deepEqual(none.hits, []);
   });
+  await check("a query with quotation marks of its own is named as typed", async () => {
+    const r = await search('"one hour"');
+    assert.deepEqual(r.errors, []);
+    assert.match(r.status, /^\d+ results? for "one hour"$/);
+  });
   await check("“section 233” finds Malaysia's s 233, loading only its words' shards", async () => {
     const r = await search("section 233");
     assert.ok(r.hits[0].startsWith("../jurisdictions/malaysia/index.html"), JSON.stringify(r.hits));

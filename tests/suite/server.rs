@@ -119,7 +119,7 @@ async fn the_typo_notice_names_the_query_searched_instead() {
     assert!(
         body.contains(
             "No results for “Komnifo”. Showing results for \
-             “<a href=\"/search?q=kominfo&amp;region=southeast-asia\">kominfo</a>”."
+             <a href=\"/search?q=kominfo&amp;region=southeast-asia\">“kominfo”</a>."
         ),
         "{body}"
     );
@@ -128,13 +128,27 @@ async fn the_typo_notice_names_the_query_searched_instead() {
     assert!(
         body.contains(
             "No results for “Komnifo -&lt;i&gt;zz”. Showing results for \
-             “<a href=\"/search?q=kominfo+-%3Ci%3Ezz\">kominfo -&lt;i&gt;zz</a>”."
+             <a href=\"/search?q=kominfo+-%3Ci%3Ezz\">“kominfo -&lt;i&gt;zz”</a>."
         ),
         "{body}"
     );
     // A query found as typed shows no notice.
     let (_, _, body) = get(&s.router, "/search?q=Kominfo").await;
     assert!(body.contains("data-corrected hidden></p>"), "{body}");
+    // A query with quotation marks of its own is named as typed, its marks not nested in others.
+    let (_, _, body) = get(&s.router, "/search?q=Komnifo+-%22zz+yy%22").await;
+    assert!(
+        body.contains(
+            "No results for Komnifo -&quot;zz yy&quot;. Showing results for \
+             <a href=\"/search?q=kominfo+-%22zz+yy%22\">kominfo -&quot;zz yy&quot;</a>."
+        ),
+        "{body}"
+    );
+    assert!(
+        body.contains("result for Komnifo -&quot;zz yy&quot; · page")
+            || body.contains("results for Komnifo -&quot;zz yy&quot; · page"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
