@@ -436,9 +436,11 @@
           }
         }
         var meta = results.querySelector(".meta");
+        // The summary reads as the server-rendered page's (`search.html`): live results are page 1.
+        var pages = data.limit > 0 ? Math.max(1, Math.ceil(data.total / data.limit)) : 1;
         meta.textContent = (data.estimated ? "About " : "") + data.total + " result" + (data.total === 1 ? "" : "s") +
-          " for " + quoted(q) + (data.corrected ? " (similar terms)" : "") +
-          (data.estimated ? " (counts estimated; the order of results is exact)" : "");
+          " for " + quoted(q) + (data.estimated ? " (counts estimated; the order of results is exact)" : "") +
+          " \u00b7 page 1 of " + pages;
         facets(params, data.facets, data.estimated);
         pager(params, data);
         results.setAttribute("data-live-query", q);

@@ -92,12 +92,15 @@ await checks.check("the matrix filters are in the address, so a filtered view ca
   await page.close();
 });
 
-await checks.check("a live answer names a query with quotation marks of its own as typed", async () => {
+await checks.check("a live answer's summary reads as the server-rendered page's, quotation marks as typed", async () => {
   const page = await recordingPage(context);
   await page.goto(`${base}/search`);
   await page.locator("#search-q").fill('"one hour"');
   await page.waitForSelector(`[data-results][data-live-query='"one hour"']`);
-  assert.match(await page.locator("[data-results] .meta").innerText(), /^\d+ results? for "one hour"$/);
+  const live = await page.locator("[data-results] .meta").innerText();
+  assert.match(live, /^\d+ results? for "one hour" · page 1 of \d+$/);
+  await page.goto(`${base}/search?q=${encodeURIComponent('"one hour"')}`);
+  assert.equal(await page.locator("[data-results] .meta").innerText(), live, "the same summary without JavaScript's help");
   checks.noProblems(page);
   await page.close();
 });
@@ -110,7 +113,7 @@ await checks.check("search as you type → open a hit → the section in view wi
   await page.waitForSelector('[data-results][data-live-query="Kominfo"]');
   assert.equal(await page.evaluate(() => window.stillThisPage), true, "results arrived without leaving the page");
   assert.match(page.url(), /\/search\?q=Kominfo$/, "the address follows the query");
-  assert.match(await page.locator("[data-results] .meta").innerText(), /\d+ results? for “Kominfo”/, "the live answer names the query");
+  assert.match(await page.locator("[data-results] .meta").innerText(), /^\d+ results? for “Kominfo” · page 1 of \d+$/, "the live answer names the query and its pages");
   const hits = page.locator("ol.hits li.hit");
   assert.ok((await hits.count()) > 0, "live hits");
   const facetLinks = page.locator(".facets fieldset:not([data-active]) li a");
