@@ -7,7 +7,7 @@ use jurisdex::site::{self, INDEX_DIR};
 
 use crate::support::manifest_dir;
 
-const EXPECTED: [&str; 21] = [
+const EXPECTED: [&str; 26] = [
     "australia",
     "brunei",
     "indonesia",
@@ -29,6 +29,11 @@ const EXPECTED: [&str; 21] = [
     "brazil",
     "japan",
     "canada",
+    "ireland",
+    "kenya",
+    "nigeria",
+    "jordan",
+    "viet-nam",
 ];
 
 fn build_shipped() -> (tempfile::TempDir, site::Built) {
@@ -166,12 +171,18 @@ fn every_original_title_finds_its_instrument_first() {
                 q: title.clone(),
                 ..SearchRequest::default()
             });
-            let expected = format!("/jurisdictions/{}/#instrument-{}", j.id, i.id);
-            let first = found.hits.first().map(|h| h.url.as_str());
-            assert_eq!(
-                first,
-                Some(expected.as_str()),
-                "searching {title:?} ({}) should land on {expected}",
+            // Two laws of one name (a law and the law that replaced it) cannot be told apart by
+            // their title alone: either may come first.
+            let namesakes: Vec<String> = j
+                .instruments
+                .iter()
+                .filter(|other| other.original_title.as_ref() == Some(title))
+                .map(|other| format!("/jurisdictions/{}/#instrument-{}", j.id, other.id))
+                .collect();
+            let first = found.hits.first().map(|h| h.url.clone());
+            assert!(
+                first.as_ref().is_some_and(|url| namesakes.contains(url)),
+                "searching {title:?} ({}) should land on one of {namesakes:?}, not {first:?}",
                 i.original_lang.as_deref().unwrap_or("")
             );
             checked += 1;
