@@ -7,7 +7,7 @@ use jurisdex::site::{self, INDEX_DIR};
 
 use crate::support::manifest_dir;
 
-const EXPECTED: [&str; 26] = [
+const EXPECTED: [&str; 29] = [
     "australia",
     "brunei",
     "indonesia",
@@ -34,6 +34,9 @@ const EXPECTED: [&str; 26] = [
     "nigeria",
     "jordan",
     "viet-nam",
+    "morocco",
+    "colombia",
+    "republic-of-korea",
 ];
 
 fn build_shipped() -> (tempfile::TempDir, site::Built) {
