@@ -7,7 +7,7 @@ use jurisdex::site::{self, INDEX_DIR};
 
 use crate::support::manifest_dir;
 
-const EXPECTED: [&str; 29] = [
+const EXPECTED: [&str; 30] = [
     "australia",
     "brunei",
     "indonesia",
@@ -37,6 +37,7 @@ const EXPECTED: [&str; 29] = [
     "morocco",
     "colombia",
     "republic-of-korea",
+    "bangladesh",
 ];
 
 fn build_shipped() -> (tempfile::TempDir, site::Built) {
