@@ -7,7 +7,7 @@ use jurisdex::site::{self, INDEX_DIR};
 
 use crate::support::manifest_dir;
 
-const EXPECTED: [&str; 30] = [
+const EXPECTED: [&str; 31] = [
     "australia",
     "brunei",
     "indonesia",
@@ -38,6 +38,7 @@ const EXPECTED: [&str; 30] = [
     "colombia",
     "republic-of-korea",
     "bangladesh",
+    "sri-lanka",
 ];
 
 fn build_shipped() -> (tempfile::TempDir, site::Built) {
