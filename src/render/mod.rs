@@ -101,12 +101,14 @@ fn number_ranges(numbers: Vec<usize>) -> String {
 
 /// The site's stylesheet (`assets/style.css` of the templates), written into each page's `<style>`
 /// so that a page needs no second request before its first paint (one round trip less on a slow
-/// link). A `</` in it, which would end the element, is written `<\/`, the same in CSS. A missing
-/// stylesheet leaves the pages unstyled.
+/// link). Its comments and spaces are left out, about 1 KB gzipped on every page; a stylesheet the
+/// minifier cannot read (an unclosed comment or string) is written as it is, for the browser to
+/// read as it can. A `</` in it, which would end the element, is written `<\/`, the same in CSS. A
+/// missing stylesheet leaves the pages unstyled.
 fn inline_stylesheet(dir: &Path) -> String {
-    std::fs::read_to_string(dir.join("assets").join("style.css"))
-        .unwrap_or_default()
-        .replace("</", "<\\/")
+    let css = std::fs::read_to_string(dir.join("assets").join("style.css")).unwrap_or_default();
+    let compact = minifier::css::minify(&css).map_or_else(|_| css.clone(), |m| m.to_string());
+    compact.trim().replace("</", "<\\/")
 }
 
 /// What an entry's page is rendered with beyond the entry itself.
@@ -619,6 +621,29 @@ mod tests {
         );
         assert_eq!(number_ranges(vec![3, 3]), "3");
         assert_eq!(number_ranges(Vec::new()), "");
+    }
+
+    #[test]
+    fn the_inline_stylesheet_drops_comments_and_spaces_but_not_meaning() {
+        let dir = tempfile::tempdir().unwrap();
+        let assets = dir.path().join("assets");
+        std::fs::create_dir(&assets).unwrap();
+        let write = |css: &str| std::fs::write(assets.join("style.css"), css).unwrap();
+        write(
+            "/* a note */\n.prose :target, li + li::before { content: \"→  </style>\"; }\n\
+             .a { width: calc(100% - 2rem); }\n",
+        );
+        assert_eq!(
+            inline_stylesheet(dir.path()),
+            ".prose :target,li+li::before{content:\"→  <\\/style>\";}.a{width:calc(100% - 2rem);}"
+        );
+        // Unreadable to the minifier: written as it is, still unable to close the element.
+        write("a { b: c } /* unclosed </style>");
+        assert_eq!(
+            inline_stylesheet(dir.path()),
+            "a { b: c } /* unclosed <\\/style>"
+        );
+        assert_eq!(inline_stylesheet(&dir.path().join("missing")), "");
     }
 
     #[test]

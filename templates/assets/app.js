@@ -148,9 +148,11 @@
                    (!region || row.dataset.region === region);
           row.hidden = !ok;
         });
+        // A row's name is its heading's link (a `draft` tag beside it is not part of the name).
+        var name = function (row) { return row.cells[0].querySelector("a").textContent; };
         rows.sort(function (a, b) {
-          if (sort === "score") return parseFloat(b.dataset.score) - parseFloat(a.dataset.score) || a.dataset.name.localeCompare(b.dataset.name);
-          return a.dataset.name.localeCompare(b.dataset.name);
+          if (sort === "score") return parseFloat(b.dataset.score) - parseFloat(a.dataset.score) || name(a).localeCompare(name(b));
+          return name(a).localeCompare(name(b));
         }).forEach(function (row) { table.appendChild(row); });
         // The totals count the rows shown, unless the matrix is paged (they are the site's then).
         var totals = document.querySelector("tfoot[data-totals]:not([data-site-wide])");
