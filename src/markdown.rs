@@ -74,7 +74,9 @@ fn refused_scheme(url: &str) -> bool {
 }
 
 /// Turns text into a URL slug: lower-case ASCII letters and digits joined by single hyphens.
-/// Letters outside ASCII are kept when alphanumeric, so non-Latin headings still get an id.
+/// Letters outside ASCII are kept when alphanumeric, so non-Latin headings still get an id; of a
+/// letter whose lower case adds a combining mark (Turkish `İ` is `i` and a dot above), the mark is
+/// left out.
 pub fn slugify(text: &str) -> String {
     let mut slug = String::with_capacity(text.len());
     let mut pending_hyphen = false;
@@ -84,7 +86,7 @@ pub fn slugify(text: &str) -> String {
                 slug.push('-');
             }
             pending_hyphen = false;
-            slug.extend(c.to_lowercase());
+            slug.extend(c.to_lowercase().filter(|l| l.is_alphanumeric()));
         } else {
             pending_hyphen = true;
         }
@@ -464,6 +466,10 @@ mod tests {
         assert_eq!(slugify("Art. 40(2b) — blocking"), "art-40-2b-blocking");
         assert_eq!(slugify("  --  "), "");
         assert_eq!(slugify("Überprüfung"), "überprüfung");
+        assert_eq!(
+            slugify("İnternet Ortamında (TİB)"),
+            "internet-ortamında-tib"
+        );
     }
 
     #[test]
