@@ -9,12 +9,12 @@ const checks = new Checks("print");
 const browser = await launch();
 const context = await browser.newContext();
 
-/// Prints `path` to artifacts/pdf/<name>.pdf; returns its page count and text.
-async function print(path, name) {
+/// Prints `path` to artifacts/pdf/<name>.pdf on `format` paper; returns its page count and text.
+async function print(path, name, format = "A4") {
   const page = await recordingPage(context);
   await page.goto(`${base}${path}`);
   const file = artifact("pdf", `${name}.pdf`);
-  await page.pdf({ path: file, format: "A4", printBackground: true, preferCSSPageSize: true });
+  await page.pdf({ path: file, format, printBackground: true, preferCSSPageSize: true });
   checks.noProblems(page);
   await page.close();
   const info = execFileSync("pdfinfo", [file], { encoding: "utf8" });
@@ -83,6 +83,21 @@ await checks.check("collection handout: one page with every item, note and addre
     assert.ok(text.includes(needed), `"${needed}" printed`);
   }
   assert.deepEqual(noChrome(text), [], "screen-only chrome printed");
+});
+
+// US Letter, the paper of the Philippines, Canada and the United States, is 1.8 cm shorter.
+await checks.check("every shipped collection's handout is one page on A4 and on US Letter", async () => {
+  const collections = [...(await (await fetch(`${base}/collections/`)).text()).matchAll(/href="(\/collections\/[a-z0-9-]+\/)"/g)]
+    .map((m) => m[1]);
+  assert.ok(collections.length >= 2, `collections listed: ${collections}`);
+  for (const path of new Set(collections)) {
+    for (const format of ["A4", "Letter"]) {
+      const name = `handout-${path.split("/")[2]}-${format.toLowerCase()}`;
+      const { pages, text } = await print(path, name, format);
+      assert.equal(pages, 1, `${path} on ${format}: ${pages} pages`);
+      assert.ok(text.includes("not legal advice"), `${path} on ${format}: the last line printed`);
+    }
+  }
 });
 
 await checks.check("reading pack: every item's note and its section in full, without the site's chrome", async () => {
