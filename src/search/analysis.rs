@@ -21,7 +21,8 @@ pub(super) fn ngram_analyzer() -> tantivy::Result<TextAnalyzer> {
 
 /// The prose analyzer: tantivy's `en_stem` (runs of alphanumeric characters shorter than
 /// [`MAX_TOKEN_BYTES`], lower-cased, stemmed) with a memo of stems, reading citation markers as
-/// the words they stand for (see [`CitationTokenizer`]).
+/// the words they stand for and combining marks as part of the word they follow (see
+/// [`CitationTokenizer`]).
 pub(super) fn prose_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(CitationTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
@@ -232,14 +233,27 @@ pub(super) fn tokens(analyzer: &mut TextAnalyzer, text: &str) -> Vec<(usize, Str
     tokens
 }
 
+/// True for a combining mark (Unicode general category M): a virama, a nukta or an accent written
+/// as a character of its own. A mark continues the word it follows, so `সুরক্ষা` is one word, not
+/// two cut at its virama; it never starts one. `offline-search.js` and `app.js` read `\p{M}` the
+/// same way.
+pub(crate) fn is_mark(c: char) -> bool {
+    !c.is_ascii()
+        && icu_properties::props::GeneralCategoryGroup::Mark.contains(
+            icu_properties::CodePointMapData::<icu_properties::props::GeneralCategory>::new()
+                .get(c),
+        )
+}
+
 /// True for text that is indexed as n-grams too: scripts without spaces between words
 /// ([`is_unspaced`]), and scripts written with spaces that the default tokenizer splits badly.
 pub(super) fn needs_ngrams(text: &str) -> bool {
     text.chars().any(|c| is_unspaced(c) || is_split_badly(c))
 }
 
-/// Scripts written with spaces whose words the default tokenizer cuts at vowel signs and
-/// viramas (Arabic and Urdu, Devanagari, Bengali to Sinhala) or which are agglutinative (Hangul).
+/// Scripts written with spaces whose words are hard to match whole: inflected with attached
+/// particles and clitics (Arabic and Urdu, Devanagari, Bengali to Sinhala) or agglutinative
+/// (Hangul).
 fn is_split_badly(c: char) -> bool {
     matches!(u32::from(c),
         0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF // Arabic

@@ -6,6 +6,8 @@ use std::ops::Range;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
+use super::analysis::is_mark;
+
 /// Each citation marker (lower-case) and the word it stands for before a number.
 const MARKERS: [(&str, &str); 20] = [
     ("section", "section"),
@@ -61,8 +63,8 @@ pub(crate) fn marker_at(text: &str, word: Range<usize>) -> Option<&'static str> 
         .map(|(_, canonical)| *canonical)
 }
 
-/// The next word of `text` at or after byte `from`: a run of alphanumeric characters or of
-/// citation symbols, with whether it is symbols.
+/// The next word of `text` at or after byte `from`: a run of alphanumeric characters (and the
+/// combining marks within it, [`is_mark`]) or of citation symbols, with whether it is symbols.
 pub(crate) fn next_word(text: &str, from: usize) -> Option<(Range<usize>, bool)> {
     let rest = text.get(from..)?;
     let (offset, first) = rest
@@ -76,14 +78,15 @@ pub(crate) fn next_word(text: &str, from: usize) -> Option<(Range<usize>, bool)>
             if symbols {
                 !is_citation_symbol(c)
             } else {
-                !c.is_alphanumeric()
+                !c.is_alphanumeric() && !is_mark(c)
             }
         })
         .map_or(text.len(), |(at, _)| start + at);
     Some((start..end, symbols))
 }
 
-/// tantivy's `SimpleTokenizer` (runs of alphanumeric characters) that reads citations: a marker
+/// tantivy's `SimpleTokenizer` (runs of alphanumeric characters, here with the combining marks
+/// within them, see [`next_word`]) that reads citations: a marker
 /// before a number becomes the word it stands for (`s 233` is `section 233`), and citation
 /// symbols that are not markers are dropped, so positions are those of the simple tokenizer.
 #[derive(Clone, Default)]

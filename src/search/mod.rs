@@ -122,7 +122,7 @@ const MAX_TOKEN_BYTES: usize = 40;
 const LABELS_FILE: &str = "jurisdex-labels.json";
 /// The prose analyzer's name; a new name for a new analysis, so an index made by an older
 /// analysis fails `open` as another version's.
-const STEM_TOKENIZER: &str = "jurisdex_stem_citations";
+const STEM_TOKENIZER: &str = "jurisdex_stem_citations_marks";
 const NGRAM_TOKENIZER: &str = "jurisdex_ngram";
 const SORT_KEY_FIELD: &str = "sort_key";
 const UNIT_AT_FIELD: &str = "unit_at";

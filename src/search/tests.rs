@@ -1251,6 +1251,24 @@ fn stems(text: &str) -> Vec<String> {
 }
 
 #[test]
+fn combining_marks_continue_words_in_the_index_and_the_word_scan() {
+    // `সুরক্ষা` has a virama (U+09CD), which is not alphanumeric: it must not cut the word.
+    let text = "সাইবার সুরক্ষা অধ্যাদেশ and e\u{301}tat";
+    let words = ["সাইবার", "সুরক্ষা", "অধ্যাদেশ", "and", "e\u{301}tat"];
+    let analysed = tokens(&mut prose_analyzer(), text);
+    let ranges: Vec<&str> = analysed.iter().map(|(r, _)| &text[r.clone()]).collect();
+    assert_eq!(ranges, words);
+    let every_word = StemStarts {
+        first: [true; 256],
+        any_second: [true; 256],
+        pairs: Vec::new(),
+    };
+    let mut scanned = Vec::new();
+    scan_words(text, &every_word, |range, _| scanned.push(&text[range]));
+    assert_eq!(scanned, words);
+}
+
+#[test]
 fn citation_forms_are_read_as_the_words_they_stand_for() {
     for (written, read) in CITATIONS {
         assert_eq!(stems(written), stems(read), "{written}");

@@ -223,7 +223,8 @@ impl StemStarts {
 }
 
 /// Calls `f` with the byte range of every word of `text`, as the prose analyzer splits it (runs
-/// of alphanumeric characters shorter than [`MAX_TOKEN_BYTES`], and citation markers), and with
+/// of alphanumeric characters and the combining marks within them, shorter than
+/// [`MAX_TOKEN_BYTES`], and citation markers), and with
 /// its stem when `starts` admits the word (for a marker, the stem of the word it stands for).
 ///
 /// This is the analyzer's job done on bytes: on a long section it took a fifth of a search.
@@ -233,10 +234,10 @@ pub(super) fn scan_words(
     mut f: impl FnMut(Range<usize>, Option<&str>),
 ) {
     let bytes = text.as_bytes();
-    // Whether the character at a byte offset (a character boundary) is alphanumeric, its width.
+    // The character at a byte offset (a character boundary) and its width.
     let char_at = |at: usize| {
         let c = text.get(at..).and_then(|t| t.chars().next()).unwrap_or(' ');
-        (c.is_alphanumeric(), c.len_utf8())
+        (c, c.len_utf8())
     };
     let mut word = String::new();
     let mut at = 0;
@@ -248,8 +249,8 @@ pub(super) fn scan_words(
                 continue;
             }
         } else {
-            let (alphanumeric, width) = char_at(at);
-            if !alphanumeric {
+            let (c, width) = char_at(at);
+            if !c.is_alphanumeric() {
                 if let Some((symbols, true)) = next_word(text, at).filter(|(w, _)| w.start == at) {
                     at = symbols.end;
                     report_marker(text, symbols, starts, &mut word, &mut f);
@@ -268,8 +269,8 @@ pub(super) fn scan_words(
                 }
                 at += 1;
             } else {
-                let (alphanumeric, width) = char_at(at);
-                if !alphanumeric {
+                let (c, width) = char_at(at);
+                if !c.is_alphanumeric() && !is_mark(c) {
                     break;
                 }
                 unicode = true;

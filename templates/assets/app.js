@@ -252,8 +252,9 @@
     // Scripts written without spaces between words (`is_unspaced` in src/search/analysis.rs): a
     // term in them is marked wherever it occurs, as there are no word boundaries to keep to.
     var UNSPACED = /[\p{Script=Thai}\p{Script=Lao}\p{Script=Myanmar}\p{Script=Khmer}\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Bopomofo}]/u;
-    // Words as the search reads them: runs of letters and digits.
-    var WORDS = /[\p{Alphabetic}\p{N}]+/gu;
+    // Words as the search reads them: runs of letters and digits, with the combining marks within
+    // them (`is_mark` in src/search/analysis.rs).
+    var WORDS = /[\p{Alphabetic}\p{N}][\p{Alphabetic}\p{N}\p{M}]*/gu;
 
     // What a word's simple inflections share: `blocks`, `blocked` and `blocking` give `block`,
     // `one` and `ones` give `one`, and `reasoned` gives `reason`.

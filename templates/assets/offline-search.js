@@ -10,6 +10,9 @@
   // Scripts written without spaces between words, indexed as character bigrams (see is_unspaced).
   var UNSPACED = /[\u0E00-\u0EFF\u1000-\u109F\uA9E0-\uA9FF\uAA60-\uAA7F\u1780-\u17FF\u19E0-\u19FF\u2E80-\u2FDF\u3040-\u30FF\u3100-\u312F\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\u{20000}-\u{3134F}]/u;
   var WORD = /[\p{Alphabetic}\p{N}]/u;
+  // A combining mark (a virama, a nukta, an accent of its own) continues a word, never starts one
+  // (`is_mark` in analysis.rs).
+  var MARK = /\p{M}/u;
   var FILTER = /^(kind|jurisdiction|region|grouping):(\S+)$/i;
   // Citation markers and the words they stand for before a number, as `marker_at` in
   // src/search/citation.rs: a marker, then at most one full stop and spaces, then a digit.
@@ -52,7 +55,7 @@
       }
     };
     Array.from(lower).forEach(function (c) {
-      var next = UNSPACED.test(c) ? "unspaced" : WORD.test(c) ? "spaced" : SYMBOL.test(c) ? "symbols" : null;
+      var next = UNSPACED.test(c) ? "unspaced" : WORD.test(c) || (kind === "spaced" && MARK.test(c)) ? "spaced" : SYMBOL.test(c) ? "symbols" : null;
       if (next !== kind) {
         flush();
         kind = next;

@@ -115,6 +115,14 @@ if (mode === "shipped") {
     const same = await search("s. 233");
     assert.deepEqual(same.hits, r.hits);
   });
+  await check("a Bengali law is found by its title, its words whole at their viramas", async () => {
+    const r = await search("সুরক্ষা অধ্যাদেশ");
+    assert.deepEqual(r.errors, []);
+    assert.ok(r.hits[0].startsWith("../jurisdictions/bangladesh/index.html#instrument-"), JSON.stringify(r.hits));
+    const marks = await r.page.evaluate(() => [...document.querySelectorAll("li.hit mark")].map((m) => m.textContent));
+    assert.ok(marks.includes("সুরক্ষা"), `marked: ${JSON.stringify(marks)}`);
+    await r.page.close();
+  });
   await check("filters and exclusions", async () => {
     const r = await search("grouping:asean blocking");
     assert.ok(r.hits.length > 0, JSON.stringify(r));

@@ -126,6 +126,20 @@ fn shipped_content_is_searchable_as_a_reader_would() {
     );
     let judicial = search("judicial authorisation");
     assert!(judicial.total >= 16);
+    // A Bengali word is marked whole: its virama (not a letter) does not cut it in two.
+    let bengali = search("সুরক্ষা অধ্যাদেশ");
+    assert!(
+        bengali.hits[0]
+            .url
+            .starts_with("/jurisdictions/bangladesh/#instrument-"),
+        "{:?}",
+        bengali.hits[0]
+    );
+    assert!(
+        bengali.hits[0].snippet_html.contains("<mark>সুরক্ষা</mark>"),
+        "{}",
+        bengali.hits[0].snippet_html
+    );
     // Malaysia's entry writes `s 233`; a reader types the section out.
     let section = search("Communications and Multimedia Act section 233");
     assert!(

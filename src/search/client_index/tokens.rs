@@ -3,11 +3,12 @@
 
 use std::ops::Range;
 
-use super::super::analysis::is_unspaced;
+use super::super::analysis::{is_mark, is_unspaced};
 use super::super::citation::{is_citation_symbol, marker_at};
 
 /// The tokens of the client index, exactly as `offline-search.js` computes them: lower-cased
-/// runs of letters and digits (and of unspaced scripts, marks included), words of one character
+/// runs of letters and digits with the combining marks within them (and of unspaced scripts,
+/// marks included), words of one character
 /// dropped, unspaced runs as overlapping character bigrams, and citation markers before a number
 /// as the words they stand for (`s 233` is `section 233`, see [`marker_at`]) with the number
 /// kept even when it is one character (`para 4`).
@@ -40,7 +41,7 @@ pub fn tokens(text: &str) -> Vec<String> {
     for (at, c) in lower.char_indices() {
         let kind = if is_unspaced(c) {
             Some(Run::Unspaced)
-        } else if c.is_alphanumeric() {
+        } else if c.is_alphanumeric() || (is_mark(c) && matches!(run, Some((_, Run::Spaced)))) {
             Some(Run::Spaced)
         } else if is_citation_symbol(c) {
             Some(Run::Symbols)
@@ -91,5 +92,8 @@ mod tests {
         // A lone unspaced character makes no bigram.
         assert_eq!(tokens("法律2007年"), ["法律", "2007"]);
         assert_eq!(tokens("Ünïcode ÉTAT"), ["ünïcode", "état"]);
+        // A combining mark continues a word (a virama, an accent of its own) and starts none.
+        assert_eq!(tokens("সাইবার সুরক্ষা অধ্যাদেশ"), ["সাইবার", "সুরক্ষা", "অধ্যাদেশ"]);
+        assert_eq!(tokens("e\u{301}tat \u{301}ab"), ["e\u{301}tat", "ab"]);
     }
 }
